@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the system packages the agent's demo and tests run against, only when missing:
+# ZooKeeper 3.8 (Java 17), Prometheus + promtool + Alertmanager. Debian/Ubuntu, as root (or with sudo).
+set -euo pipefail
+need=()
+[ -f /usr/share/java/zookeeper.jar ] || need+=(zookeeper)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
+[ ${#need[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing ${need[*]} with apt-get" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# --no-install-recommends keeps Prometheus from pulling node-exporter and friends; nothing is started.
+$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -1,0 +1,55 @@
+import { Command } from 'commander';
+import { addConnectionOptions, parseArgv } from '../config/cli.js';
+import { formatProblems, resolveConfig, type Env } from '../config/load.js';
+import type { AgentConfig } from '../config/types.js';
+import { deriveEnsemble } from '../ensemble/derive.js';
+import type { EnsembleState } from '../ensemble/types.js';
+import { PollScheduler } from '../poll/scheduler.js';
+import { renderStatus, statusExitCode } from './status-table.js';
+
+/** Exit code for a bad flag or config, as for the agent itself. */
+export const USAGE_EXIT_CODE = 2;
+
+function statusCommand(): Command {
+  const cmd = new Command('zk-ensemble-exporter status')
+    .description('Polls every node once and prints each ensemble. Exit code: 0 healthy, 1 at risk, 2 lost (or a bad flag/config).')
+    .helpOption('-h, --help', 'Show this help.')
+    .exitOverride()
+    .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
+  return addConnectionOptions(cmd);
+}
+
+/** Polls once with the given config and derives each ensemble's state. */
+export async function pollOnce(config: AgentConfig): Promise<EnsembleState[]> {
+  const states: EnsembleState[] = [];
+  const scheduler = new PollScheduler(config, {
+    onEnsemble: (ensemble, samples, now) => states.push(deriveEnsemble(undefined, ensemble, samples, now).state),
+    onRoundEnd: () => undefined,
+    onOverrun: () => undefined,
+    onError: (err) => {
+      throw err;
+    },
+  });
+  await scheduler.runOnce();
+  const order = config.ensembles.map((e) => e.name);
+  return states.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+}
+
+/** `zk-ensemble-exporter status …`: one poll, a table per ensemble, exit code from the worst quorum. */
+export async function runStatus(argv: readonly string[], env: Env, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const cmd = statusCommand();
+  const parsed = parseArgv(argv, cmd);
+  if (parsed.help) {
+    out.write(cmd.helpInformation());
+    return 0;
+  }
+  const loaded = resolveConfig({ flags: parsed.flags, env });
+  const problems = [...parsed.problems, ...(loaded.ok ? [] : loaded.problems)];
+  if (!loaded.ok || problems.length > 0) {
+    err.write(`${formatProblems(problems)}\n`);
+    return USAGE_EXIT_CODE;
+  }
+  const states = await pollOnce(loaded.config);
+  out.write(`${states.map(renderStatus).join('\n\n')}\n`);
+  return statusExitCode(states);
+}

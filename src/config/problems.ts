@@ -1,0 +1,79 @@
+/** One thing wrong with the configuration, wherever it came from. */
+export interface Problem {
+  /** Where: a file path like `ensembles[0].servers[1]`, a flag like `--interval`, or an env var like `ZK_EXPORTER_INTERVAL`. */
+  path: string;
+  /** What is wrong, without repeating the path; one line. */
+  message: string;
+}
+
+/** A segment of a path into the config file: a key or a list index. */
+export type PathSegment = string | number;
+
+/** Renders `prefix` + segments as `ensembles[0].servers[1]` (prefix may be empty or a flag name). */
+export function joinPath(prefix: string, segments: readonly PathSegment[]): string {
+  let out = prefix;
+  for (const segment of segments) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out === '' ? segment : `.${segment}`;
+  }
+  return out;
+}
+
+/** Renders problems one per line as `config error: <path>: <message>` (no trailing newline). */
+export function formatProblems(problems: readonly Problem[]): string {
+  return problems.map((p) => `config error: ${oneLine(p.path)}: ${oneLine(p.message)}`).join('\n');
+}
+
+/** Collapses line breaks so each problem stays on one line. */
+export function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
+/** Describes a config value for a message: strings quoted, lists and mappings named. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return String(value);
+}
+
+/** True for a YAML mapping as parsed to JS: a non-null, non-array object. */
+export function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The candidate closest to `word` when it is a likely typo (edit distance ≤ 2), else undefined. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+function editDistance(a: string, b: string): number {
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    const row: number[] = [];
+    for (let j = 0; j <= b.length; j++) {
+      if (i === 0 || j === 0) {
+        row.push(i + j);
+        continue;
+      }
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
+      row.push(d);
+    }
+    rows.push(row);
+  }
+  return rows[a.length]![b.length]!;
+}

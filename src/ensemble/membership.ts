@@ -1,0 +1,138 @@
+import type { EnsembleConfig, ServerTarget } from '../config/types.js';
+import { serverLabel } from '../config/server-label.js';
+
+import type { QuorumMember, ServerConfigRecord } from '../parse/types.js';
+import type { NodeSample } from '../poll/types.js';
+import type { MembershipSource, NodeState } from './types.js';
+
+/** One configured node's identity in the ensemble. */
+export interface MemberIdentity {
+  server: string;
+  serverId?: number;
+  voter: boolean;
+}
+
+/** Who votes, as far as the agent can tell this round. */
+export interface Membership {
+  source: MembershipSource;
+  configVersion?: string;
+  /** Voting members: conf participants, or configured servers not known to be observers. */
+  voters: number;
+  observers: number;
+  /** Configured nodes, in configured order. */
+  nodes: MemberIdentity[];
+  /** conf members that no configured node maps to (listed only when every configured node's id is known). */
+  unconfigured: QuorumMember[];
+}
+
+
+/** A conf `version=` as a number for ordering; missing or unreadable sorts lowest. */
+function versionRank(version: string | undefined): bigint {
+  if (version === undefined || !/^(0x)?[0-9a-f]+$/i.test(version)) return -1n;
+  return BigInt(version.toLowerCase().startsWith('0x') ? version : `0x${version}`);
+}
+
+/**
+ * The conf to take membership from: among successful confs with a membership block, the highest
+ * `version=` (a reconfig bumps it), then the most recently asked. A standalone conf has no members
+ * and never counts, so a 1-node ensemble falls back to its configured list.
+ */
+export function pickConf(samples: readonly NodeSample[]): ServerConfigRecord | undefined {
+  let best: { conf: ServerConfigRecord; rank: bigint; at: number } | undefined;
+  for (const sample of samples) {
+    const outcome = sample.conf;
+    if (!outcome?.ok || outcome.value.members.length === 0) continue;
+    const rank = versionRank(outcome.value.configVersion);
+    const at = sample.confPolledAt ?? sample.polledAt;
+    if (!best || rank > best.rank || (rank === best.rank && at > best.at)) best = { conf: outcome.value, rank, at };
+  }
+  return best?.conf;
+}
+
+/** Port of a member's client address (`host:port`, `[v6]:port` or a bare port). */
+function clientPortOf(address: string): { host?: string; port: number } | undefined {
+  const match = /^(?:\[?(.*?)\]?:)?(\d+)$/.exec(address.trim());
+  if (!match) return undefined;
+  const port = Number(match[2]);
+  return match[1] ? { host: match[1], port } : { port };
+}
+
+/** Id of the one member whose client address is this target; undefined when none or ambiguous. */
+function idByClientAddress(target: ServerTarget, members: readonly QuorumMember[]): number | undefined {
+  const ids = members
+    .filter((member) => {
+      if (member.clientAddress === undefined) return false;
+      const client = clientPortOf(member.clientAddress);
+      if (!client || client.port !== target.port) return false;
+      // A wildcard client bind (0.0.0.0) says nothing about the host: fall back to the quorum host.
+      return member.host === target.host || client.host === target.host;
+    })
+    .map((member) => member.id);
+  return ids.length === 1 ? ids[0] : undefined;
+}
+
+/**
+ * Voter or observer from the node's own srvr mode (authoritative about itself), else what an earlier
+ * round learned, else voter. Used when conf cannot say: the default whitelist is `srvr` only, and
+ * counting an observer that says so as a voter would leave a healthy ensemble forever `at_risk`.
+ */
+function inferVoter(sample: NodeSample | undefined, previous: NodeState | undefined): boolean {
+  if (sample?.srvr.ok) {
+    const mode = sample.srvr.value.mode;
+    if (mode === 'observer') return false;
+    if (mode === 'leader' || mode === 'follower' || mode === 'standalone') return true;
+  }
+  return previous?.voter ?? true;
+}
+
+/**
+ * Resolves voters, observers and each configured node's server id.
+ * Id: the node's own conf `serverId`, else the id an earlier round learned (a node that is down now
+ * keeps its id), else the one conf member whose client address is this host and port.
+ */
+export function resolveMembership(
+  config: EnsembleConfig,
+  samples: ReadonlyMap<string, NodeSample>,
+  previousNodes: ReadonlyMap<string, NodeState>,
+): Membership {
+  const conf = pickConf([...samples.values()]);
+  const members = conf?.members ?? [];
+  const nodes: MemberIdentity[] = config.servers.map((target) => {
+    const server = serverLabel(target);
+    const sample = samples.get(server);
+    const previous = previousNodes.get(server);
+    const ownConf = sample?.conf?.ok ? sample.conf.value : undefined;
+    const serverId = ownConf?.serverId ?? previous?.serverId ?? idByClientAddress(target, members);
+    const member = serverId === undefined ? undefined : members.find((m) => m.id === serverId);
+    let voter: boolean;
+    if (!conf) voter = inferVoter(sample, previous);
+    else if (member) voter = member.role === 'participant';
+    // An id conf does not list is not a member (e.g. removed by reconfig): it votes for nothing.
+    else if (serverId !== undefined) voter = false;
+    else voter = inferVoter(sample, previous);
+    return serverId === undefined ? { server, voter } : { server, serverId, voter };
+  });
+
+  if (!conf) {
+    const voters = nodes.filter((node) => node.voter).length;
+    return { source: 'configured', voters, observers: nodes.length - voters, nodes, unconfigured: [] };
+  }
+
+  // A member no configured node claims may simply be the configured node whose id is still unknown
+  // (down since start-up, conf never read): list members as unconfigured only when no id is unknown.
+  // Voter counts come from conf either way, so the quorum arithmetic does not depend on this.
+  const claimed = new Set(nodes.map((node) => node.serverId));
+  const unconfigured = nodes.every((node) => node.serverId !== undefined)
+    ? members.filter((member) => !claimed.has(member.id))
+    : [];
+  const voters = members.filter((member) => member.role === 'participant').length;
+  const membership: Membership = {
+    source: 'conf',
+    voters,
+    observers: members.length - voters,
+    nodes,
+    unconfigured,
+  };
+  if (conf.configVersion !== undefined) membership.configVersion = conf.configVersion;
+  return membership;
+}

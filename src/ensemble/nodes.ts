@@ -1,0 +1,106 @@
+import type { MntrRecord, QuorumMember, ServerStats, Zxid } from '../parse/types.js';
+import type { NodeSample } from '../poll/types.js';
+import type { CommandOutcome } from '../zk/outcome.js';
+import type { MemberIdentity } from './membership.js';
+import type { NodeRole, NodeState, Transition, ZxidState } from './types.js';
+
+/** A finite number from an unlabelled mntr key, else undefined (missing, text, NaN). */
+export function mntrNumber(outcome: CommandOutcome<MntrRecord> | undefined, key: string): number | undefined {
+  if (!outcome?.ok) return undefined;
+  const entry = outcome.value.entries.find((e) => e.key === key && e.labels === undefined);
+  return typeof entry?.value === 'number' && Number.isFinite(entry.value) ? entry.value : undefined;
+}
+
+/** A parsed zxid in JSON form (bigint does not survive JSON.stringify). */
+export function zxidState(zxid: Zxid): ZxidState {
+  return { hex: `0x${zxid.value.toString(16)}`, epoch: zxid.epoch, counter: zxid.counter };
+}
+
+/** Role from a srvr reply; `read-only` also when only the READ-ONLY line says so. */
+function roleOf(stats: ServerStats): NodeRole {
+  if (stats.readOnly || stats.mode === 'read-only') return 'read_only';
+  return stats.mode;
+}
+
+/**
+ * One configured node's state for this round, before lag (which needs the leader).
+ * `not_serving` is an answer, not an outage: the node is up and taking part in an election.
+ */
+export function classifyNode(
+  identity: MemberIdentity,
+  sample: NodeSample | undefined,
+  previous: NodeState | undefined,
+): NodeState {
+  const node: NodeState = { server: identity.server, voter: identity.voter, role: 'down' };
+  if (identity.serverId !== undefined) node.serverId = identity.serverId;
+  if (previous?.lastSeenAt !== undefined) node.lastSeenAt = previous.lastSeenAt;
+  if (!sample) {
+    node.reason = 'not_polled';
+    return node;
+  }
+  const srvr = sample.srvr;
+  if (!srvr.ok) {
+    if (srvr.reason === 'not_serving') {
+      node.role = 'not_serving';
+      node.lastSeenAt = sample.polledAt;
+    } else {
+      node.reason = srvr.reason;
+    }
+    return node;
+  }
+  const stats = srvr.value;
+  node.role = roleOf(stats);
+  node.zxid = zxidState(stats.zxid);
+  node.outstanding = stats.outstanding;
+  node.connections = stats.connections;
+  const alive = mntrNumber(sample.mntr, 'num_alive_connections');
+  if (alive !== undefined) node.aliveConnections = alive;
+  node.lastSeenAt = sample.polledAt;
+  return node;
+}
+
+/**
+ * A conf member the agent does not poll. It counts among the voters (conf says it votes) but the
+ * agent cannot see it answer, so it is never healthy: reported `down` with reason `not_configured`.
+ */
+export function unconfiguredNode(member: QuorumMember): NodeState {
+  return {
+    server: member.clientAddress ?? `server.${member.id}`,
+    serverId: member.id,
+    voter: member.role === 'participant',
+    role: 'down',
+    reason: 'not_configured',
+  };
+}
+
+/** True when the node answered this round (any role but `down`). */
+export function isAnswering(node: NodeState): boolean {
+  return node.role !== 'down';
+}
+
+/**
+ * node_down / node_up for configured nodes whose answering status differs from the previous round.
+ * A node absent from the previous round (start-up, or added by a reload) has nothing to compare with.
+ */
+export function nodeTransitions(
+  ensemble: string,
+  previousNodes: ReadonlyMap<string, NodeState>,
+  nodes: readonly NodeState[],
+  at: number,
+): Transition[] {
+  const transitions: Transition[] = [];
+  for (const node of nodes) {
+    if (node.reason === 'not_configured') continue;
+    const before = previousNodes.get(node.server);
+    if (!before || isAnswering(before) === isAnswering(node)) continue;
+    const id = node.serverId === undefined ? {} : { serverId: node.serverId };
+    if (isAnswering(node)) {
+      transitions.push({ at, ensemble, kind: 'node_up', server: node.server, ...id, to: node.role });
+    } else {
+      // reason is always set on a down node; the fallback only satisfies the type.
+      const reason = node.reason ?? 'not_polled';
+      transitions.push({ at, ensemble, kind: 'node_down', server: node.server, ...id, reason, from: before.role });
+    }
+  }
+  return transitions;
+}

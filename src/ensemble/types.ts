@@ -1,0 +1,267 @@
+import type { FailureReason } from '../zk/outcome.js';
+
+// Everything here is plain JSON (numbers, strings, booleans, arrays, objects): the HTTP API
+// serialises an EnsembleState with JSON.stringify as is, so no bigint, Map, Set or Date.
+
+/**
+ * What a node is doing this round, from its own `srvr` answer.
+ * - `leader` / `follower` / `observer` / `standalone`: serving in that mode.
+ * - `read_only`: serving reads only (read-only mode: it has lost its quorum).
+ * - `not_serving`: answered "not currently serving requests" (election, or no quorum).
+ * - `down`: did not answer srvr usefully; see `reason`.
+ */
+export type NodeRole = 'leader' | 'follower' | 'observer' | 'standalone' | 'read_only' | 'not_serving' | 'down';
+
+/**
+ * Why a node is `down`: its srvr failure reason, `not_polled` for a configured server with no sample
+ * this round, or `not_configured` for a `conf` member the agent has not been told to poll.
+ */
+export type DownReason = Exclude<FailureReason, 'not_serving'> | 'not_polled' | 'not_configured';
+
+/**
+ * - `healthy`: a leader serves and one more voter than the majority is healthy (margin ≥ 1).
+ * - `at_risk`: a leader serves with exactly a majority (margin 0): one more loss loses quorum.
+ * - `lost`: no serving leader, or fewer healthy voters than the majority (margin < 0).
+ */
+export type QuorumState = 'healthy' | 'at_risk' | 'lost';
+
+/** Where voters/observers were counted from: some node's `conf` membership, or the configured server list. */
+export type MembershipSource = 'conf' | 'configured';
+
+/** A zxid in JSON form: the hex text as ZooKeeper prints it plus its two 32-bit halves. */
+export interface ZxidState {
+  /** `0x…`, lower-case, no leading zeros (as `srvr` prints it). */
+  hex: string;
+  /** Leader epoch (high 32 bits). */
+  epoch: number;
+  /** Transaction counter within the epoch (low 32 bits). */
+  counter: number;
+}
+
+/** One node of the ensemble as derived for one round. */
+export interface NodeState {
+  /** `host:port` as configured (the `server` label); `server.<id>` for an unconfigured conf member without a client address. */
+  server: string;
+  /** ZooKeeper server id (myid), when known. */
+  serverId?: number;
+  /** True when this node is a voting member (participant); false for observers and non-members. */
+  voter: boolean;
+  role: NodeRole;
+  /** Set only when `role` is `down`. */
+  reason?: DownReason;
+  /** Last processed zxid, when srvr answered. */
+  zxid?: ZxidState;
+  /** Transactions behind the leader; absent when unknown (never zero for "unknown"). */
+  lag?: number;
+  /** Present with `lag`: true when `lag` is only a lower bound (follower still in an older epoch). */
+  lagIsLowerBound?: boolean;
+  /** srvr `Outstanding:`. */
+  outstanding?: number;
+  /** srvr `Connections:`. */
+  connections?: number;
+  /** mntr `num_alive_connections`, when mntr answered and carries it. */
+  aliveConnections?: number;
+  /** `polledAt` of the last round in which the node answered (any role but `down`). */
+  lastSeenAt?: number;
+}
+
+/** A leadership term as seen by the agent: who leads, in which epoch, since when. */
+export interface LeaderInfo {
+  server: string;
+  serverId?: number;
+  epoch: number;
+  /** When the agent first saw this leader in this epoch (at start-up: the first round, not the real start). */
+  since: number;
+}
+
+/** Election tracking. */
+export interface ElectionState {
+  /** True while voters answer but no node serves as leader (kept open through rounds where no voter answers). */
+  inProgress: boolean;
+  /** When the current election was first seen. */
+  startedAt?: number;
+  /** True when the current election was already under way in the agent's first round (its start was not seen). */
+  startedAtStartup?: boolean;
+  /** Duration of the last election that ended. */
+  lastDurationMs?: number;
+  /** When the last election ended. */
+  lastEndedAt?: number;
+}
+
+/** Ensemble-wide sums. */
+export interface EnsembleTotals {
+  /** Leader's mntr `global_sessions`; absent without a leader or its mntr. */
+  globalSessions?: number;
+  /** Sum over answering nodes of mntr `num_alive_connections`, else srvr `Connections:`. */
+  connections: number;
+  /** Sum over answering nodes of srvr `Outstanding:`. */
+  outstanding: number;
+  /** Largest known learner lag (followers and observers); absent when none is known. */
+  maxFollowerLag?: number;
+  /** True when any known learner lag is a lower bound, so the true maximum may be larger. */
+  maxFollowerLagIsLowerBound: boolean;
+}
+
+/** The derived truth about one ensemble after a round, plus what it remembers across rounds. */
+export interface EnsembleState {
+  name: string;
+  membershipSource: MembershipSource;
+  /** `version=` of the conf used for membership, when the source is `conf`. */
+  configVersion?: string;
+  /** Voting members (participants). */
+  voters: number;
+  /** Observers (never count for quorum). */
+  observers: number;
+  /** floor(voters / 2) + 1. */
+  majority: number;
+  /** Voters answering srvr as leader, follower or standalone (stale leaders excluded). */
+  healthyVoters: number;
+  /** healthyVoters − majority. */
+  margin: number;
+  quorum: QuorumState;
+  /** When `quorum` took its current value (the first round for the start-up state). */
+  quorumSince: number;
+  /** What the first round established (start-up is recorded here, never as a transition). */
+  initial: { at: number; quorum: QuorumState };
+  /** The serving leader this round; absent during an election, without any leader, or during split brain. */
+  leader?: LeaderInfo;
+  /** The last leader seen, kept across leaderless rounds so a returning leader is not counted again. */
+  lastKnownLeader?: LeaderInfo;
+  election: ElectionState;
+  /** Two or more nodes claim leadership in the same, highest, epoch. */
+  splitBrain: boolean;
+  /** Servers claiming leadership in the split-brain epoch; empty unless `splitBrain`. */
+  splitBrainLeaders: string[];
+  /** Servers still answering `leader` in an older epoch than the current leader (deposed, answering briefly). */
+  staleLeaders: string[];
+  /** Configured nodes in configured order, then unconfigured conf members (role `down`, reason `not_configured`). */
+  nodes: NodeState[];
+  totals: EnsembleTotals;
+  /** Leader changes counted since start-up (the first observation is not one). */
+  leaderChanges: number;
+  /** Elections seen starting since start-up (one already under way at start-up is not counted). */
+  electionsTotal: number;
+  /** Recent transitions, oldest first, at most `timelineLimit`. */
+  timeline: Transition[];
+  /** Rounds derived so far, this one included. */
+  rounds: number;
+  /** `now` of the latest round. */
+  lastRoundAt: number;
+}
+
+/** Fields every transition carries. */
+interface TransitionBase {
+  /** `now` of the round that saw it. */
+  at: number;
+  ensemble: string;
+}
+
+/** The quorum state changed (never emitted for the first round). */
+export interface QuorumStateChangedTransition extends TransitionBase {
+  kind: 'quorum_state_changed';
+  from: QuorumState;
+  to: QuorumState;
+  voters: number;
+  healthyVoters: number;
+  margin: number;
+}
+
+/** A different leader, or the same one in a new epoch, compared with the last known leader. */
+export interface LeaderChangedTransition extends TransitionBase {
+  kind: 'leader_changed';
+  /** The new leader. */
+  server: string;
+  serverId?: number;
+  from: string;
+  fromServerId?: number;
+  fromEpoch: number;
+  to: string;
+  toServerId?: number;
+  toEpoch: number;
+}
+
+/** Voters answer but none serves as leader. */
+export interface ElectionStartedTransition extends TransitionBase {
+  kind: 'election_started';
+}
+
+/** A leader appeared after an election; `durationMs` is for the elections histogram. */
+export interface ElectionEndedTransition extends TransitionBase {
+  kind: 'election_ended';
+  /** The leader that ended it. */
+  server: string;
+  serverId?: number;
+  startedAt: number;
+  durationMs: number;
+  /** True when the election was under way at start-up: `durationMs` is then truncated; do not observe it. */
+  startedAtStartup: boolean;
+}
+
+/** A configured node stopped answering srvr. */
+export interface NodeDownTransition extends TransitionBase {
+  kind: 'node_down';
+  server: string;
+  serverId?: number;
+  reason: DownReason;
+  /** Role in the previous round. */
+  from: NodeRole;
+}
+
+/** A configured node answers srvr again. */
+export interface NodeUpTransition extends TransitionBase {
+  kind: 'node_up';
+  server: string;
+  serverId?: number;
+  /** Role now. */
+  to: NodeRole;
+}
+
+/** Two or more leaders in the same epoch appeared (`started`) or no longer do (`ended`). */
+export interface SplitBrainTransition extends TransitionBase {
+  kind: 'split_brain';
+  phase: 'started' | 'ended';
+  /** The epoch the leaders claimed. */
+  epoch: number;
+  /** The servers claiming leadership in that epoch. */
+  servers: string[];
+}
+
+/** A node answers `leader` in an older epoch than the current leader (emitted once when it starts). */
+export interface StaleLeaderTransition extends TransitionBase {
+  kind: 'stale_leader';
+  server: string;
+  serverId?: number;
+  /** The stale node's epoch. */
+  epoch: number;
+  /** The current leader's epoch. */
+  leaderEpoch: number;
+}
+
+/** Something that changed between two rounds, for the timeline, logs, metrics and hooks. */
+export type Transition =
+  | QuorumStateChangedTransition
+  | LeaderChangedTransition
+  | ElectionStartedTransition
+  | ElectionEndedTransition
+  | NodeDownTransition
+  | NodeUpTransition
+  | SplitBrainTransition
+  | StaleLeaderTransition;
+
+/** One of the transition kinds. */
+export type TransitionKind = Transition['kind'];
+
+/** Options of {@link deriveEnsemble}. */
+export interface DeriveOptions {
+  /**
+   * Most transitions kept in `EnsembleState.timeline`.
+   * @default 100
+   */
+  timelineLimit?: number;
+}
+
+/** What one derivation returns: the new state and this round's transitions (also appended to its timeline). */
+export interface DeriveResult {
+  state: EnsembleState;
+  transitions: Transition[];
+}

@@ -1,0 +1,66 @@
+import express, { type Express } from 'express';
+
+/** What the HTTP layer reads; it never triggers polling itself. */
+export interface HttpSources {
+  /** Renders the Prometheus exposition from in-memory state. */
+  renderMetrics(): Promise<string>;
+  metricsContentType: string;
+  /** True once the first poll round has finished. */
+  ready(): boolean;
+  /** JSON view of every ensemble. */
+  ensembles(): unknown[];
+  /** JSON view of one ensemble, or undefined for an unknown name. */
+  ensemble(name: string): unknown;
+  /** Names of the configured ensembles, for the 404 message. */
+  ensembleNames(): string[];
+}
+
+/** Builds the express app: /metrics, /healthz, /readyz and the JSON API. */
+export function createApp(sources: HttpSources): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('json spaces', 2);
+
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      const body = await sources.renderMetrics();
+      res.type(sources.metricsContentType).send(body);
+    } catch (err) {
+      next(err);
+    }
+  });
+  app.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok\n');
+  });
+  app.get('/readyz', (_req, res) => {
+    if (sources.ready()) res.type('text/plain').send('ready\n');
+    else res.status(503).type('text/plain').send('not ready: the first poll round has not finished\n');
+  });
+  app.get('/api/v1/ensembles', (_req, res) => {
+    res.json({ ensembles: sources.ensembles() });
+  });
+  app.get('/api/v1/ensembles/:name', (req, res) => {
+    const view = sources.ensemble(req.params.name);
+    if (view === undefined) {
+      res.status(404).json({
+        error: `unknown ensemble "${req.params.name}"`,
+        known: sources.ensembleNames(),
+      });
+      return;
+    }
+    res.json(view);
+  });
+  app.get('/', (_req, res) => {
+    res
+      .type('text/html')
+      .send(
+        '<!doctype html><title>zk-ensemble-exporter</title><h1>zk-ensemble-exporter</h1><ul>' +
+          '<li><a href="metrics">/metrics</a></li><li><a href="api/v1/ensembles">/api/v1/ensembles</a></li>' +
+          '<li><a href="healthz">/healthz</a></li><li><a href="readyz">/readyz</a></li></ul>\n',
+      );
+  });
+  app.use((_req: express.Request, res: express.Response) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  return app;
+}

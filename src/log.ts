@@ -1,0 +1,10 @@
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import type { AgentConfig } from './config/types.js';
+
+/** Creates the agent's logger: JSON lines by default, human-readable with `--log-format pretty`. */
+export function createLogger(log: AgentConfig['log'], destination: NodeJS.WritableStream = process.stderr): Logger {
+  const options = { level: log.level, base: { name: 'zk-ensemble-exporter' } };
+  if (log.format === 'pretty') return pino(options, pretty({ destination, colorize: false, sync: true }));
+  return pino(options, destination as pino.DestinationStream);
+}

@@ -1,0 +1,67 @@
+import client from 'prom-client';
+import { FamilySet } from './family.js';
+
+/** Version reported by `zookeeper_exporter_build_info`. */
+export const AGENT_VERSION = '0.1.0';
+
+/**
+ * The agent's own registry (never prom-client's global one): self-metrics that accumulate across
+ * rounds, plus scrape-time families built from the in-memory state by `buildFamilies`.
+ */
+export class AgentMetrics {
+  readonly registry = new client.Registry();
+  readonly roundsTotal = new client.Counter({
+    name: 'zookeeper_exporter_rounds_total',
+    help: 'Poll rounds completed.',
+    registers: [this.registry],
+  });
+  readonly roundsOverrun = new client.Counter({
+    name: 'zookeeper_exporter_rounds_overrun_total',
+    help: 'Ticks skipped because the previous round was still running (rounds never overlap nor queue).',
+    registers: [this.registry],
+  });
+  readonly roundDuration = new client.Histogram({
+    name: 'zookeeper_exporter_round_duration_seconds',
+    help: 'Duration of a whole poll round across every ensemble.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly lastRoundTimestamp = new client.Gauge({
+    name: 'zookeeper_exporter_last_round_timestamp_seconds',
+    help: 'Unix time the latest poll round finished.',
+    registers: [this.registry],
+  });
+  readonly electionDuration = new client.Histogram({
+    name: 'zookeeper_ensemble_election_duration_seconds',
+    help: 'Durations of finished leader elections, from the first round without a serving leader to the first round with one.',
+    labelNames: ['ensemble'] as const,
+    buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
+    registers: [this.registry],
+  });
+
+  constructor(private readonly buildFamilies: (set: FamilySet) => void) {
+    new client.Gauge({
+      name: 'zookeeper_exporter_build_info',
+      help: 'Always 1; carries the agent and Node.js versions.',
+      labelNames: ['version', 'nodejs'] as const,
+      registers: [this.registry],
+    }).set({ version: AGENT_VERSION, nodejs: process.version }, 1);
+  }
+
+  /** Renders the whole exposition: accumulated self-metrics, then the scrape-time families. */
+  async render(): Promise<string> {
+    const set = new FamilySet();
+    this.buildFamilies(set);
+    const snapshot = new client.Registry();
+    for (const family of set.all()) {
+      if (family.values.length > 0) snapshot.registerMetric(family as unknown as client.Metric);
+    }
+    const [own, state] = await Promise.all([this.registry.metrics(), snapshot.metrics()]);
+    return state.trim() === '' ? own : `${own}\n${state}`;
+  }
+
+  /** Content type of {@link render}'s output. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

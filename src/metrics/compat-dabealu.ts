@@ -1,0 +1,42 @@
+import type { NodeRecord } from '../state/store.js';
+import type { FamilySet } from './family.js';
+
+/**
+ * With `--compat dabealu`, also emits the series dabealu/zookeeper-exporter emits, labelled
+ * `zk_host="host:port"`, so community rules and dashboards keep working during a migration:
+ * `zk_up`, `zk_server_leader`, `zk_version{version}`, `zk_peer_state{state}`, `zk_ruok`, and
+ * `zk_<mntr key>` for every numeric mntr key (`-` and `.` become `_`). Two deliberate differences:
+ * a node that is not serving gets `zk_up 0` and `zk_server_leader 0` (dabealu reports 1 for both),
+ * and `zk_ruok` is 1 when the node answered at all (this agent never sends `ruok`). Pure.
+ */
+export function addDabealuFamilies(set: FamilySet, records: readonly NodeRecord[]): void {
+  const up = set.family('zk_up', 'dabealu-compatible: 1 when the node answered srvr with a parsable reply.', 'untyped');
+  const leader = set.family('zk_server_leader', 'dabealu-compatible: 1 when the node is the leader.', 'untyped');
+  const ruok = set.family('zk_ruok', 'dabealu-compatible: 1 when the node answered (serving or not).', 'untyped');
+  const version = set.family('zk_version', 'dabealu-compatible: ZooKeeper version (x.y.z) as a label.', 'untyped');
+  const peerState = set.family('zk_peer_state', 'dabealu-compatible: first word of mntr zk_peer_state as a label.', 'untyped');
+  for (const record of records) {
+    const zkHost = { zk_host: record.server };
+    const srvr = record.sample.srvr;
+    up.add(srvr.ok ? 1 : 0, zkHost);
+    const answered = srvr.ok || srvr.reason === 'not_serving' || srvr.reason === 'not_whitelisted';
+    ruok.add(answered ? 1 : 0, zkHost);
+    if (!srvr.ok) continue;
+    leader.add(srvr.value.mode === 'leader' ? 1 : 0, zkHost);
+    const semver = /^(\d+\.\d+\.\d+)/.exec(srvr.value.version)?.[1] ?? srvr.value.version;
+    version.add(1, { ...zkHost, version: semver });
+    const mntr = record.sample.mntr;
+    if (!mntr?.ok) continue;
+    for (const entry of mntr.value.entries) {
+      if (entry.key === 'peer_state' && typeof entry.value === 'string') {
+        peerState.add(1, { ...zkHost, state: entry.value.split(' ')[0] ?? entry.value });
+        continue;
+      }
+      if (typeof entry.value !== 'number' || entry.labels !== undefined) continue;
+      if (entry.key === 'server_state' || entry.key === 'version') continue;
+      const name = `zk_${entry.key.replace(/[-.]/g, '_')}`;
+      if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name)) continue;
+      set.family(name, `dabealu-compatible: mntr ${entry.key}.`, 'untyped').add(entry.value, zkHost);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import type { EnsembleState, QuorumState } from '../ensemble/types.js';
+import type { FamilySet } from './family.js';
+
+/** The quorum states exported as a state set by `zookeeper_ensemble_quorum_state`. */
+export const QUORUM_STATES: QuorumState[] = ['healthy', 'at_risk', 'lost'];
+
+/**
+ * Builds the ensemble-wide families from the derived states. Unknown values (lag of a node that did
+ * not answer, sessions without a leader) are left out, never exported as 0. Pure.
+ */
+export function addEnsembleFamilies(set: FamilySet, states: readonly EnsembleState[]): void {
+  const gauge = (name: string, help: string) => set.family(name, help, 'gauge');
+  const leader = gauge('zookeeper_ensemble_leader', 'Per node: 1 for the current serving leader, 0 for the others.');
+  const leaderEpoch = gauge('zookeeper_ensemble_leader_epoch', 'Zxid epoch of the current serving leader.');
+  const changes = set.family('zookeeper_ensemble_leader_changes_total', 'Leader changes seen (new leader identity or new epoch); the first observation at start-up is not counted.', 'counter');
+  const elections = set.family('zookeeper_ensemble_elections_total', 'Elections seen starting (one already under way at start-up is not counted).', 'counter');
+  const electing = gauge('zookeeper_ensemble_election_in_progress', '1 while voters answer but no node serves as leader.');
+  const voters = gauge('zookeeper_ensemble_voters', 'Voting members (participants); observers never count.');
+  const observers = gauge('zookeeper_ensemble_observers', 'Observers in the membership.');
+  const majority = gauge('zookeeper_ensemble_majority', 'Voters needed for quorum: floor(voters / 2) + 1.');
+  const healthy = gauge('zookeeper_ensemble_voters_healthy', 'Voters answering srvr as leader or follower.');
+  const margin = gauge('zookeeper_ensemble_quorum_margin', 'Healthy voters minus majority: failures the ensemble can take right now (negative: quorum lost).');
+  const quorum = gauge('zookeeper_ensemble_quorum_state', 'Quorum state set: 1 on the current state (healthy, at_risk, lost).');
+  const splitBrain = gauge('zookeeper_ensemble_split_brain', '1 when two or more nodes claim leadership in the same epoch.');
+  const stale = gauge('zookeeper_ensemble_stale_leaders', 'Nodes still answering leader in an older epoch than the current leader.');
+  const lag = gauge('zookeeper_ensemble_follower_lag_zxids', 'Transactions a follower or observer trails the leader; absent when unknown.');
+  const lagBound = gauge('zookeeper_ensemble_follower_lag_is_lower_bound', '1 when the lag is only a lower bound (the node is still in an older epoch).');
+  const maxLag = gauge('zookeeper_ensemble_max_follower_lag_zxids', 'Largest known follower/observer lag.');
+  const sessions = gauge('zookeeper_ensemble_global_sessions', 'Global sessions, from the leader\'s mntr.');
+  const connections = gauge('zookeeper_ensemble_connections', 'Alive client connections summed over answering nodes.');
+  const outstanding = gauge('zookeeper_ensemble_outstanding_requests', 'Outstanding requests summed over answering nodes.');
+  const membership = gauge('zookeeper_ensemble_membership_from_conf', '1 when voters/observers come from a node\'s conf membership, 0 when from the configured server list.');
+
+  for (const state of states) {
+    const e = { ensemble: state.name };
+    for (const node of state.nodes) {
+      if (node.reason === 'not_configured') continue;
+      const isLeader = state.leader?.server === node.server;
+      leader.add(isLeader ? 1 : 0, { ...e, server: node.server, server_id: node.serverId === undefined ? '' : String(node.serverId) });
+      if (node.lag !== undefined && !isLeader) {
+        lag.add(node.lag, { ...e, server: node.server });
+        lagBound.add(node.lagIsLowerBound ? 1 : 0, { ...e, server: node.server });
+      }
+    }
+    if (state.leader) leaderEpoch.add(state.leader.epoch, e);
+    changes.add(state.leaderChanges, e);
+    elections.add(state.electionsTotal, e);
+    electing.add(state.election.inProgress ? 1 : 0, e);
+    voters.add(state.voters, e);
+    observers.add(state.observers, e);
+    majority.add(state.majority, e);
+    healthy.add(state.healthyVoters, e);
+    margin.add(state.margin, e);
+    for (const q of QUORUM_STATES) quorum.add(state.quorum === q ? 1 : 0, { ...e, state: q });
+    splitBrain.add(state.splitBrain ? 1 : 0, e);
+    stale.add(state.staleLeaders.length, e);
+    if (state.totals.maxFollowerLag !== undefined) maxLag.add(state.totals.maxFollowerLag, e);
+    if (state.totals.globalSessions !== undefined) sessions.add(state.totals.globalSessions, e);
+    connections.add(state.totals.connections, e);
+    outstanding.add(state.totals.outstanding, e);
+    membership.add(state.membershipSource === 'conf' ? 1 : 0, e);
+  }
+}

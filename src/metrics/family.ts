@@ -1,0 +1,60 @@
+/** Label set of one sample. */
+export type Labels = Record<string, string | number>;
+
+/** One sample line. `metricName` is set for `_sum`/`_count` lines of a summary. */
+export interface FamilyValue {
+  value: number;
+  labels: Labels;
+  metricName?: string;
+}
+
+/**
+ * A metric family rendered from an in-memory snapshot at scrape time. It has the shape prom-client's
+ * Registry formats (`get()` → name, help, type, values), so prom-client does the exposition while the
+ * agent avoids re-hashing hundreds of thousands of label sets each round.
+ */
+export class SnapshotFamily {
+  readonly aggregator = 'sum';
+  readonly values: FamilyValue[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly type: 'gauge' | 'counter' | 'summary' | 'untyped',
+  ) {}
+
+  /** Adds one sample line. */
+  add(value: number, labels: Labels, metricName?: string): void {
+    this.values.push(metricName === undefined ? { value, labels } : { value, labels, metricName });
+  }
+
+  /** prom-client's collection hook: returns the family as built. */
+  get(): { name: string; help: string; type: string; values: FamilyValue[]; aggregator: string } {
+    return { name: this.name, help: this.help, type: this.type, values: this.values, aggregator: this.aggregator };
+  }
+}
+
+/** Collects families by name, creating each on first use. */
+export class FamilySet {
+  private readonly families = new Map<string, SnapshotFamily>();
+
+  /** The family `name`, created with `help`/`type` the first time it is asked for. */
+  family(name: string, help: string, type: SnapshotFamily['type']): SnapshotFamily {
+    let family = this.families.get(name);
+    if (!family) {
+      family = new SnapshotFamily(name, help, type);
+      this.families.set(name, family);
+    }
+    return family;
+  }
+
+  /** Whether `name` exists already (with whatever type). */
+  typeOf(name: string): SnapshotFamily['type'] | undefined {
+    return this.families.get(name)?.type;
+  }
+
+  /** Every family built so far, in creation order. */
+  all(): SnapshotFamily[] {
+    return [...this.families.values()];
+  }
+}

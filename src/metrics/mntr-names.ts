@@ -1,0 +1,120 @@
+import type { MntrEntry } from '../parse/types.js';
+
+/** One exposition line derived from an `mntr` entry. */
+export interface MntrSeries {
+  /** Family name (`# TYPE` line). */
+  family: string;
+  type: 'untyped' | 'summary';
+  /** Sample name: the family, or `<family>_sum` / `<family>_count` for summaries. */
+  sample: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** Prefix for every series taken from `mntr`: keeps them apart from the agent's own names. */
+export const MNTR_PREFIX = 'zookeeper_mntr_';
+
+// 3.6+ dumps each Summary as zk_{avg,min,max,cnt,sum}_X plus zk_{p50,p95,p99,p999}_X.
+const QUANTILE_OF: Record<string, string> = { p50: '0.5', p95: '0.95', p99: '0.99', p999: '0.999' };
+const SUMMARY_PART = /^(avg|min|max|cnt|sum|p50|p95|p99|p999)_(.+)$/;
+
+// Time units ZooKeeper abbreviates in key names; Prometheus wants base units, so values are scaled to seconds.
+const TIME_UNITS: Record<string, number> = { ms: 1e-3, us: 1e-6, ns: 1e-9, s: 1, sec: 1 };
+
+/** A metric name part derived from an mntr key, with the factor that brings its values to base units. */
+export interface KeyName {
+  name: string;
+  /** Multiply values (not counts) by this. */
+  scale: number;
+}
+
+/**
+ * Makes a key a clean metric-name part: lower-case, `[a-z0-9_]` only, and an abbreviated time unit
+ * token (`ms`, `us`, `ns`, `s`, `sec`) replaced by `seconds` with the matching scale (promtool
+ * rejects abbreviated units and non-base units). Pure.
+ */
+export function keyName(key: string): KeyName {
+  let scale = 1;
+  const tokens = key
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .split('_')
+    .map((token) => {
+      const factor = TIME_UNITS[token];
+      if (factor === undefined) return token;
+      scale = factor;
+      return 'seconds';
+    });
+  return { name: tokens.join('_'), scale };
+}
+
+/**
+ * Maps numeric `mntr` entries to metric series under one collision-free rule (documented in the README):
+ * - plain key K → untyped `zookeeper_mntr_K`: mntr says nothing of whether a value is a counter or a
+ *   gauge, so none is claimed (this also keeps ZooKeeper's own `_count`/`_total` names lint-clean);
+ * - 3.6+ summary X (recognised by the presence of `cnt_X`) → summary `zookeeper_mntr_X` with
+ *   `{quantile}` from p50/p95/p99/p999, `_count` from cnt, `_sum` from sum, and untyped
+ *   `zookeeper_mntr_X_avg|_min|_max`. Keys like `avg_latency` without a `cnt_latency` stay plain:
+ *   they only look like summaries;
+ * - Prometheus-provider lines `X{quantile="q"}`, `X_count`, `X_sum` → the same summary shape;
+ * - time units in names become `seconds` and values are scaled (`…_time_ms` 12 → `…_time_seconds` 0.012);
+ * - text values (version, server_state, peer_state) and lines with labels other than `quantile` are skipped;
+ * - a series already produced by an earlier entry of the same reply is skipped, so no two entries
+ *   can write the same series.
+ * Pure.
+ */
+export function mntrSeries(entries: readonly MntrEntry[]): MntrSeries[] {
+  const summaries = new Set<string>();
+  const providerSummaries = new Set<string>();
+  for (const entry of entries) {
+    if (entry.key.startsWith('cnt_')) summaries.add(entry.key.slice(4));
+    if (entry.labels?.quantile !== undefined) providerSummaries.add(entry.key);
+  }
+  const out: MntrSeries[] = [];
+  const taken = new Set<string>();
+  const push = (series: MntrSeries): void => {
+    const id = `${series.sample}|${series.labels.quantile ?? ''}`;
+    if (taken.has(id)) return;
+    taken.add(id);
+    out.push(series);
+  };
+  const summary = (base: string, part: 'quantile' | 'count' | 'sum', value: number, quantile?: string): void => {
+    const { name, scale } = keyName(base);
+    const family = MNTR_PREFIX + name;
+    if (part === 'quantile') push({ family, type: 'summary', sample: family, labels: { quantile: quantile! }, value: value * scale });
+    else push({ family, type: 'summary', sample: `${family}_${part}`, labels: {}, value: part === 'sum' ? value * scale : value });
+  };
+  for (const entry of entries) {
+    if (typeof entry.value !== 'number') continue;
+    const value = entry.value;
+    const part = SUMMARY_PART.exec(entry.key);
+    if (part && summaries.has(part[2]!)) {
+      const stat = part[1]!;
+      const base = part[2]!;
+      const quantile = QUANTILE_OF[stat];
+      if (quantile !== undefined) summary(base, 'quantile', value, quantile);
+      else if (stat === 'cnt') summary(base, 'count', value);
+      else if (stat === 'sum') summary(base, 'sum', value);
+      else {
+        const { name, scale } = keyName(base);
+        const family = `${MNTR_PREFIX}${name}_${stat}`;
+        push({ family, type: 'untyped', sample: family, labels: {}, value: value * scale });
+      }
+      continue;
+    }
+    if (entry.labels?.quantile !== undefined && Object.keys(entry.labels).length === 1) {
+      summary(entry.key, 'quantile', value, entry.labels.quantile);
+      continue;
+    }
+    if (entry.labels && Object.keys(entry.labels).length > 0) continue;
+    const providerPart = /^(.+)_(count|sum)$/.exec(entry.key);
+    if (providerPart && providerSummaries.has(providerPart[1]!)) {
+      summary(providerPart[1]!, providerPart[2] as 'count' | 'sum', value);
+      continue;
+    }
+    const { name, scale } = keyName(entry.key);
+    const family = MNTR_PREFIX + name;
+    push({ family, type: 'untyped', sample: family, labels: {}, value: value * scale });
+  }
+  return out;
+}

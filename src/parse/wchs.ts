@@ -1,0 +1,24 @@
+import { ParseError } from './errors.js';
+import { splitLines } from './text.js';
+import type { WatchSummary } from './types.js';
+
+const HEADER = /^([0-9]+) connections watching ([0-9]+) paths$/;
+// No space after the colon: WatchManager.toString appends "Total watches:" then the number.
+const TOTAL = /^Total watches:([0-9]+)$/;
+
+/** Parses a `wchs` reply: `<n> connections watching <m> paths` then `Total watches:<t>` (data watches only). */
+export function parseWatchSummary(text: string): WatchSummary {
+  let header: RegExpExecArray | null = null;
+  let total: RegExpExecArray | null = null;
+  for (const line of splitLines(text)) {
+    header ??= HEADER.exec(line);
+    total ??= TOTAL.exec(line);
+  }
+  if (!header || !total) {
+    const first = splitLines(text)[0]!.slice(0, 80);
+    throw new ParseError(
+      `wchs reply is missing ${!header ? '"<n> connections watching <m> paths"' : '"Total watches:<t>"'} (first line: ${JSON.stringify(first)})`,
+    );
+  }
+  return { connections: Number(header[1]), paths: Number(header[2]), totalWatches: Number(total[1]) };
+}

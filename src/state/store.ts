@@ -1,0 +1,106 @@
+import type { MntrSeries } from '../metrics/mntr-names.js';
+import { mntrSeries } from '../metrics/mntr-names.js';
+import type { NodeSample } from '../poll/types.js';
+import type { CommandOutcome, PollReason } from '../zk/outcome.js';
+
+/** Commands whose outcome is tracked per node. */
+export type TrackedCommand = 'srvr' | 'mntr' | 'wchs' | 'conf';
+const TRACKED: TrackedCommand[] = ['srvr', 'mntr', 'wchs', 'conf'];
+
+/** History of one node × command, kept across rounds. */
+export interface CommandHistory {
+  lastReason: PollReason;
+  lastDetail?: string;
+  lastDurationMs: number;
+  lastSuccessAt?: number;
+  /** Failures counted by reason since start. */
+  errors: Partial<Record<PollReason, number>>;
+}
+
+/** The latest view of one node. */
+export interface NodeRecord {
+  ensemble: string;
+  server: string;
+  sample: NodeSample;
+  /** mntr series derived once per round (not per scrape); empty unless srvr and mntr both answered. */
+  series: MntrSeries[];
+  serverId?: number;
+  commands: Partial<Record<TrackedCommand, CommandHistory>>;
+}
+
+/** A change in one node × command's result, for logging once per change. */
+export interface OutcomeChange {
+  ensemble: string;
+  server: string;
+  command: TrackedCommand;
+  from?: PollReason;
+  to: PollReason;
+  detail?: string;
+}
+
+function reasonOf(outcome: CommandOutcome<unknown>): PollReason {
+  return outcome.ok ? 'ok' : outcome.reason;
+}
+
+/**
+ * In-memory latest state of every polled node. Written once per round per ensemble, read by scrapes
+ * and the API; scrapes never wait on polling.
+ */
+export class NodeStore {
+  private readonly nodes = new Map<string, NodeRecord>();
+
+  /** Records one ensemble's samples; returns the node × command results that changed reason. */
+  record(samples: readonly NodeSample[], now: number): OutcomeChange[] {
+    const changes: OutcomeChange[] = [];
+    for (const sample of samples) {
+      const key = `${sample.ensemble}\u0000${sample.server}`;
+      const previous = this.nodes.get(key);
+      const commands: NodeRecord['commands'] = previous?.commands ?? {};
+      for (const command of TRACKED) {
+        const outcome = sample[command];
+        // conf is carried over between the rounds that ask it: count it only when it was asked now.
+        if (!outcome || (command === 'conf' && sample.confPolledAt !== sample.polledAt)) continue;
+        const reason = reasonOf(outcome);
+        const history: CommandHistory = commands[command] ?? { lastReason: reason, lastDurationMs: 0, errors: {} };
+        if (commands[command] === undefined || history.lastReason !== reason) {
+          const change: OutcomeChange = { ensemble: sample.ensemble, server: sample.server, command, to: reason };
+          if (commands[command] !== undefined) change.from = history.lastReason;
+          if (!outcome.ok) change.detail = outcome.detail;
+          changes.push(change);
+        }
+        history.lastReason = reason;
+        history.lastDurationMs = outcome.durationMs;
+        if (outcome.ok) {
+          history.lastSuccessAt = now;
+          delete history.lastDetail;
+        } else {
+          history.lastDetail = outcome.detail;
+          history.errors[reason] = (history.errors[reason] ?? 0) + 1;
+        }
+        commands[command] = history;
+      }
+      const up = sample.srvr.ok;
+      const serverId = sample.conf?.ok ? sample.conf.value.serverId : previous?.serverId;
+      const record: NodeRecord = {
+        ensemble: sample.ensemble,
+        server: sample.server,
+        sample,
+        series: up && sample.mntr?.ok ? mntrSeries(sample.mntr.value.entries) : [],
+        commands,
+      };
+      if (serverId !== undefined) record.serverId = serverId;
+      this.nodes.set(key, record);
+    }
+    return changes;
+  }
+
+  /** Every node's latest record, in insertion (configured) order. */
+  all(): NodeRecord[] {
+    return [...this.nodes.values()];
+  }
+
+  /** The records of one ensemble. */
+  ofEnsemble(name: string): NodeRecord[] {
+    return this.all().filter((n) => n.ensemble === name);
+  }
+}

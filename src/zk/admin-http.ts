@@ -1,0 +1,142 @@
+import { performance } from 'node:perf_hooks';
+import { READ_ONLY_ADMIN_COMMANDS, type AdminCommand, type RawReply } from './outcome.js';
+
+/** Where an AdminServer command is sent: a node's `admin.serverPort`. */
+export interface AdminTarget {
+  host: string;
+  adminPort: number;
+}
+
+/** Limits for one AdminServer request. */
+export interface AdminOptions {
+  /** One deadline covering connect, response headers and the whole body. */
+  timeoutMs: number;
+  /** Largest body accepted; one byte more and the request is cancelled with `too_large`. */
+  maxBytes: number;
+}
+
+const ALLOWED = new Set<string>(READ_ONLY_ADMIN_COMMANDS);
+
+/** True when `command` is one of the read-only AdminServer commands this agent may request. */
+export function isAdminCommand(command: string): command is AdminCommand {
+  return ALLOWED.has(command);
+}
+
+/** The URL of one AdminServer command; IPv6 literals are bracketed. */
+export function adminCommandUrl(target: AdminTarget, command: AdminCommand): string {
+  const host = target.host.includes(':') && !target.host.startsWith('[') ? `[${target.host}]` : target.host;
+  return `http://${host}:${target.adminPort}/commands/${command}`;
+}
+
+/**
+ * GETs `/commands/<command>` from a node's AdminServer and returns the parsed JSON body.
+ *
+ * Non-2xx is `http_error` with only the status in `detail` (a not-serving node answers `mntr` with a
+ * 500 HTML stack-trace page); a body that is not JSON is `http_error` `not JSON`. Every network
+ * failure is a value; the promise rejects only on a programming error: a command outside
+ * {@link READ_ONLY_ADMIN_COMMANDS}.
+ */
+export async function fetchAdminCommand(
+  target: AdminTarget,
+  command: AdminCommand,
+  opts: AdminOptions,
+): Promise<RawReply<unknown>> {
+  if (!isAdminCommand(command)) {
+    throw new TypeError(`refusing to request ${JSON.stringify(command)}: not a read-only AdminServer command`);
+  }
+
+  const started = performance.now();
+  const fail = (reason: 'refused' | 'timeout' | 'too_large' | 'http_error', detail: string): RawReply<unknown> => ({
+    ok: false,
+    reason,
+    detail,
+    durationMs: performance.now() - started,
+  });
+
+  // The signal also aborts the body stream, so one deadline covers headers and body.
+  const signal = AbortSignal.timeout(opts.timeoutMs);
+  let response: Response;
+  try {
+    response = await fetch(adminCommandUrl(target, command), {
+      signal,
+      redirect: 'manual',
+      headers: { accept: 'application/json' },
+    });
+  } catch (err) {
+    if (isTimeout(err, signal)) return fail('timeout', `timed out before response headers after ${opts.timeoutMs} ms`);
+    return fail('refused', fetchErrorCode(err));
+  }
+
+  if (response.status < 200 || response.status > 299) {
+    await discard(response);
+    return fail('http_error', `HTTP ${response.status}`);
+  }
+
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > opts.maxBytes) {
+    await discard(response);
+    return fail('too_large', `reply exceeded ${opts.maxBytes} bytes (content-length ${declared})`);
+  }
+
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  if (response.body) {
+    const reader = response.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        received += value.byteLength;
+        if (received > opts.maxBytes) {
+          await reader.cancel().catch(() => undefined);
+          return fail('too_large', `reply exceeded ${opts.maxBytes} bytes`);
+        }
+        chunks.push(value);
+      }
+    } catch (err) {
+      await reader.cancel().catch(() => undefined);
+      if (isTimeout(err, signal)) {
+        return fail('timeout', `timed out while reading after ${opts.timeoutMs} ms (${received} bytes received)`);
+      }
+      return fail('refused', `${fetchErrorCode(err)} while reading`);
+    }
+  }
+
+  const text = Buffer.concat(chunks, received).toString('utf8');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return fail('http_error', 'not JSON');
+  }
+  return { ok: true, body, durationMs: performance.now() - started };
+}
+
+/** True when `err` came from our deadline rather than from the peer. */
+function isTimeout(err: unknown, signal: AbortSignal): boolean {
+  if (signal.aborted) return true;
+  return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'TimeoutError';
+}
+
+/**
+ * The most specific code undici gives for a failed request: `fetch failed` hides the socket's code in
+ * `cause` (`ECONNREFUSED`, `ENOTFOUND`, `UND_ERR_SOCKET`, …); the Fetch spec's blocked ports
+ * (e.g. 6000, 6665-6669, 10080) fail with a bare `bad port` message.
+ */
+function fetchErrorCode(err: unknown): string {
+  const seen = new Set<unknown>();
+  let current: unknown = err;
+  while (typeof current === 'object' && current !== null && !seen.has(current)) {
+    seen.add(current);
+    const { code, cause, message } = current as { code?: unknown; cause?: unknown; message?: unknown };
+    if (typeof code === 'string' && code !== '') return code;
+    if (cause === undefined && typeof message === 'string' && message !== '') return message;
+    current = cause;
+  }
+  return 'UNKNOWN';
+}
+
+/** Releases a body we will not read, so the connection is not left half-consumed. */
+async function discard(response: Response): Promise<void> {
+  await response.body?.cancel().catch(() => undefined);
+}

@@ -1,0 +1,120 @@
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { READ_ONLY_COMMANDS, type FourLetterWord, type RawReply } from './outcome.js';
+
+/** Where a four-letter word is sent: a node's client port. */
+export interface FourLetterTarget {
+  host: string;
+  port: number;
+}
+
+/** Limits for one four-letter-word exchange. */
+export interface FourLetterOptions {
+  /** One deadline covering DNS lookup, connect, write and read until the server closes. */
+  timeoutMs: number;
+  /** Largest reply accepted; one byte more and the socket is destroyed with `too_large`. */
+  maxBytes: number;
+}
+
+/** Which part of the exchange a failure happened in; it is named in the failure's `detail`. */
+export type FourLetterPhase = 'connecting' | 'reading';
+
+const READ_ONLY = new Set<string>(READ_ONLY_COMMANDS);
+
+/** True when `word` is one of the read-only words this agent may send. */
+export function isFourLetterWord(word: string): word is FourLetterWord {
+  return READ_ONLY.has(word);
+}
+
+/**
+ * Sends one four-letter word and reads until the server closes the connection.
+ *
+ * Every network failure is a value (`refused`, `timeout`, `too_large`); an empty reply is returned as
+ * `ok` with an empty body because deciding what an empty reply means is the classifier's job.
+ * The promise rejects only on a programming error: a word outside {@link READ_ONLY_COMMANDS}.
+ */
+export function sendFourLetterWord(
+  target: FourLetterTarget,
+  word: FourLetterWord,
+  opts: FourLetterOptions,
+): Promise<RawReply<string>> {
+  // The type already forbids other words; this guard stops casts and unvalidated config from
+  // ever sending state-changing words such as `srst` or `kill`.
+  if (!isFourLetterWord(word)) {
+    return Promise.reject(new TypeError(`refusing to send ${JSON.stringify(word)}: not a read-only four-letter word`));
+  }
+
+  const started = performance.now();
+  const elapsed = (): number => performance.now() - started;
+
+  return new Promise<RawReply<string>>((resolve) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let phase: FourLetterPhase = 'connecting';
+    let settled = false;
+    let socket: net.Socket | undefined;
+
+    const finish = (reply: RawReply<string>): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      socket?.destroy();
+      resolve(reply);
+    };
+    const fail = (reason: 'refused' | 'timeout' | 'too_large', detail: string): void =>
+      finish({ ok: false, reason, detail, durationMs: elapsed() });
+
+    // One overall deadline (not socket.setTimeout, which is an idle timer a slow-dripping server
+    // could keep resetting forever).
+    const deadline = setTimeout(() => {
+      const progress = phase === 'reading' ? ` (${received} bytes received)` : '';
+      fail('timeout', `timed out while ${phase} after ${opts.timeoutMs} ms${progress}`);
+    }, opts.timeoutMs);
+
+    try {
+      socket = net.connect({ host: target.host, port: target.port });
+    } catch (err) {
+      // net.connect throws synchronously on a malformed port; that is a target problem, not a crash.
+      fail('refused', `${errorCode(err)} while connecting`);
+      return;
+    }
+
+    socket.on('connect', () => {
+      phase = 'reading';
+      // No half-close after the write: ZooKeeper may treat our FIN as the client going away and
+      // drop the reply it is still producing.
+      socket?.write(word);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > opts.maxBytes) {
+        fail('too_large', `reply exceeded ${opts.maxBytes} bytes`);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    // ZooKeeper closes the connection once the reply is written: end of stream = whole reply.
+    socket.on('end', () => {
+      finish({ ok: true, body: Buffer.concat(chunks, received).toString('utf8'), durationMs: elapsed() });
+    });
+    socket.on('error', (err) => {
+      const code = errorCode(err);
+      if (code === 'ETIMEDOUT') fail('timeout', `ETIMEDOUT while ${phase}`);
+      else fail('refused', `${code} while ${phase}`);
+    });
+    // A close without 'end' or 'error' (should not happen, but never leave the promise pending).
+    socket.on('close', () => {
+      fail('refused', `connection closed while ${phase}`);
+    });
+  });
+}
+
+/** The errno-style code of a socket error (`ECONNREFUSED`, `ENOTFOUND`, …), or its name when it has none. */
+function errorCode(err: unknown): string {
+  if (typeof err === 'object' && err !== null) {
+    const { code, name } = err as { code?: unknown; name?: unknown };
+    if (typeof code === 'string' && code !== '') return code;
+    if (typeof name === 'string' && name !== '') return name;
+  }
+  return 'UNKNOWN';
+}

@@ -1,0 +1,87 @@
+/** The built agent as a user runs it: exit codes, every config problem at once, HTTP endpoints, SIGTERM. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_MAIN, sampleValue, startAgent, type AgentProcess } from '../harness/agent-process.js';
+import { freePort } from '../harness/ports.js';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+
+describe('command line', () => {
+  it('a bad config file and a bad flag exit 2 and list every problem with its path', () => {
+    const run = spawnSync(process.execPath, [AGENT_MAIN, '--config', 'test/fixtures/config/invalid-unknown-keys.yml', '--interval', '5'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'config error: intervall: unknown key; did you mean "interval"?',
+      'config error: scrapeTimeout: unknown key; allowed: listen, interval, timeout, maxReplyBytes, concurrency, log, compat, ensembles',
+      'config error: log.colour: unknown key; allowed: level, format',
+      'config error: ensembles[0].server: unknown key; did you mean "servers"?',
+      'config error: ensembles[0].servers[1].admin_port: unknown key; did you mean "adminPort"?',
+      'config error: --interval: "5" has no unit (ms, s, m or h); did you mean "5s"?',
+    ]);
+  });
+
+  it('an env problem is reported with the variable name, and flags win over env', () => {
+    const env = { ...process.env, ZK_EXPORTER_TIMEOUT: 'soon', ZK_EXPORTER_INTERVAL: '10s' };
+    const run = spawnSync(process.execPath, [AGENT_MAIN, '--ensemble', 'a=127.0.0.1:1', '--interval', '1s'], { env, encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('config error: ZK_EXPORTER_TIMEOUT: ');
+  });
+
+  it('--help exits 0 through node dist/main.js and npm start', () => {
+    const direct = execFileSync(process.execPath, [AGENT_MAIN, '--help'], { encoding: 'utf8' });
+    expect(direct).toContain('--ensemble <name=host:port,...>');
+    expect(direct).toContain('--listen');
+    const viaNpm = execFileSync('npm', ['start', '--silent', '--', '--help'], { cwd: root, encoding: 'utf8' });
+    expect(viaNpm).toBe(direct);
+  });
+
+  it('status with a bad flag exits 2', () => {
+    const run = spawnSync(process.execPath, [AGENT_MAIN, 'status', '--listen', '1.2.3.4:1'], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('config error: --listen: unknown option');
+  });
+});
+
+describe('HTTP endpoints against nodes that are all down', () => {
+  let agent: AgentProcess;
+  let closedPort: number;
+
+  beforeAll(async () => {
+    closedPort = await freePort(); // nothing listens there: every poll is refused
+    agent = await startAgent(['--ensemble', `gone=127.0.0.1:${closedPort}`, '--interval', '500ms', '--timeout', '200ms']);
+  });
+  afterAll(async () => {
+    await agent?.stop();
+  });
+
+  it('/healthz and /readyz answer 200 once the first round is done', async () => {
+    expect((await fetch(`${agent.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${agent.url}/readyz`)).status).toBe(200);
+  });
+
+  it('a node that refuses is down with reason refused, never zeros', async () => {
+    const metrics = await agent.metrics();
+    const server = `127.0.0.1:${closedPort}`;
+    expect(sampleValue(metrics, 'zookeeper_up', { ensemble: 'gone', server })).toBe(0);
+    expect(sampleValue(metrics, 'zookeeper_exporter_command_result', { server, command: 'srvr', reason: 'refused' })).toBe(1);
+    expect(sampleValue(metrics, 'zookeeper_server_outstanding_requests', { server })).toBeUndefined();
+    expect(sampleValue(metrics, 'zookeeper_ensemble_quorum_state', { ensemble: 'gone', state: 'lost' })).toBe(1);
+  });
+
+  it('an unknown ensemble is 404 with a reason', async () => {
+    const res = await fetch(`${agent.url}/api/v1/ensembles/nope`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: 'unknown ensemble "nope"', known: ['gone'] });
+    const all = await agent.json<{ ensembles: Array<{ name: string }> }>('/api/v1/ensembles');
+    expect(all.ensembles.map((e) => e.name)).toEqual(['gone']);
+  });
+
+  it('SIGTERM stops it with exit code 0', async () => {
+    expect(await agent.stop()).toBe(0);
+  });
+});

@@ -1,0 +1,57 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { renderConfigReference, renderFlagReference } from '../../../src/config/reference.js';
+
+const golden = fileURLToPath(new URL('../../fixtures/config/reference.md', import.meta.url));
+const readme = fileURLToPath(new URL('../../../README.md', import.meta.url));
+
+/** Both tables as the README should hold them. Rewrite the golden file with UPDATE_GOLDEN=1. */
+function rendered(): string {
+  return `## Config file\n\n${renderConfigReference()}\n## Flags and environment\n\n${renderFlagReference()}`;
+}
+
+describe('config reference', () => {
+  it('matches the golden file', () => {
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, rendered());
+    expect(rendered()).toBe(readFileSync(golden, 'utf8'));
+  });
+
+  it('has one row per field, each with a type, a default column and a description', () => {
+    const rows = renderConfigReference().trimEnd().split('\n').slice(2);
+    expect(rows.map((row) => row.split(' | ')[0]!.replace('| ', ''))).toStrictEqual([
+      '`listen`',
+      '`interval`',
+      '`timeout`',
+      '`maxReplyBytes`',
+      '`concurrency`',
+      '`log`',
+      '`log.level`',
+      '`log.format`',
+      '`compat`',
+      '`ensembles`',
+      '`ensembles[].name`',
+      '`ensembles[].servers`',
+      '`ensembles[].servers[].host`',
+      '`ensembles[].servers[].port`',
+      '`ensembles[].servers[].adminPort`',
+      '`ensembles[].transport`',
+      '`ensembles[].adminPort`',
+      '`ensembles[].commands`',
+      '`ensembles[].confInterval`',
+    ]);
+    expect(rows[1]).toBe('| `interval` | duration | `5s` | How often every node is polled. |');
+    expect(rows[6]).toBe(
+      '| `log.level` | `trace` \\| `debug` \\| `info` \\| `warn` \\| `error` \\| `fatal` \\| `silent` | `info` | Least severe level written. |',
+    );
+  });
+
+  // The README is someone else's file: once it wraps the tables in these markers, this keeps it in step.
+  const markers = ['<!-- config-reference:start -->', '<!-- config-reference:end -->'] as const;
+  const readmeText = existsSync(readme) ? readFileSync(readme, 'utf8') : '';
+  it.runIf(readmeText.includes(markers[0]))('README.md between the config-reference markers matches', () => {
+    const start = readmeText.indexOf(markers[0]) + markers[0].length;
+    const end = readmeText.indexOf(markers[1]);
+    expect(readmeText.slice(start, end).trim()).toBe(rendered().trim());
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * No image registry is reachable here, so the Dockerfile is checked by parsing it: the rules a
+ * reviewer would check by eye (official Node 20 base, multi-stage, production deps only, non-root,
+ * port, health check) and that its build steps are the same commands CI runs.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DockerfileParser } from 'dockerfile-ast';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const dockerfile = DockerfileParser.parse(fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8'));
+const instructions = dockerfile.getInstructions().map((i) => ({ keyword: i.getKeyword(), args: i.getArgumentsContent() ?? '' }));
+const froms = dockerfile.getFROMs();
+const lastStageStart = instructions.map((i) => i.keyword).lastIndexOf('FROM');
+const runtime = instructions.slice(lastStageStart);
+const build = instructions.slice(0, lastStageStart);
+
+describe('Dockerfile', () => {
+  it('is multi-stage on the official Node 20 image', () => {
+    expect(froms.length).toBeGreaterThanOrEqual(2);
+    for (const from of froms) {
+      expect(from.getImageName()).toBe('node');
+      expect(from.getImageTag()).toMatch(/^20(\.|-|$)/);
+    }
+    expect(froms[0]!.getBuildStage()).toBe('build');
+  });
+
+  it('builds with the same commands CI runs (npm ci, npm run build)', () => {
+    const runs = build.filter((i) => i.keyword === 'RUN').map((i) => i.args);
+    expect(runs.some((r) => /^npm ci\b/.test(r))).toBe(true);
+    expect(runs).toContain('npm run build');
+    const scripts = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts as Record<string, string>;
+    expect(scripts.build).toBe('tsc -p tsconfig.build.json');
+    // Every file the build step needs is copied into the build stage.
+    const copied = build.filter((i) => i.keyword === 'COPY').map((i) => i.args).join(' ');
+    for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src']) expect(copied).toContain(needed);
+  });
+
+  it('ships production dependencies only and the built output, and runs as a non-root user', () => {
+    const runs = runtime.filter((i) => i.keyword === 'RUN').map((i) => i.args);
+    expect(runs.some((r) => /npm ci --omit=dev/.test(r))).toBe(true);
+    expect(runtime.some((i) => i.keyword === 'COPY' && /\/app\/dist/.test(i.args))).toBe(true);
+    const user = runtime.filter((i) => i.keyword === 'USER').at(-1)?.args;
+    expect(user).toBeDefined();
+    expect(['root', '0']).not.toContain(user);
+  });
+
+  it('exposes 9141 and health-checks /healthz', () => {
+    expect(runtime.find((i) => i.keyword === 'EXPOSE')?.args).toBe('9141');
+    const health = runtime.find((i) => i.keyword === 'HEALTHCHECK')?.args ?? '';
+    expect(health).toContain('/healthz');
+    expect(health).toContain(':9141');
+    expect(runtime.find((i) => i.keyword === 'ENTRYPOINT')?.args).toBe('["node", "dist/main.js"]');
+  });
+});

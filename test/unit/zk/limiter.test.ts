@@ -1,0 +1,107 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { createLimiter } from '../../../src/zk/limiter.js';
+
+/** A promise with its resolve/reject exposed, to control when a task finishes. */
+function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (err: unknown) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+describe('createLimiter', () => {
+  it('never runs more than max tasks at once', async () => {
+    const limiter = createLimiter(3);
+    let running = 0;
+    let peak = 0;
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        limiter.run(async () => {
+          running++;
+          peak = Math.max(peak, running);
+          expect(limiter.active).toBeLessThanOrEqual(3);
+          await sleep(i % 4);
+          running--;
+          return i;
+        }),
+      ),
+    );
+    expect(results).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(peak).toBe(3);
+    expect(limiter.active).toBe(0);
+    expect(limiter.queued).toBe(0);
+  });
+
+  it('starts waiting tasks in submission order', async () => {
+    const limiter = createLimiter(2);
+    const gates = Array.from({ length: 8 }, () => deferred());
+    const started: number[] = [];
+    const all = gates.map((gate, i) =>
+      limiter.run(async () => {
+        started.push(i);
+        await gate.promise;
+      }),
+    );
+    await sleep(0);
+    expect(started).toEqual([0, 1]);
+    expect(limiter.active).toBe(2);
+    expect(limiter.queued).toBe(6);
+    // Finish out of order: the freed slot still goes to the oldest waiting task.
+    gates[1]!.resolve();
+    await sleep(0);
+    expect(started).toEqual([0, 1, 2]);
+    gates[0]!.resolve();
+    await sleep(0);
+    expect(started).toEqual([0, 1, 2, 3]);
+    for (const gate of gates) gate.resolve();
+    await Promise.all(all);
+    expect(started).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(limiter.active).toBe(0);
+    expect(limiter.queued).toBe(0);
+  });
+
+  it('passes rejections through and frees the slot', async () => {
+    const limiter = createLimiter(1);
+    const boom = new Error('boom');
+    await expect(limiter.run(() => Promise.reject(boom))).rejects.toBe(boom);
+    await expect(limiter.run(async () => 'next')).resolves.toBe('next');
+    expect(limiter.active).toBe(0);
+  });
+
+  it('frees the slot when a task throws synchronously', async () => {
+    const limiter = createLimiter(1);
+    const boom = new Error('sync boom');
+    await expect(
+      limiter.run((): Promise<never> => {
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    await expect(limiter.run(async () => 42)).resolves.toBe(42);
+  });
+
+  it('keeps FIFO order and the bound across a long queue', async () => {
+    const limiter = createLimiter(4);
+    const order: number[] = [];
+    let peak = 0;
+    await Promise.all(
+      Array.from({ length: 5000 }, (_, i) =>
+        limiter.run(async () => {
+          order.push(i);
+          peak = Math.max(peak, limiter.active);
+          await Promise.resolve();
+        }),
+      ),
+    );
+    expect(order).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+    expect(peak).toBe(4);
+    expect(limiter.queued).toBe(0);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('rejects max = %s', (max) => {
+    expect(() => createLimiter(max)).toThrow(new RangeError(`limiter max must be a positive integer, got ${max}`));
+  });
+});
