@@ -4,8 +4,10 @@ import type { Logger } from 'pino';
 import type { AgentConfig, EnsembleConfig } from './config/types.js';
 import { deriveEnsemble } from './ensemble/derive.js';
 import type { EnsembleState, Transition } from './ensemble/types.js';
-import { createApp } from './http/app.js';
-import { AgentMetrics } from './metrics/agent-metrics.js';
+import { createApp, createRouterApp } from './http/app.js';
+import { createHookRouter } from './http/hooks-routes.js';
+import { HookService } from './hooks/service.js';
+import { AGENT_VERSION, AgentMetrics } from './metrics/agent-metrics.js';
 import { addDabealuFamilies } from './metrics/compat-dabealu.js';
 import { addEnsembleFamilies } from './metrics/ensemble-families.js';
 import { addNodeFamilies } from './metrics/node-families.js';
@@ -22,7 +24,8 @@ export class Agent {
   readonly states = new Map<string, EnsembleState>();
   readonly metrics: AgentMetrics;
   private readonly scheduler: PollScheduler;
-  private server: http.Server | undefined;
+  readonly hooks: HookService | undefined;
+  private readonly servers: http.Server[] = [];
   private firstRoundDone = false;
 
   constructor(
@@ -33,7 +36,11 @@ export class Agent {
       addNodeFamilies(set, this.store.all());
       addEnsembleFamilies(set, [...this.states.values()]);
       if (config.compat.includes('dabealu')) addDabealuFamilies(set, this.store.all());
+      this.hooks?.addFamilies(set, config.ensembles.map((e) => e.name));
     });
+    if (config.hooks) {
+      this.hooks = new HookService({ config: config.hooks, log: log.child({ module: 'hooks' }), agentVersion: AGENT_VERSION, intervalMs: config.intervalMs });
+    }
     this.scheduler = new PollScheduler(config, {
       onEnsemble: (ensemble, samples, now) => this.onEnsemble(ensemble, samples, now),
       onRoundEnd: (stats) => this.onRoundEnd(stats),
@@ -50,26 +57,34 @@ export class Agent {
     return this.firstRoundDone;
   }
 
-  /** Starts the HTTP server, then polling. Resolves with the bound address. */
+  /** Starts hooks (outbox recovery), the HTTP server(s), then polling. Resolves with the main bound address. */
   async start(): Promise<AddressInfo> {
-    const app = createApp({
-      renderMetrics: () => this.metrics.render(),
-      metricsContentType: this.metrics.contentType,
-      ready: () => this.firstRoundDone,
-      ensembles: () => [...this.states.values()],
-      ensemble: (name) => this.states.get(name),
-      ensembleNames: () => this.config.ensembles.map((e) => e.name),
-    });
-    const server = http.createServer(app);
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.config.listen.port, this.config.listen.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address() as AddressInfo;
+    await this.hooks?.start();
+    const hookRouter = this.hooks
+      ? createHookRouter({
+          hooks: this.hooks,
+          maxBodyBytes: this.config.hooks!.maxBodyBytes,
+          states: () => this.states.values(),
+          ensembleNames: () => this.config.ensembles.map((e) => e.name),
+        })
+      : undefined;
+    const adminListen = this.config.hooks?.adminListen;
+    const app = createApp(
+      {
+        renderMetrics: () => this.metrics.render(),
+        metricsContentType: this.metrics.contentType,
+        ready: () => this.firstRoundDone,
+        ensembles: () => [...this.states.values()],
+        ensemble: (name) => this.states.get(name),
+        ensembleNames: () => this.config.ensembles.map((e) => e.name),
+      },
+      hookRouter && !adminListen ? [hookRouter] : [],
+    );
+    const address = await this.listen(app, this.config.listen);
+    if (hookRouter && adminListen) {
+      const admin = await this.listen(createRouterApp([hookRouter]), adminListen);
+      this.log.info({ listen: `${admin.address}:${admin.port}` }, 'hooks API and Alertmanager receiver listening');
+    }
     this.log.info(
       { listen: `${address.address}:${address.port}`, ensembles: this.config.ensembles.map((e) => e.name), intervalMs: this.config.intervalMs },
       'agent listening',
@@ -78,14 +93,29 @@ export class Agent {
     return address;
   }
 
-  /** Stops polling (waiting for the round in flight) and closes the HTTP server. */
+  /** Stops polling (waiting for the round in flight), then hooks, then closes the HTTP servers. */
   async stop(): Promise<void> {
     await this.scheduler.stop();
-    const server = this.server;
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    await this.hooks?.stop();
+    await Promise.all(
+      this.servers.map((server) => {
+        server.closeAllConnections();
+        return new Promise<void>((resolve) => server.close(() => resolve()));
+      }),
+    );
+  }
+
+  private async listen(app: http.RequestListener, at: { host: string; port: number }): Promise<AddressInfo> {
+    const server = http.createServer(app);
+    this.servers.push(server);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(at.port, at.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return server.address() as AddressInfo;
   }
 
   private onEnsemble(ensemble: EnsembleConfig, samples: NodeSample[], now: number): void {
@@ -93,6 +123,7 @@ export class Agent {
     const { state, transitions } = deriveEnsemble(this.states.get(ensemble.name), ensemble, samples, now);
     this.states.set(ensemble.name, state);
     for (const transition of transitions) this.onTransition(transition);
+    this.hooks?.onRound(state, transitions);
   }
 
   private onTransition(transition: Transition): void {

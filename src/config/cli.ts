@@ -6,7 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { closest, type Problem } from './problems.js';
 import { configDocs, ensembleSchema } from './schema.js';
-import { ENV, SETTINGS, type SettingSpec } from './settings.js';
+import { ENV, HOOK_FLAGS, SETTINGS, type HookFlagSpec, type SettingSpec } from './settings.js';
 
 /** The raw strings commander collected; absent when the flag was not given. */
 export interface FlagValues {
@@ -22,6 +22,14 @@ export interface FlagValues {
   logLevel?: string;
   logFormat?: string;
   compat?: string[];
+  hookUrl?: string[];
+  hookSecretFile?: string[];
+  alertHookUrl?: string;
+  receiverTokenFile?: string[];
+  stateDir?: string;
+  dryRun?: boolean;
+  peer?: string[];
+  agentId?: string;
 }
 
 /** Heading of the options that say which nodes to ask and how. */
@@ -33,9 +41,14 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 
 /** Help text for a setting: its file description, default and env var. */
 function settingHelp(spec: SettingSpec): string {
-  const description = configDocs.get(spec.schema)?.description ?? '';
-  const shownDefault = spec.list ? ' Repeatable.' : ` Default: ${String(defaultText(spec))}.`;
-  return plain(`${description}${shownDefault} Env: ${spec.env}.`);
+  const doc = configDocs.get(spec.schema);
+  const declared = defaultText(spec);
+  let shownDefault = '';
+  if (spec.list) shownDefault = ' Repeatable.';
+  else if (declared !== undefined) shownDefault = ` Default: ${String(declared)}.`;
+  else if (doc?.default !== undefined) shownDefault = ` Default: ${doc.default}.`;
+  const env = spec.boolean ? `${spec.env} (true or false)` : spec.env;
+  return plain(`${doc?.description ?? ''}${shownDefault} Env: ${env}.`);
 }
 
 /** The default as written in the file (the schema's prefault input). */
@@ -50,7 +63,13 @@ function plain(text: string): string {
 }
 
 function settingOption(spec: SettingSpec, heading: string): Option {
-  const option = new Option(`${spec.flag} ${spec.placeholder}`, settingHelp(spec)).helpGroup(heading);
+  const flags = spec.boolean ? spec.flag : `${spec.flag} ${spec.placeholder}`;
+  const option = new Option(flags, settingHelp(spec)).helpGroup(heading);
+  return spec.list ? option.argParser(collect) : option;
+}
+
+function hookFlagOption(spec: HookFlagSpec, heading: string): Option {
+  const option = new Option(`${spec.flag} ${spec.placeholder}`, spec.help).helpGroup(heading);
   return spec.list ? option.argParser(collect) : option;
 }
 
@@ -84,9 +103,15 @@ export function addConnectionOptions(cmd: Command): Command {
   return cmd;
 }
 
-/** Adds the options only the long-running agent uses: `--listen`, `--interval`, `--log-level`, `--log-format`, `--compat`. */
+/**
+ * Adds the options only the long-running agent uses: `--listen`, `--interval`, `--log-level`,
+ * `--log-format`, `--compat`, then the hook options (`--hook-url`, `--hook-secret-file`,
+ * `--alert-hook-url`, `--receiver-token-file`, `--state-dir`, `--dry-run`, `--peer`, `--agent-id`).
+ */
 export function addAgentOptions(cmd: Command): Command {
   for (const spec of SETTINGS) if (spec.group === 'agent') cmd.addOption(settingOption(spec, AGENT_OPTIONS_HEADING));
+  for (const spec of HOOK_FLAGS) cmd.addOption(hookFlagOption(spec, AGENT_OPTIONS_HEADING));
+  for (const spec of SETTINGS) if (spec.group === 'hooks') cmd.addOption(settingOption(spec, AGENT_OPTIONS_HEADING));
   return cmd;
 }
 
@@ -146,6 +171,11 @@ export function parseArgv(argv: readonly string[], cmd: Command = createAgentCom
     if (arg === '-h' || arg === '--help') continue;
     if (arg.length > 1 && arg.startsWith('-')) {
       const name = arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg;
+      // `--dry-run=false`: commander does not know a switch with a value.
+      if (name !== arg && cmd.options.some((o) => o.long === name && !o.required && !o.optional)) {
+        problems.push({ path: name, message: 'takes no value; give it alone to turn it on' });
+        continue;
+      }
       const guess = closest(name.replace(/^-+/, ''), longFlags.map((f) => f.slice(2)));
       problems.push({ path: name, message: guess === undefined ? 'unknown option' : `unknown option; did you mean --${guess}?` });
       // Its value, if it had one, is not a stray argument of its own.

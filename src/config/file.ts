@@ -1,5 +1,6 @@
 /** The YAML config file: text → per-field checked settings and ensembles, every problem collected. */
 import { LineCounter, parseDocument } from 'yaml';
+import { checkHooksSection, type HooksFile } from './hooks.js';
 import type { Problem } from './problems.js';
 import { describeValue, isMapping, oneLine } from './problems.js';
 import { configFileSchema, logSchema } from './schema.js';
@@ -13,6 +14,8 @@ export interface FileLayer {
   ensembles: EnsembleEntry[];
   /** The file's ensembles could not be read (unreadable file, bad YAML, `ensembles` not a list). */
   ensemblesUnknown: boolean;
+  /** The `hooks` section, when the file has one (its settings are in `settings`). */
+  hooks?: HooksFile;
 }
 
 /** A layer for a file that could not be read or parsed: every setting it might hold is unknown. */
@@ -98,5 +101,7 @@ export function checkConfigObject(raw: unknown, fileLabel: string, problems: Pro
       ensemblesUnknown = true;
     }
   }
-  return { settings: settings as Settings, ensembles, ensemblesUnknown };
+  const layer: FileLayer = { settings: settings as Settings, ensembles, ensemblesUnknown };
+  if (raw.hooks !== undefined) layer.hooks = checkHooksSection(raw.hooks, layer.settings, problems);
+  return layer;
 }

@@ -9,9 +9,10 @@ import type { ZodType } from 'zod';
 import { formatDuration } from './duration.js';
 import { checkConfigText, unknownFileLayer, type FileLayer } from './file.js';
 import { createAgentCommand, parseArgv, type FlagValues } from './cli.js';
+import { checkHookFlags, checkSecretsEnv, resolveHooks } from './hooks.js';
 import type { Problem } from './problems.js';
 import { ensembleSchema } from './schema.js';
-import { defaultSettings, ENV, SETTINGS, type Given, type SettingSpec, type Settings, type Source } from './settings.js';
+import { defaultSettings, ENV, flagAttribute, SETTINGS, type Given, type SettingSpec, type Settings, type Source } from './settings.js';
 import type { AgentConfig, TransportMode } from './types.js';
 import { checkEnsemble, checkLeaf, checkUniqueNames, pathOf, type At, type EnsembleEntry } from './walk.js';
 
@@ -71,7 +72,8 @@ function resolve(flags: FlagValues, env: Env, readFile: (path: string) => string
 
   // -- sources ---------------------------------------------------------------------------------
   const envSettings = settingsFromText((spec) => envText(env, spec.env), 'env', envProblems);
-  const flagSettings = settingsFromText((spec) => flags[spec.key], 'flag', flagProblems);
+  const flagValues = flags as Record<string, string | string[] | boolean | undefined>;
+  const flagSettings = settingsFromText((spec) => flagValues[flagAttribute(spec)], 'flag', flagProblems);
 
   const cli: CliEnsembleSettings = {};
   const transportSchema = ensembleSchema.shape.transport;
@@ -95,6 +97,9 @@ function resolve(flags: FlagValues, env: Env, readFile: (path: string) => string
     checkEnsembleSpec(spec, { prefix: '--ensemble', segments: [index] }, cli, flagProblems),
   );
   checkUniqueNames(flagEnsembles, flagProblems);
+  const envSecrets = envText(env, ENV.hookSecrets);
+  checkSecretsEnv(envSecrets, envProblems);
+  const hookFlags = checkHookFlags(flags, flagProblems);
 
   let configPath: { file: string; path: string } | undefined;
   if (flags.config !== undefined) configPath = { file: flags.config, path: '--config' };
@@ -115,6 +120,10 @@ function resolve(flags: FlagValues, env: Env, readFile: (path: string) => string
     logLevel: pick('logLevel'),
     logFormat: pick('logFormat'),
     compat: pick('compat'),
+    stateDir: pick('stateDir'),
+    dryRun: pick('dryRun'),
+    peers: pick('peers'),
+    agentId: pick('agentId'),
   };
   const ensembles = overlay(overlay(file.ensembles, envEnsembles), flagEnsembles);
 
@@ -151,6 +160,27 @@ function resolve(flags: FlagValues, env: Env, readFile: (path: string) => string
     }
   }
 
+  // The hooks section exists when the file has one or any hook flag or env var is given.
+  const hookSettingGiven = SETTINGS.some((spec) => spec.group === 'hooks' && (flagSettings[spec.key] ?? envSettings[spec.key]) !== undefined);
+  const hooksWanted = file.hooks !== undefined || hookFlags.given || hookSettingGiven || envSecrets !== undefined;
+  const allEnsemblesNamed = !file.ensemblesUnknown && ensembles.every((entry) => entry.name !== undefined);
+  const hooks = hooksWanted
+    ? resolveHooks(
+        {
+          file: file.hooks,
+          flags: hookFlags,
+          stateDir: merged.stateDir,
+          dryRun: merged.dryRun,
+          agentId: merged.agentId,
+          peers: merged.peers,
+          listen: merged.listen,
+          interval: merged.interval,
+          ensembles: allEnsemblesNamed ? ensembles.map((entry) => entry.name!) : undefined,
+        },
+        crossProblems,
+      )
+    : undefined;
+
   const problems = dedupe([...fileProblems, ...envProblems, ...flagProblems, ...crossProblems]);
   if (problems.length > 0) return { ok: false, problems };
 
@@ -165,6 +195,7 @@ function resolve(flags: FlagValues, env: Env, readFile: (path: string) => string
     log: { level: value(merged.logLevel), format: value(merged.logFormat) },
     compat: value(merged.compat),
   };
+  if (hooks !== undefined) config.hooks = hooks;
   return { ok: true, config };
 }
 
@@ -176,7 +207,7 @@ function envText(env: Env, name: string): string | undefined {
 
 /** Checks each setting's flag or env text against the file field's schema. */
 function settingsFromText(
-  textOf: (spec: SettingSpec) => string | string[] | undefined,
+  textOf: (spec: SettingSpec) => string | string[] | boolean | undefined,
   source: Source,
   problems: Problem[],
 ): Settings {
@@ -186,7 +217,8 @@ function settingsFromText(
     if (text === undefined) continue;
     const path = source === 'flag' ? spec.flag : spec.env;
     let input: unknown;
-    if (spec.list) input = Array.isArray(text) ? text : splitList(text);
+    if (spec.list) input = Array.isArray(text) ? text : splitList(String(text));
+    else if (spec.boolean) input = text === true || text === 'true' ? true : text === 'false' ? false : text;
     else input = spec.numeric && typeof text === 'string' && /^[0-9]+$/.test(text) ? Number(text) : text;
     const checked = checkLeaf(spec.schema, input, { prefix: path, segments: [] }, problems);
     settings[spec.key] = { value: checked.ok ? checked.value : undefined, path, source };

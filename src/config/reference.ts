@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { configDocs, configFileSchema } from './schema.js';
-import { ENV, SETTINGS } from './settings.js';
+import { ENV, HOOK_FLAGS, SETTINGS, type SettingSpec } from './settings.js';
 
 type Row = [key: string, type: string, defaultValue: string, description: string];
 
@@ -23,13 +23,17 @@ export function renderFlagReference(): string {
     ['`--transport <mode>`', `\`${ENV.transport}\``, '`ensembles[].transport` of flag and env ensembles'],
     ['`--admin-port <port>`', `\`${ENV.adminPort}\``, '`ensembles[].adminPort` of flag and env ensembles'],
   ];
-  for (const spec of SETTINGS) {
-    rows.push([
-      `\`${spec.flag} ${spec.placeholder}\`${spec.list ? ' (repeatable)' : ''}`,
-      `\`${spec.env}\`${spec.list ? ' (comma-separated)' : ''}`,
-      `\`${spec.filePath}\``,
-    ]);
+  const settingRow = (spec: SettingSpec): [string, string, string] => {
+    let env = `\`${spec.env}\``;
+    if (spec.list) env += ' (comma-separated)';
+    if (spec.boolean) env += ' (`true` or `false`)';
+    return [`\`${spec.boolean ? spec.flag : `${spec.flag} ${spec.placeholder}`}\`${spec.list ? ' (repeatable)' : ''}`, env, `\`${spec.filePath}\``];
+  };
+  for (const spec of SETTINGS) if (spec.group !== 'hooks') rows.push(settingRow(spec));
+  for (const spec of HOOK_FLAGS) {
+    rows.push([`\`${spec.flag} ${spec.placeholder}\`${spec.list ? ' (repeatable)' : ''}`, spec.env?.shown ?? '—', spec.sets]);
   }
+  for (const spec of SETTINGS) if (spec.group === 'hooks') rows.push(settingRow(spec));
   return table(['Flag', 'Env', 'Sets'], rows);
 }
 
@@ -44,7 +48,7 @@ function addObject(object: z.ZodObject, prefix: string, rows: Row[]): void {
     const doc = configDocs.get(field);
     if (doc === undefined) throw new Error(`config field ${path} has no description in schema.ts`);
     const { inner, defaultCell } = unwrap(field);
-    rows.push([`\`${path}\``, doc.type ?? derivedType(inner, path), defaultCell, doc.description]);
+    rows.push([`\`${path}\``, doc.type ?? derivedType(inner, path), doc.default ?? defaultCell, doc.description]);
 
     const nested = objectWithin(inner);
     if (nested !== undefined) addObject(nested.object, `${path}${nested.list ? '[]' : ''}.`, rows);

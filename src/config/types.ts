@@ -41,4 +41,72 @@ export interface AgentConfig {
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'; format: 'json' | 'pretty' };
   /** `dabealu`: also emit the zk_* series of dabealu/zookeeper-exporter. */
   compat: Array<'dabealu'>;
+  /** Failover hooks (absent when none are configured). */
+  hooks?: HooksConfig;
+}
+
+/** One agent-driven hook rule after defaults. */
+export interface HookRuleConfig {
+  event: 'quorum_at_risk' | 'quorum_lost' | 'quorum_restored' | 'leader_changed' | 'split_brain' | 'election_too_long';
+  /** Target name. */
+  hook: string;
+  /** Ensembles it applies to; undefined = all. */
+  ensembles?: string[];
+  forMs: number;
+  cooldownMs: number;
+  fireOnStartup: boolean;
+  /** For election_too_long: how long an election may last. */
+  electionTooLongMs?: number;
+}
+
+/** One hook target after defaults. */
+export interface HookTargetConfig {
+  name: string;
+  url: string;
+  timeoutMs: number;
+  maxAgeMs: number;
+  concurrency: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  template?: string;
+  headers?: Record<string, string>;
+}
+
+/** Routing of Alertmanager alerts to a hook. */
+export interface AlertRouteConfig {
+  hook: string;
+  /** Alertmanager-style matchers: `label="v"`, `label!="v"`, `label=~"re"`, `label!~"re"`. */
+  matchers: string[];
+  sendResolved: boolean;
+}
+
+/** A recurring maintenance window. */
+export interface MaintenanceWindowConfig {
+  cron: string;
+  durationMs: number;
+  ensembles?: string[];
+  timezone?: string;
+}
+
+/** Failover hooks: targets, rules, Alertmanager routes, maintenance, peers, receiver security. */
+export interface HooksConfig {
+  /** Durable outbox and audit live here; required when any target exists (except dry-run). */
+  stateDir?: string;
+  dryRun: boolean;
+  /** This agent's identity in payloads and among peers (default: hostname:listen port). */
+  agentId: string;
+  /** Signing secrets, first signs; loaded from `secretFiles` and the ZK_EXPORTER_HOOK_SECRETS env var. */
+  secretFiles: string[];
+  targets: HookTargetConfig[];
+  rules: HookRuleConfig[];
+  alertRoutes: AlertRouteConfig[];
+  maintenance: MaintenanceWindowConfig[];
+  /** Other agents watching the same ensembles, as base URLs (`http://host:9141`). */
+  peers: string[];
+  peerTimeoutMs: number;
+  /** Bearer token(s) required on the receiver and every mutating API, from these files. */
+  receiverTokenFiles: string[];
+  /** Optional separate listener for the receiver and the hooks API. */
+  adminListen?: { host: string; port: number };
+  maxBodyBytes: number;
 }

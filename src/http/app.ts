@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 
 /** What the HTTP layer reads; it never triggers polling itself. */
 export interface HttpSources {
@@ -15,11 +15,12 @@ export interface HttpSources {
   ensembleNames(): string[];
 }
 
-/** Builds the express app: /metrics, /healthz, /readyz and the JSON API. */
-export function createApp(sources: HttpSources): Express {
+/** Builds the express app: /metrics, /healthz, /readyz, the JSON API, and any extra routers (hooks). */
+export function createApp(sources: HttpSources, extra: Router[] = []): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('json spaces', 2);
+  for (const router of extra) app.use(router);
 
   app.get('/metrics', async (_req, res, next) => {
     try {
@@ -59,6 +60,18 @@ export function createApp(sources: HttpSources): Express {
           '<li><a href="healthz">/healthz</a></li><li><a href="readyz">/readyz</a></li></ul>\n',
       );
   });
+  app.use((_req: express.Request, res: express.Response) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  return app;
+}
+
+/** An app with only the given routers (the hooks' separate listener). */
+export function createRouterApp(routers: Router[]): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('json spaces', 2);
+  for (const router of routers) app.use(router);
   app.use((_req: express.Request, res: express.Response) => {
     res.status(404).json({ error: 'not found' });
   });

@@ -21,7 +21,11 @@ export function addDabealuFamilies(set: FamilySet, records: readonly NodeRecord[
     up.add(srvr.ok ? 1 : 0, zkHost);
     const answered = srvr.ok || srvr.reason === 'not_serving' || srvr.reason === 'not_whitelisted';
     ruok.add(answered ? 1 : 0, zkHost);
-    if (!srvr.ok) continue;
+    if (!srvr.ok) {
+      // As documented: a node that answers "not serving" gets zk_server_leader 0 (dabealu said 1), not no series.
+      if (srvr.reason === 'not_serving') leader.add(0, zkHost);
+      continue;
+    }
     leader.add(srvr.value.mode === 'leader' ? 1 : 0, zkHost);
     const semver = /^(\d+\.\d+\.\d+)/.exec(srvr.value.version)?.[1] ?? srvr.value.version;
     version.add(1, { ...zkHost, version: semver });

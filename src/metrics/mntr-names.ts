@@ -19,12 +19,13 @@ const QUANTILE_OF: Record<string, string> = { p50: '0.5', p95: '0.95', p99: '0.9
 const SUMMARY_PART = /^(avg|min|max|cnt|sum|p50|p95|p99|p999)_(.+)$/;
 
 // Time units ZooKeeper abbreviates in key names; Prometheus wants base units, so values are scaled to seconds.
-const TIME_UNITS: Record<string, number> = { ms: 1e-3, us: 1e-6, ns: 1e-9, s: 1, sec: 1 };
+// Divisors, not factors like 1e-3: 1e-3 is inexact, so 9 * 1e-3 gives 0.009000000000000001 where 9 / 1e3 gives 0.009.
+const TIME_UNITS: Record<string, number> = { ms: 1e3, us: 1e6, ns: 1e9, s: 1, sec: 1 };
 
-/** A metric name part derived from an mntr key, with the factor that brings its values to base units. */
+/** A metric name part derived from an mntr key, with the divisor that brings its values to base units. */
 export interface KeyName {
   name: string;
-  /** Multiply values (not counts) by this. */
+  /** Divide values (not counts) by this. */
   scale: number;
 }
 
@@ -81,8 +82,8 @@ export function mntrSeries(entries: readonly MntrEntry[]): MntrSeries[] {
   const summary = (base: string, part: 'quantile' | 'count' | 'sum', value: number, quantile?: string): void => {
     const { name, scale } = keyName(base);
     const family = MNTR_PREFIX + name;
-    if (part === 'quantile') push({ family, type: 'summary', sample: family, labels: { quantile: quantile! }, value: value * scale });
-    else push({ family, type: 'summary', sample: `${family}_${part}`, labels: {}, value: part === 'sum' ? value * scale : value });
+    if (part === 'quantile') push({ family, type: 'summary', sample: family, labels: { quantile: quantile! }, value: value / scale });
+    else push({ family, type: 'summary', sample: `${family}_${part}`, labels: {}, value: part === 'sum' ? value / scale : value });
   };
   for (const entry of entries) {
     if (typeof entry.value !== 'number') continue;
@@ -98,7 +99,7 @@ export function mntrSeries(entries: readonly MntrEntry[]): MntrSeries[] {
       else {
         const { name, scale } = keyName(base);
         const family = `${MNTR_PREFIX}${name}_${stat}`;
-        push({ family, type: 'untyped', sample: family, labels: {}, value: value * scale });
+        push({ family, type: 'untyped', sample: family, labels: {}, value: value / scale });
       }
       continue;
     }
@@ -114,7 +115,7 @@ export function mntrSeries(entries: readonly MntrEntry[]): MntrSeries[] {
     }
     const { name, scale } = keyName(entry.key);
     const family = MNTR_PREFIX + name;
-    push({ family, type: 'untyped', sample: family, labels: {}, value: value * scale });
+    push({ family, type: 'untyped', sample: family, labels: {}, value: value / scale });
   }
   return out;
 }

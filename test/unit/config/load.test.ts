@@ -114,7 +114,7 @@ describe('valid files', () => {
   it('the whole zod schema accepts the valid files too', async () => {
     const { parse } = await import('yaml');
     const { readFileSync } = await import('node:fs');
-    for (const name of ['valid-full.yml', 'valid-minimal.yml']) {
+    for (const name of ['valid-full.yml', 'valid-minimal.yml', 'valid-hooks.yml']) {
       expect(configFileSchema.safeParse(parse(readFileSync(fixture(name), 'utf8'))).success).toBe(true);
     }
   });
@@ -135,7 +135,7 @@ const INVALID_FILES: Array<[file: string, problems: Problem[]]> = [
     'invalid-unknown-keys.yml',
     [
       { path: 'intervall', message: 'unknown key; did you mean "interval"?' },
-      { path: 'scrapeTimeout', message: 'unknown key; allowed: listen, interval, timeout, maxReplyBytes, concurrency, log, compat, ensembles' },
+      { path: 'scrapeTimeout', message: 'unknown key; allowed: listen, interval, timeout, maxReplyBytes, concurrency, log, compat, ensembles, hooks' },
       { path: 'log.colour', message: 'unknown key; allowed: level, format' },
       { path: 'ensembles[0].server', message: 'unknown key; did you mean "servers"?' },
       { path: 'ensembles[0].servers[1].admin_port', message: 'unknown key; did you mean "adminPort"?' },
@@ -259,6 +259,156 @@ const INVALID_FILES: Array<[file: string, problems: Problem[]]> = [
   ],
   ['invalid-duplicate-key.yml', [{ path: `${fixture('invalid-duplicate-key.yml')}:2:1`, message: 'duplicate key' }]],
   ['invalid-not-mapping.yml', [{ path: fixture('invalid-not-mapping.yml'), message: 'must be a mapping of settings, got a list' }]],
+  [
+    'invalid-hooks-unknown-keys.yml',
+    [
+      { path: 'hooks.secretFile', message: 'unknown key; did you mean "secretFiles"?' },
+      {
+        path: 'hooks.webhooks',
+        message:
+          'unknown key; allowed: stateDir, dryRun, agentId, secretFiles, targets, rules, alertmanager, maintenance, peers, peerTimeout, receiverTokenFiles, adminListen, maxBodyBytes',
+      },
+      { path: 'hooks.targets[0].timout', message: 'unknown key; did you mean "timeout"?' },
+      { path: 'hooks.targets[0].backoff.maximum', message: 'unknown key; allowed: initial, max' },
+      { path: 'hooks.rules[0].cooldwn', message: 'unknown key; did you mean "cooldown"?' },
+      { path: 'hooks.alertmanager.route', message: 'unknown key; did you mean "routes"?' },
+      { path: 'hooks.alertmanager.routes[0].matcher', message: 'unknown key; did you mean "matchers"?' },
+      { path: 'hooks.maintenance[0].tz', message: 'unknown key; allowed: cron, duration, ensembles, timezone' },
+    ],
+  ],
+  [
+    'invalid-hooks-values.yml',
+    [
+      { path: 'hooks.stateDir', message: 'empty; expected a directory path' },
+      { path: 'hooks.dryRun', message: 'must be true or false, got "yes"' },
+      { path: 'hooks.agentId', message: 'must be printable ASCII without spaces, got "zk1 sidecar"' },
+      { path: 'hooks.secretFiles', message: 'must be a list, got "/etc/zk-hooks/secret"' },
+      { path: 'hooks.targets[0].url', message: 'must start with http:// or https://' },
+      { path: 'hooks.targets[1].url', message: 'must not contain a user name or password; put credentials in headers' },
+      { path: 'hooks.targets[2].url', message: 'is not a valid URL' },
+      { path: 'hooks.targets[3].name', message: 'must be made of letters, digits, "_", "." and "-", got "no scheme"' },
+      { path: 'hooks.targets[3].url', message: 'must start with http:// or https://' },
+      { path: 'hooks.targets[3].timeout', message: 'must be greater than 0' },
+      { path: 'hooks.targets[3].maxAge', message: '"1d" has an unknown unit "d"; use ms, s, m or h' },
+      { path: 'hooks.targets[3].concurrency', message: 'must be an integer from 1 to 100, got 101' },
+      { path: 'hooks.targets[3].backoff.initial', message: 'initial (2m) must not be more than max (1m)' },
+      { path: 'hooks.targets[4].template', message: 'unterminated placeholder at offset 10' },
+      { path: 'hooks.targets[4].headers.X Team', message: 'is not a valid HTTP header name' },
+      { path: 'hooks.targets[4].headers.Idempotency-Key', message: '"Idempotency-Key" is set by the agent on every request and cannot be configured' },
+      { path: 'hooks.targets[4].headers.X-Count', message: 'must be a string, got a number; quote it' },
+      { path: 'hooks.targets[4].headers.X-Multi', message: 'must not contain line breaks or NUL characters' },
+      { path: 'hooks.targets[5].backoff.max', message: 'initial (1s) must not be more than max (500ms)' },
+      { path: 'hooks.targets[5].template', message: 'must be a string holding a JSON template (quote it in YAML), got a mapping' },
+      {
+        path: 'hooks.rules[0].event',
+        message:
+          'must be one of "quorum_at_risk", "quorum_lost", "quorum_restored", "leader_changed", "split_brain", "election_too_long", got "quorum_lsot"',
+      },
+      { path: 'hooks.rules[0].for', message: '"-1s" is negative; a duration cannot be negative' },
+      { path: 'hooks.rules[0].cooldown', message: '5 has no unit (ms, s, m or h); did you mean "5s"?' },
+      { path: 'hooks.rules[0].fireOnStartup', message: 'must be true or false, got 1' },
+      { path: 'hooks.peers[0]', message: 'must be a base URL, without query or fragment' },
+      { path: 'hooks.peers[1]', message: 'must start with http:// or https://' },
+      { path: 'hooks.peers[2]', message: 'must not contain a user name or password' },
+      { path: 'hooks.peers[3]', message: 'empty; expected an http:// or https:// URL' },
+      { path: 'hooks.peerTimeout', message: 'must be greater than 0' },
+      { path: 'hooks.adminListen', message: '":9142" has no host; write "0.0.0.0:9142" (every IPv4 interface) or "[::]:9142" (every interface)' },
+      { path: 'hooks.maxBodyBytes', message: 'must be an integer from 1024 to 1073741824, got 100' },
+    ],
+  ],
+  [
+    'invalid-hooks-references.yml',
+    [
+      { path: 'hooks.rules[1].electionTooLong', message: 'is required for event "election_too_long": how long an election may last' },
+      { path: 'hooks.rules[2].electionTooLong', message: 'applies only to event "election_too_long", not "leader_changed"' },
+      { path: 'hooks.rules[0].hook', message: 'unknown target "pagr"; did you mean "pager"?' },
+      { path: 'hooks.alertmanager.routes[0].hook', message: 'unknown target "slack"; targets: pager' },
+      { path: 'hooks.rules[0].ensembles[1]', message: 'unknown ensemble "kafak"; did you mean "kafka"?' },
+      { path: 'hooks.rules[0].ensembles[2]', message: 'unknown ensemble "solr"; ensembles: kafka, hbase' },
+      { path: 'hooks.maintenance[0].ensembles[0]', message: 'unknown ensemble "zookeeper"; ensembles: kafka, hbase' },
+    ],
+  ],
+  [
+    'invalid-hooks-matchers.yml',
+    [
+      {
+        path: 'hooks.alertmanager.routes[0].matchers[0]',
+        message: 'must be label="value", label!="value", label=~"regex" or label!~"regex", got "severity=critical"',
+      },
+      { path: 'hooks.alertmanager.routes[0].matchers[1]', message: '"alertname=~\\"(Zookeeper\\"": invalid regular expression: Unterminated group' },
+      { path: 'hooks.alertmanager.routes[0].matchers[2]', message: '"team=\\"a\\\\tb\\"": unknown escape \\t (use \\", \\\\ or \\n)' },
+      {
+        path: 'hooks.alertmanager.routes[0].matchers[4]',
+        message: 'must be label="value", label!="value", label=~"regex" or label!~"regex", got 5',
+      },
+      { path: 'hooks.alertmanager.routes[0].sendResolved', message: 'must be true or false, got "no"' },
+      { path: 'hooks.alertmanager.routes[1].matchers', message: 'must be a list, got "severity=\\"critical\\""' },
+    ],
+  ],
+  [
+    'invalid-hooks-maintenance.yml',
+    [
+      {
+        path: 'hooks.maintenance[0].cron',
+        message: '"0 2 * *" has 4 fields; expected 5 (minute hour day-of-month month day-of-week) or 6 (second first)',
+      },
+      { path: 'hooks.maintenance[1].cron', message: '"61 2 * * 0": field value (61) is out of range' },
+      { path: 'hooks.maintenance[2].cron', message: '"0 0 30 2 *" matches no date (like February 30)' },
+      { path: 'hooks.maintenance[3].cron', message: '"0 2 * * foo": unknown alias: foo' },
+      { path: 'hooks.maintenance[3].duration', message: 'must be greater than 0' },
+      { path: 'hooks.maintenance[3].timezone', message: '"Mars/Olympus" is not a known time zone; use an IANA name like "UTC" or "Europe/Berlin"' },
+      { path: 'hooks.maintenance[4].cron', message: '"*/0 * * * *": field (minute) has a step of zero' },
+      { path: 'hooks.maintenance[4].duration', message: 'is required' },
+      { path: 'hooks.maintenance[5].cron', message: 'is required' },
+    ],
+  ],
+  [
+    'invalid-hooks-duplicates.yml',
+    [
+      { path: 'hooks.secretFiles[2]', message: 'duplicate file "/etc/zk-hooks/a"' },
+      { path: 'hooks.targets[0].headers.x-team', message: 'duplicate header (also "X-Team"; header names ignore case)' },
+      { path: 'hooks.targets[2].name', message: 'duplicate target name "pager" (also hooks.targets[0])' },
+      { path: 'hooks.rules[0].ensembles[1]', message: 'duplicate ensemble "kafka"' },
+      { path: 'hooks.peers[1]', message: 'duplicate peer "http://zk2:9141"' },
+      { path: 'hooks.receiverTokenFiles[1]', message: 'duplicate file "/etc/zk-hooks/token"' },
+    ],
+  ],
+  [
+    'invalid-hooks-state-dir.yml',
+    [
+      {
+        path: 'hooks.stateDir',
+        message:
+          'a state dir is required for hook targets (the outbox lives there): set hooks.stateDir in the config file, or give --state-dir or ZK_EXPORTER_STATE_DIR; or turn on dry run',
+      },
+      {
+        path: 'hooks.receiverTokenFiles',
+        message:
+          'a receiver token is required for alert routes (only Alertmanager may post alerts): list token files under hooks.receiverTokenFiles in the config file, or give --receiver-token-file',
+      },
+    ],
+  ],
+  [
+    'invalid-hooks-peers.yml',
+    [
+      { path: 'hooks.peers[1]', message: 'is this agent itself (the address of listen); list only the other agents' },
+      { path: 'hooks.peers[2]', message: 'is this agent itself (its agentId); list only the other agents' },
+      { path: 'hooks.peers[3]', message: 'is this agent itself (the address of adminListen); list only the other agents' },
+      { path: 'hooks.peerTimeout', message: 'peerTimeout (2s) must be less than interval (2s)' },
+    ],
+  ],
+  [
+    'invalid-hooks-types.yml',
+    [
+      { path: 'hooks.targets', message: 'must be a list, got "pager"' },
+      { path: 'hooks.rules[0]', message: 'must be a mapping, got "quorum_lost"' },
+      { path: 'hooks.alertmanager', message: 'must be a mapping, got a list' },
+      { path: 'hooks.maintenance', message: 'must be a list, got a mapping' },
+      { path: 'hooks.peers', message: 'must be a list, got "http://zk2:9141"' },
+      { path: 'hooks.receiverTokenFiles[0]', message: 'empty; expected a file path' },
+    ],
+  ],
+  ['invalid-hooks-not-mapping.yml', [{ path: 'hooks', message: 'must be a mapping, got a list' }]],
 ];
 
 describe('invalid files', () => {
@@ -660,10 +810,14 @@ describe('command line', () => {
     expect(help).toMatchObject({ ok: false, problems: [] });
     const text = (help as { help: string }).help;
     expect(text).toContain('Usage: zk-ensemble-exporter [options]');
-    for (const name of ['--config', '--ensemble', '--transport', '--admin-port', '--timeout', '--max-reply-bytes', '--concurrency', '--listen', '--interval', '--log-level', '--log-format', '--compat']) {
+    for (const name of [
+      '--config', '--ensemble', '--transport', '--admin-port', '--timeout', '--max-reply-bytes', '--concurrency', '--listen', '--interval', '--log-level', '--log-format', '--compat',
+      '--hook-url', '--hook-secret-file', '--alert-hook-url', '--receiver-token-file', '--state-dir', '--dry-run', '--peer', '--agent-id',
+    ]) {
       expect(text).toContain(name);
     }
     expect(text).toContain('ZK_EXPORTER_INTERVAL');
+    expect(text).toContain('ZK_EXPORTER_HOOK_SECRETS');
     expect(exit).not.toHaveBeenCalled();
     expect(out).not.toHaveBeenCalled();
     expect(err).not.toHaveBeenCalled();
@@ -701,6 +855,14 @@ describe('command line', () => {
       '--log-level',
       '--log-format',
       '--compat',
+      '--hook-url',
+      '--hook-secret-file',
+      '--alert-hook-url',
+      '--receiver-token-file',
+      '--state-dir',
+      '--dry-run',
+      '--peer',
+      '--agent-id',
     ]);
   });
 

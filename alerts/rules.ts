@@ -1,0 +1,701 @@
+/**
+ * Prometheus alerting and recording rules for the agent's metrics, as data. Thresholds, `for`
+ * durations, the job selector and the runbook location are set once, in {@link DEFAULT_CONFIG};
+ * `npm run alerts` renders `alerts/zookeeper-ensemble-exporter.rules.yml` from it, and tests render
+ * variants (shorter `for`, another selector) from the same source. See alerts/README.md.
+ */
+import YAML from 'yaml';
+
+/** Every alert, in the order it appears in the rendered file. */
+export const ALERT_NAMES = [
+  'ZookeeperQuorumLost',
+  'ZookeeperQuorumLostPerNode',
+  'ZookeeperQuorumAtRisk',
+  'ZookeeperNoLeader',
+  'ZookeeperSplitBrain',
+  'ZookeeperStaleLeader',
+  'ZookeeperFrequentLeaderChanges',
+  'ZookeeperLongElection',
+  'ZookeeperFollowerLagging',
+  'ZookeeperFollowerLagLowerBound',
+  'ZookeeperNodeDown',
+  'ZookeeperOutstandingRequestsHigh',
+  'ZookeeperLatencyHigh',
+  'ZookeeperPendingSyncs',
+  'ZookeeperFileDescriptorsNearLimit',
+  'ZookeeperConnectionsHigh',
+  'ZookeeperWatchesHigh',
+  'ZookeeperZnodesHigh',
+  'ZookeeperDataSizeHigh',
+  'ZookeeperExporterPollFailing',
+  'ZookeeperExporterStale',
+] as const;
+
+/** Name of one alert. */
+export type AlertName = (typeof ALERT_NAMES)[number];
+
+/** Alert severities, most urgent first. */
+export type Severity = 'critical' | 'warning' | 'info';
+
+/**
+ * What one alert instance is about, i.e. the identifying labels it carries besides `job`/`instance`:
+ * an ensemble (`ensemble`), a node (`ensemble`, `server`), or one polled command of a node
+ * (`ensemble`, `server`, `command`).
+ */
+export type AlertScope = 'ensemble' | 'node' | 'command';
+
+/** Scope of every alert. */
+export const ALERT_SCOPE: Record<AlertName, AlertScope> = {
+  ZookeeperQuorumLost: 'ensemble',
+  ZookeeperQuorumLostPerNode: 'ensemble',
+  ZookeeperQuorumAtRisk: 'ensemble',
+  ZookeeperNoLeader: 'ensemble',
+  ZookeeperSplitBrain: 'ensemble',
+  ZookeeperStaleLeader: 'ensemble',
+  ZookeeperFrequentLeaderChanges: 'ensemble',
+  ZookeeperLongElection: 'ensemble',
+  ZookeeperFollowerLagging: 'node',
+  ZookeeperFollowerLagLowerBound: 'node',
+  ZookeeperNodeDown: 'node',
+  ZookeeperOutstandingRequestsHigh: 'node',
+  ZookeeperLatencyHigh: 'node',
+  ZookeeperPendingSyncs: 'node',
+  ZookeeperFileDescriptorsNearLimit: 'node',
+  ZookeeperConnectionsHigh: 'node',
+  ZookeeperWatchesHigh: 'node',
+  ZookeeperZnodesHigh: 'node',
+  ZookeeperDataSizeHigh: 'node',
+  ZookeeperExporterPollFailing: 'command',
+  ZookeeperExporterStale: 'ensemble',
+};
+
+/** Recording rules a dashboard can use: the same expressions the alerts use. */
+export const RECORDING_RULES = {
+  /** Per ensemble: nodes answering `leader`, `follower` or `standalone` (from `zookeeper_server_role` only). */
+  votersServing: 'ensemble:zookeeper_voters_serving:sum',
+  /** Per ensemble: configured nodes not seen as observers within `memory` (from `zookeeper_up`/`zookeeper_server_role` only). */
+  votersConfigured: 'ensemble:zookeeper_voters_configured:count',
+  /** Per ensemble: nodes answering `leader` or `standalone` (more than 1: split brain or a stale leader). */
+  leaders: 'ensemble:zookeeper_server_leaders:sum',
+  /**
+   * Per node: mean request latency in seconds over `thresholds.latencyWindow` (3.6+ summaries; srvr's
+   * average since start otherwise). The name carries the window: this is the name with the default 5m.
+   */
+  latency: 'ensemble_server:zookeeper_request_latency_seconds:mean5m',
+  /** Per node: open / maximum file descriptors. */
+  fileDescriptors: 'ensemble_server:zookeeper_open_file_descriptors:ratio',
+} as const;
+
+/** Thresholds of the alerts that compare a value with a limit. README and runbooks say why each default. */
+export interface Thresholds {
+  /** ZookeeperFrequentLeaderChanges fires at this many leader changes within `leaderChangesWindow`. @default 3 */
+  leaderChanges: number;
+  /** @default '30m' */
+  leaderChangesWindow: string;
+  /** ZookeeperFollowerLagging: transactions (zxids) behind the leader. @default 1000 */
+  followerLagZxids: number;
+  /** ZookeeperOutstandingRequestsHigh: requests queued on one node. @default 10 */
+  outstandingRequests: number;
+  /** ZookeeperLatencyHigh: mean request latency over `latencyWindow`, seconds. @default 0.1 */
+  latencySeconds: number;
+  /** Window of the latency mean (also in the recording rule's name). @default '5m' */
+  latencyWindow: string;
+  /** ZookeeperConnectionsHigh: client connections on one node. @default 1000 */
+  connections: number;
+  /** ZookeeperFileDescriptorsNearLimit: open / max file descriptors. @default 0.8 */
+  fileDescriptorRatio: number;
+  /** ZookeeperPendingSyncs: sync requests waiting on the leader. @default 10 */
+  pendingSyncs: number;
+  /** ZookeeperWatchesHigh: watches (data and child) on one node. @default 100000 */
+  watches: number;
+  /** ZookeeperZnodesHigh: znodes in the data tree. @default 1000000 */
+  znodes: number;
+  /** ZookeeperDataSizeHigh: approximate data size, bytes. @default 1 GiB */
+  dataSizeBytes: number;
+  /** ZookeeperExporterStale: poll intervals (`agentInterval`) without a finished round. @default 6 */
+  staleRounds: number;
+}
+
+/** Everything the rendered rules depend on. */
+export interface AlertsConfig {
+  /**
+   * Label matchers added to every selector of the agent's series, e.g. `job="zookeeper-ensemble-exporter"`.
+   * It must match the scrape job of the agent (examples/prometheus.yml). `''` selects by name only.
+   * @default 'job="zookeeper-ensemble-exporter"'
+   */
+  selector: string;
+  /** Base of every `runbook_url`; the anchor is the lower-cased alert name. @default 'docs/runbooks.md' */
+  runbookUrl: string;
+  /** The agent's poll interval (its `interval` setting); ZookeeperExporterStale counts rounds in it. @default '5s' */
+  agentInterval: string;
+  /**
+   * How long rules remember series that went away: a node seen as observer (so it is not counted as a
+   * voter while down) and the ensembles an agent watched (so ZookeeperExporterStale still names them
+   * after the agent stopped answering). @default '1h'
+   */
+  memory: string;
+  thresholds: Thresholds;
+  /** `for` of each alert. */
+  for: Record<AlertName, string>;
+}
+
+/** Defaults for production: a 5 s poll and scrape interval. */
+export const DEFAULT_CONFIG: AlertsConfig = {
+  selector: 'job="zookeeper-ensemble-exporter"',
+  runbookUrl: 'docs/runbooks.md',
+  agentInterval: '5s',
+  memory: '1h',
+  thresholds: {
+    leaderChanges: 3,
+    leaderChangesWindow: '30m',
+    followerLagZxids: 1000,
+    outstandingRequests: 10,
+    latencySeconds: 0.1,
+    latencyWindow: '5m',
+    connections: 1000,
+    fileDescriptorRatio: 0.8,
+    pendingSyncs: 10,
+    watches: 100_000,
+    znodes: 1_000_000,
+    dataSizeBytes: 1024 ** 3,
+    staleRounds: 6,
+  },
+  for: {
+    ZookeeperQuorumLost: '30s',
+    ZookeeperQuorumLostPerNode: '1m',
+    ZookeeperQuorumAtRisk: '5m',
+    ZookeeperNoLeader: '1m',
+    ZookeeperSplitBrain: '15s',
+    ZookeeperStaleLeader: '1m',
+    ZookeeperFrequentLeaderChanges: '1m',
+    ZookeeperLongElection: '15s',
+    ZookeeperFollowerLagging: '5m',
+    ZookeeperFollowerLagLowerBound: '2m',
+    ZookeeperNodeDown: '1m',
+    ZookeeperOutstandingRequestsHigh: '5m',
+    ZookeeperLatencyHigh: '5m',
+    ZookeeperPendingSyncs: '5m',
+    ZookeeperFileDescriptorsNearLimit: '5m',
+    ZookeeperConnectionsHigh: '15m',
+    ZookeeperWatchesHigh: '15m',
+    ZookeeperZnodesHigh: '15m',
+    ZookeeperDataSizeHigh: '15m',
+    ZookeeperExporterPollFailing: '5m',
+    ZookeeperExporterStale: '1m',
+  },
+};
+
+/** Partial settings merged over {@link DEFAULT_CONFIG} by {@link resolveConfig}. */
+export interface AlertsOverrides {
+  selector?: string;
+  runbookUrl?: string;
+  agentInterval?: string;
+  memory?: string;
+  thresholds?: Partial<Thresholds>;
+  for?: Partial<Record<AlertName, string>>;
+}
+
+/** Merges overrides over the defaults and validates the result (throws with every problem listed). */
+export function resolveConfig(overrides: AlertsOverrides = {}, base: AlertsConfig = DEFAULT_CONFIG): AlertsConfig {
+  const config: AlertsConfig = {
+    selector: overrides.selector ?? base.selector,
+    runbookUrl: overrides.runbookUrl ?? base.runbookUrl,
+    agentInterval: overrides.agentInterval ?? base.agentInterval,
+    memory: overrides.memory ?? base.memory,
+    thresholds: { ...base.thresholds, ...overrides.thresholds },
+    for: { ...base.for, ...overrides.for },
+  };
+  validate(config);
+  return config;
+}
+
+/** The same `for` for every alert, e.g. `forAll('2s')` for a live test against a fast-polling agent. */
+export function forAll(duration: string): Record<AlertName, string> {
+  return Object.fromEntries(ALERT_NAMES.map((name) => [name, duration])) as Record<AlertName, string>;
+}
+
+/** Prometheus durations: units from years to milliseconds, largest first, each at most once. */
+const PROMETHEUS_DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const DURATION_UNIT_SECONDS = [365 * 86_400, 7 * 86_400, 86_400, 3_600, 60, 1, 0.001];
+
+/** Seconds in a Prometheus duration (`30s`, `1m30s`, `1h`); throws on anything else. */
+export function durationSeconds(text: string): number {
+  const match = PROMETHEUS_DURATION.exec(text);
+  if (text === '' || match === null) throw new Error(`"${text}" is not a Prometheus duration like "30s", "5m" or "1h30m"`);
+  return match.slice(1).reduce((sum, part, i) => sum + (part === undefined ? 0 : Number(part) * DURATION_UNIT_SECONDS[i]!), 0);
+}
+
+function validate(config: AlertsConfig): void {
+  const problems: string[] = [];
+  const duration = (path: string, text: string, allowZero = false): void => {
+    try {
+      if (durationSeconds(text) === 0 && !allowZero) problems.push(`${path}: must be more than 0`);
+    } catch (err) {
+      problems.push(`${path}: ${(err as Error).message}`);
+    }
+  };
+  if (/[{}]/.test(config.selector)) problems.push('selector: label matchers only, without braces, e.g. job="zookeeper-ensemble-exporter"');
+  if (config.selector !== '' && !/^\s*[a-zA-Z_]\w*\s*(=|!=|=~|!~)\s*"/.test(config.selector)) {
+    problems.push(`selector: "${config.selector}" does not start with a label matcher like job="zookeeper-ensemble-exporter"`);
+  }
+  if (config.runbookUrl === '' || config.runbookUrl.includes('#')) problems.push('runbookUrl: a URL without an anchor (the alert adds its own)');
+  duration('agentInterval', config.agentInterval);
+  duration('memory', config.memory);
+  duration('thresholds.leaderChangesWindow', config.thresholds.leaderChangesWindow);
+  duration('thresholds.latencyWindow', config.thresholds.latencyWindow);
+  for (const [key, value] of Object.entries(config.thresholds)) {
+    if (typeof value === 'number' && !(Number.isFinite(value) && value > 0)) problems.push(`thresholds.${key}: must be a number above 0`);
+  }
+  if (!(config.thresholds.fileDescriptorRatio < 1)) problems.push('thresholds.fileDescriptorRatio: must be below 1');
+  for (const name of ALERT_NAMES) duration(`for.${name}`, config.for[name] ?? '', true);
+  const unknown = Object.keys(config.for).filter((name) => !(ALERT_NAMES as readonly string[]).includes(name));
+  for (const name of unknown) problems.push(`for.${name}: unknown alert`);
+  if (problems.length > 0) throw new Error(`invalid alerts config:\n${problems.join('\n')}`);
+}
+
+/** An alerting rule as Prometheus reads it. */
+export interface AlertingRule {
+  alert: AlertName;
+  expr: string;
+  for: string;
+  labels: { severity: Severity };
+  annotations: { summary: string; description: string; runbook_url: string };
+}
+
+/** A recording rule as Prometheus reads it. */
+export interface RecordingRule {
+  record: string;
+  expr: string;
+}
+
+/** One rule group; rules of a group are evaluated in order, so recording rules come before the alerts using them. */
+export interface RuleGroup {
+  name: string;
+  rules: Array<AlertingRule | RecordingRule>;
+}
+
+/** What an alert is, apart from the settings shared by all. */
+interface AlertSpec {
+  name: AlertName;
+  /** The condition in words, for the README's table. */
+  when: string;
+  severity: Severity;
+  expr: string;
+  summary: string;
+  description: string;
+}
+
+// Templates look other series up with the alert's own job/instance/ensemble labels, so they find the
+// same agent's series whatever the selector is.
+const SAME_ENSEMBLE = 'job=%q,instance=%q,ensemble=%q';
+const SAME_ENSEMBLE_ARGS = '$labels.job $labels.instance $labels.ensemble';
+const SAME_NODE = 'job=%q,instance=%q,ensemble=%q,server=%q';
+const SAME_NODE_ARGS = '$labels.job $labels.instance $labels.ensemble $labels.server';
+
+/** Template text: the value of the first series `promql` (with %q placeholders for the alert's labels) returns, or `otherwise`. */
+function lookup(promql: string, args: string, format = '{{ . | first | value }}', otherwise = 'unknown'): string {
+  return `{{ with printf \`${promql}\` ${args} | query }}${format}{{ else }}${otherwise}{{ end }}`;
+}
+
+/** Template text: the `server` labels of every series `promql` returns, sorted, comma-separated, or `none`. */
+function servers(promql: string, otherwise = 'none'): string {
+  return lookup(
+    promql,
+    SAME_ENSEMBLE_ARGS,
+    '{{ range $i, $s := . | sortByLabel "server" }}{{ if $i }}, {{ end }}{{ $s.Labels.server }}{{ end }}',
+    otherwise,
+  );
+}
+
+const NOT_SERVING = servers(
+  `sum without (role) (zookeeper_server_role{${SAME_ENSEMBLE},role=~"leader|follower|standalone|observer"}) == 0`,
+);
+const CLAIMING_LEADER = servers(`zookeeper_server_role{${SAME_ENSEMBLE},role=~"leader|standalone"} == 1`);
+const CURRENT_LEADER = servers(`zookeeper_ensemble_leader{${SAME_ENSEMBLE}} == 1`);
+
+/** Renders a number for PromQL and text without exponent notation or float noise (`1000000`, `0.8`, `70` for 0.7 × 100). */
+function num(value: number): string {
+  const rounded = Number(value.toPrecision(12));
+  return Number.isInteger(rounded) ? rounded.toFixed(0) : String(rounded);
+}
+
+/** Human-readable byte size of a threshold (`1 GiB`). */
+function bytes(value: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (value >= 1024 && i < units.length - 1 && value % 1024 === 0) {
+    value /= 1024;
+    i++;
+  }
+  return `${num(value)} ${units[i]}`;
+}
+
+/** Every rule group, in file order. Pure: the same config always gives the same groups. */
+export function ruleGroups(config: AlertsConfig = DEFAULT_CONFIG): RuleGroup[] {
+  return build(config).groups;
+}
+
+/** The groups, and the alert specs they were made from (for {@link alertTable}). */
+function build(config: AlertsConfig): { groups: RuleGroup[]; specs: AlertSpec[] } {
+  validate(config);
+  const t = config.thresholds;
+  const sel = config.selector.trim();
+  /** `name{selector,extra}`. */
+  const m = (name: string, extra = ''): string => {
+    const matchers = [sel, extra].filter((part) => part !== '').join(',');
+    return matchers === '' ? name : `${name}{${matchers}}`;
+  };
+  const forOf = (name: AlertName): string => config.for[name];
+  const latencyRecord = `ensemble_server:zookeeper_request_latency_seconds:mean${t.latencyWindow}`;
+  const staleSeconds = durationSeconds(config.agentInterval) * t.staleRounds;
+  const rate = (name: string): string => `rate(${m(name)}[${t.latencyWindow}])`;
+
+  const quorumRecords: RecordingRule[] = [
+    {
+      record: RECORDING_RULES.votersServing,
+      expr: `sum without (server, role) (${m('zookeeper_server_role', 'role=~"leader|follower|standalone"')})`,
+    },
+    {
+      // A node seen as observer within `memory` is not a voter, even while it is down.
+      record: RECORDING_RULES.votersConfigured,
+      expr: [
+        'count without (server) (',
+        `  ${m('zookeeper_up')}`,
+        '  unless ignoring (role)',
+        `  max_over_time(${m('zookeeper_server_role', 'role="observer"')}[${config.memory}]) == 1`,
+        ')',
+      ].join('\n'),
+    },
+    {
+      record: RECORDING_RULES.leaders,
+      expr: `sum without (server, role) (${m('zookeeper_server_role', 'role=~"leader|standalone"')})`,
+    },
+  ];
+  const nodeRecords: RecordingRule[] = [
+    {
+      // 3.6+ summaries give a mean over the window; 3.4/3.5 (or no mntr) fall back to srvr's average since start.
+      record: latencyRecord,
+      expr: [
+        '(',
+        `  ${rate('zookeeper_mntr_readlatency_sum')} + ${rate('zookeeper_mntr_updatelatency_sum')}`,
+        ')',
+        '/',
+        '(',
+        `  ${rate('zookeeper_mntr_readlatency_count')} + ${rate('zookeeper_mntr_updatelatency_count')}`,
+        ')',
+        '/ 1000',
+        'or',
+        m('zookeeper_server_latency_avg_seconds'),
+      ].join('\n'),
+    },
+    {
+      record: RECORDING_RULES.fileDescriptors,
+      expr: `${m('zookeeper_mntr_open_file_descriptor_count')}\n/\n${m('zookeeper_mntr_max_file_descriptor_count')}`,
+    },
+  ];
+
+  const quorum: AlertSpec[] = [
+    {
+      name: 'ZookeeperQuorumLost',
+      when: 'the agent\'s quorum state is `lost` (fewer healthy voters than a majority, or no serving leader)',
+      severity: 'critical',
+      expr: `${m('zookeeper_ensemble_voters_healthy')}\nand ignoring (state)\n${m('zookeeper_ensemble_quorum_state', 'state="lost"')} == 1`,
+      summary: 'ZooKeeper ensemble has lost quorum',
+      description:
+        `Ensemble {{ $labels.ensemble }} has no quorum (agent's view): {{ $value }} voter(s) serve as leader or follower; ` +
+        `a majority is ${lookup(`zookeeper_ensemble_majority{${SAME_ENSEMBLE}}`, SAME_ENSEMBLE_ARGS)}, and one of them must lead. ` +
+        `Reads, writes and new sessions fail until it returns. Not serving: ${NOT_SERVING}.`,
+    },
+    {
+      name: 'ZookeeperQuorumLostPerNode',
+      when: 'fewer nodes answer `leader`/`follower`/`standalone` than a majority of the configured voters (per-node series only)',
+      severity: 'critical',
+      expr: `${RECORDING_RULES.votersServing}\n< floor(${RECORDING_RULES.votersConfigured} / 2) + 1`,
+      summary: 'ZooKeeper ensemble has lost quorum (per-node count)',
+      description:
+        `Ensemble {{ $labels.ensemble }}: only {{ $value }} node(s) answer as leader or follower, fewer than a majority of ` +
+        `${lookup(`${RECORDING_RULES.votersConfigured}{${SAME_ENSEMBLE}}`, SAME_ENSEMBLE_ARGS)} configured voters. ` +
+        `Counted from each node's own answer, independently of the agent's quorum derivation. Not serving: ${NOT_SERVING}.`,
+    },
+    {
+      name: 'ZookeeperQuorumAtRisk',
+      when: 'the agent\'s quorum state is `at_risk`: exactly a majority of voters serve',
+      severity: 'warning',
+      expr: `${m('zookeeper_ensemble_voters_healthy')}\nand ignoring (state)\n${m('zookeeper_ensemble_quorum_state', 'state="at_risk"')} == 1`,
+      summary: 'ZooKeeper ensemble is one failure away from losing quorum',
+      description:
+        `Ensemble {{ $labels.ensemble }} has exactly a majority serving ({{ $value }} of ` +
+        `${lookup(`zookeeper_ensemble_voters{${SAME_ENSEMBLE}}`, SAME_ENSEMBLE_ARGS)} voters): ` +
+        `one more failure loses quorum. Not serving: ${NOT_SERVING}.`,
+    },
+    {
+      name: 'ZookeeperNoLeader',
+      when: 'no node answers `leader` (or `standalone`)',
+      severity: 'critical',
+      expr: `${RECORDING_RULES.leaders} == 0`,
+      summary: 'No ZooKeeper node serves as leader',
+      description:
+        `No node of ensemble {{ $labels.ensemble }} answers as leader for ${forOf('ZookeeperNoLeader')}: reads, writes and new sessions fail. ` +
+        `Not serving: ${NOT_SERVING}.`,
+    },
+    {
+      name: 'ZookeeperSplitBrain',
+      when: 'two or more nodes claim leadership in the same epoch',
+      severity: 'critical',
+      expr: `${m('zookeeper_ensemble_split_brain')} == 1`,
+      summary: 'Two ZooKeeper nodes lead in the same epoch',
+      description:
+        `Ensemble {{ $labels.ensemble }}: ${servers(`zookeeper_server_role{${SAME_ENSEMBLE},role="leader"} == 1`, 'several nodes')} ` +
+        `all claim leadership in the same epoch. Clients connected to different sides may see diverging data.`,
+    },
+    {
+      name: 'ZookeeperStaleLeader',
+      when: 'a deposed leader still answers `leader` in an older epoch',
+      severity: 'warning',
+      expr: `${m('zookeeper_ensemble_stale_leaders')} > 0`,
+      summary: 'A deposed ZooKeeper leader still answers as leader',
+      description:
+        `Ensemble {{ $labels.ensemble }}: {{ $value }} node(s) still answer as leader of an older epoch; ` +
+        `claiming leadership: ${CLAIMING_LEADER}; current leader: ${CURRENT_LEADER}. Clients of the stale node get stale reads and failing writes.`,
+    },
+  ];
+
+  const leadership: AlertSpec[] = [
+    {
+      name: 'ZookeeperFrequentLeaderChanges',
+      when: `${num(t.leaderChanges)} or more leader changes within ${t.leaderChangesWindow}`,
+      severity: 'warning',
+      expr: `increase(${m('zookeeper_ensemble_leader_changes_total')}[${t.leaderChangesWindow}]) >= ${num(t.leaderChanges)}`,
+      summary: 'ZooKeeper leader changes often',
+      description:
+        `The leader of ensemble {{ $labels.ensemble }} changed {{ $value | printf "%.0f" }} times in ${t.leaderChangesWindow} ` +
+        `(threshold ${num(t.leaderChanges)}); current leader: ${CURRENT_LEADER}. Every change is an election: writes stop and clients reconnect.`,
+    },
+    {
+      name: 'ZookeeperLongElection',
+      when: 'voters answer but none leads (an election is under way)',
+      severity: 'warning',
+      expr: `${m('zookeeper_ensemble_election_in_progress')} == 1`,
+      summary: 'ZooKeeper leader election is taking long',
+      description:
+        `Voters of ensemble {{ $labels.ensemble }} answer but have not elected a leader for ${forOf('ZookeeperLongElection')}: ` +
+        `the ensemble serves nobody meanwhile. Not serving: ${NOT_SERVING}.`,
+    },
+    {
+      name: 'ZookeeperFollowerLagging',
+      when: `a follower or observer trails the leader by more than ${num(t.followerLagZxids)} transactions (exact lag)`,
+      severity: 'warning',
+      expr:
+        `${m('zookeeper_ensemble_follower_lag_zxids')} > ${num(t.followerLagZxids)}\n` +
+        `unless\n${m('zookeeper_ensemble_follower_lag_is_lower_bound')} == 1`,
+      summary: 'ZooKeeper follower trails the leader',
+      description:
+        `{{ $labels.server }} of ensemble {{ $labels.ensemble }} trails the leader by {{ $value }} transactions ` +
+        `(threshold ${num(t.followerLagZxids)}): its clients read old data.`,
+    },
+    {
+      name: 'ZookeeperFollowerLagLowerBound',
+      when: 'a follower is still in an older epoch while the leader has written in the new one',
+      severity: 'warning',
+      expr: `${m('zookeeper_ensemble_follower_lag_zxids')}\nand\n${m('zookeeper_ensemble_follower_lag_is_lower_bound')} == 1`,
+      summary: 'ZooKeeper follower is still in an older epoch',
+      description:
+        `{{ $labels.server }} of ensemble {{ $labels.ensemble }} is still in an older epoch than the leader, which has written ` +
+        `{{ $value }} transactions since the election: it is at least that far behind and has not caught up.`,
+    },
+  ];
+
+  const nodes: AlertSpec[] = [
+    {
+      name: 'ZookeeperNodeDown',
+      when: 'a node does not answer `srvr` with a serving reply',
+      severity: 'warning',
+      expr: `${m('zookeeper_up')} == 0`,
+      summary: 'ZooKeeper node is down or not serving',
+      description:
+        `{{ $labels.server }} of ensemble {{ $labels.ensemble }} has not answered srvr with a serving reply for ${forOf('ZookeeperNodeDown')}; ` +
+        `latest result: ${lookup(`zookeeper_exporter_command_result{${SAME_NODE},command="srvr"} == 1`, SAME_NODE_ARGS, '{{ . | first | label "reason" }}')}.`,
+    },
+    {
+      name: 'ZookeeperOutstandingRequestsHigh',
+      when: `more than ${num(t.outstandingRequests)} requests queued on a node`,
+      severity: 'warning',
+      expr: `${m('zookeeper_server_outstanding_requests')} > ${num(t.outstandingRequests)}`,
+      summary: 'ZooKeeper node has many queued requests',
+      description:
+        `{{ $labels.server }} of ensemble {{ $labels.ensemble }} has {{ $value }} requests queued ` +
+        `(threshold ${num(t.outstandingRequests)}): it cannot keep up and its clients wait.`,
+    },
+    {
+      name: 'ZookeeperLatencyHigh',
+      when: `mean request latency over ${t.latencyWindow} above ${num(t.latencySeconds * 1000)} ms on a node`,
+      severity: 'warning',
+      expr: `${latencyRecord} > ${num(t.latencySeconds)}`,
+      summary: 'ZooKeeper request latency is high',
+      description:
+        `Mean request latency on {{ $labels.server }} of ensemble {{ $labels.ensemble }} is {{ $value | humanizeDuration }} ` +
+        `over ${t.latencyWindow} (threshold ${num(t.latencySeconds * 1000)}ms).`,
+    },
+    {
+      name: 'ZookeeperPendingSyncs',
+      when: `more than ${num(t.pendingSyncs)} sync requests waiting on the leader`,
+      severity: 'warning',
+      expr: `${m('zookeeper_mntr_pending_syncs')} > ${num(t.pendingSyncs)}`,
+      summary: 'ZooKeeper leader has many pending syncs',
+      description:
+        `Leader {{ $labels.server }} of ensemble {{ $labels.ensemble }} has {{ $value }} sync requests waiting ` +
+        `(threshold ${num(t.pendingSyncs)}): commits are slow to reach a quorum.`,
+    },
+    {
+      name: 'ZookeeperFileDescriptorsNearLimit',
+      when: `open file descriptors above ${num(t.fileDescriptorRatio * 100)} % of the node\'s limit`,
+      severity: 'warning',
+      expr: `${RECORDING_RULES.fileDescriptors} > ${num(t.fileDescriptorRatio)}`,
+      summary: 'ZooKeeper node is running out of file descriptors',
+      description:
+        `{{ $labels.server }} of ensemble {{ $labels.ensemble }} uses {{ $value | humanizePercentage }} of its file descriptors ` +
+        `(${lookup(`zookeeper_mntr_open_file_descriptor_count{${SAME_NODE}}`, SAME_NODE_ARGS)} of ` +
+        `${lookup(`zookeeper_mntr_max_file_descriptor_count{${SAME_NODE}}`, SAME_NODE_ARGS)}; threshold ${num(t.fileDescriptorRatio * 100)}%). ` +
+        `At the limit it refuses connections.`,
+    },
+  ];
+
+  const capacity: AlertSpec[] = [
+    {
+      name: 'ZookeeperConnectionsHigh',
+      when: `more than ${num(t.connections)} client connections on a node`,
+      severity: 'info',
+      expr: `${m('zookeeper_server_connections')} > ${num(t.connections)}`,
+      summary: 'ZooKeeper node has many client connections',
+      description:
+        `{{ $labels.server }} of ensemble {{ $labels.ensemble }} holds {{ $value }} client connections (threshold ${num(t.connections)}).`,
+    },
+    {
+      name: 'ZookeeperWatchesHigh',
+      when: `more than ${num(t.watches)} watches on a node`,
+      severity: 'info',
+      expr: `${m('zookeeper_mntr_watch_count')} > ${num(t.watches)}`,
+      summary: 'ZooKeeper node holds many watches',
+      description:
+        `{{ $labels.server }} of ensemble {{ $labels.ensemble }} holds {{ $value | humanize }} watches (threshold ${num(t.watches)}).`,
+    },
+    {
+      name: 'ZookeeperZnodesHigh',
+      when: `more than ${num(t.znodes)} znodes`,
+      severity: 'info',
+      expr: `${m('zookeeper_server_znodes')} > ${num(t.znodes)}`,
+      summary: 'ZooKeeper data tree has many znodes',
+      description:
+        `{{ $labels.server }} of ensemble {{ $labels.ensemble }} holds {{ $value | humanize }} znodes (threshold ${num(t.znodes)}).`,
+    },
+    {
+      name: 'ZookeeperDataSizeHigh',
+      when: `data tree above ${bytes(t.dataSizeBytes)}`,
+      severity: 'warning',
+      expr: `${m('zookeeper_mntr_approximate_data_size')} > ${num(t.dataSizeBytes)}`,
+      summary: 'ZooKeeper data tree is large',
+      description:
+        `The data tree on {{ $labels.server }} of ensemble {{ $labels.ensemble }} is about {{ $value | humanize1024 }}B ` +
+        `(threshold ${bytes(t.dataSizeBytes)}): snapshots and follower syncs get slow.`,
+    },
+  ];
+
+  const exporter: AlertSpec[] = [
+    {
+      name: 'ZookeeperExporterPollFailing',
+      when: 'one command of a node that answers `srvr` keeps failing (per node × command)',
+      severity: 'warning',
+      expr: [
+        `count without (reason) (${m('zookeeper_exporter_command_result', 'reason!="ok"')} == 1)`,
+        'unless ignoring (command)',
+        `${m('zookeeper_up')} == 0`,
+      ].join('\n'),
+      summary: 'The agent cannot poll a command on a ZooKeeper node',
+      description:
+        `The agent's {{ $labels.command }} polls of {{ $labels.server }} (ensemble {{ $labels.ensemble }}) have failed for ` +
+        `${forOf('ZookeeperExporterPollFailing')} while the node answers srvr; latest reason: ` +
+        `${lookup(`zookeeper_exporter_command_result{${SAME_NODE},command=%q} == 1`, `${SAME_NODE_ARGS} $labels.command`, '{{ . | first | label "reason" }}')}. ` +
+        `Series from {{ $labels.command }} are missing meanwhile.`,
+    },
+    {
+      name: 'ZookeeperExporterStale',
+      when: `no poll round finished for ${num(t.staleRounds)} intervals of ${config.agentInterval} (${num(staleSeconds)} s), or the agent is gone`,
+      severity: 'warning',
+      expr: [
+        `(time() - max_over_time(${m('zookeeper_exporter_last_round_timestamp_seconds')}[${config.memory}]))`,
+        '* ignoring (ensemble) group_right ()',
+        `group without () (max_over_time(${m('zookeeper_ensemble_voters')}[${config.memory}]))`,
+        `> ${num(staleSeconds)}`,
+      ].join('\n'),
+      summary: 'The agent has stopped polling',
+      description:
+        `The agent {{ $labels.instance }} has not finished a poll round for {{ $value | humanizeDuration }} ` +
+        `(threshold ${num(staleSeconds)}s, ${num(t.staleRounds)} intervals of ${config.agentInterval}): ensemble {{ $labels.ensemble }} ` +
+        `is not watched and its other alerts cannot fire.`,
+    },
+  ];
+
+  const alerting = (spec: AlertSpec): AlertingRule => ({
+    alert: spec.name,
+    expr: spec.expr,
+    for: config.for[spec.name],
+    labels: { severity: spec.severity },
+    annotations: {
+      summary: spec.summary,
+      description: spec.description,
+      runbook_url: `${config.runbookUrl}#${spec.name.toLowerCase()}`,
+    },
+  });
+
+  const groups: RuleGroup[] = [
+    { name: 'zookeeper-ensemble-exporter.quorum', rules: [...quorumRecords, ...quorum.map(alerting)] },
+    { name: 'zookeeper-ensemble-exporter.leadership', rules: leadership.map(alerting) },
+    { name: 'zookeeper-ensemble-exporter.nodes', rules: [...nodeRecords, ...nodes.map(alerting)] },
+    { name: 'zookeeper-ensemble-exporter.capacity', rules: capacity.map(alerting) },
+    { name: 'zookeeper-ensemble-exporter.exporter', rules: exporter.map(alerting) },
+  ];
+  const order = groups.flatMap((g) => g.rules.filter(isAlerting).map((r) => r.alert));
+  if (order.join() !== ALERT_NAMES.join()) throw new Error(`alert order differs from ALERT_NAMES: ${order.join(', ')}`);
+  return { groups, specs: [...quorum, ...leadership, ...nodes, ...capacity, ...exporter] };
+}
+
+/** Markdown table of the alerts (name with runbook link, severity, `for`, condition), as alerts/README.md holds it. */
+export function alertTable(config: AlertsConfig = DEFAULT_CONFIG): string {
+  const rows = build(config).specs.map(
+    (spec) =>
+      `| [\`${spec.name}\`](../docs/runbooks.md#${spec.name.toLowerCase()}) | ${spec.severity} | ${config.for[spec.name]} | ${spec.when} |`,
+  );
+  return ['| Alert | Severity | For | Fires when |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
+}
+
+/** Markers around the generated table in alerts/README.md. */
+export const TABLE_MARKERS = { start: '<!-- alerts-table:start -->', end: '<!-- alerts-table:end -->' } as const;
+
+/** `readme` with the text between {@link TABLE_MARKERS} replaced by {@link alertTable}; throws when a marker is missing. */
+export function withAlertTable(readme: string, config: AlertsConfig = DEFAULT_CONFIG): string {
+  const start = readme.indexOf(TABLE_MARKERS.start);
+  const end = readme.indexOf(TABLE_MARKERS.end);
+  if (start === -1 || end < start) throw new Error(`alerts/README.md lacks ${TABLE_MARKERS.start} … ${TABLE_MARKERS.end}`);
+  return `${readme.slice(0, start + TABLE_MARKERS.start.length)}\n${alertTable(config)}${readme.slice(end)}`;
+}
+
+/** True for an alerting rule, false for a recording rule. */
+export function isAlerting(rule: AlertingRule | RecordingRule): rule is AlertingRule {
+  return 'alert' in rule;
+}
+
+/** Path of the rendered rule file, relative to the repository root. */
+export const RULES_FILE = 'alerts/zookeeper-ensemble-exporter.rules.yml';
+
+const HEADER = [
+  ' Prometheus rules for zk-ensemble-exporter.',
+  ' Generated by `npm run alerts` from alerts/rules.ts: edit that file (thresholds, `for`, job selector), not this one.',
+  ' Runbooks: docs/runbooks.md. Tests: alerts/tests/*.test.yml (promtool test rules).',
+].join('\n');
+
+/** The rule file's text for `config`. */
+export function renderRules(config: AlertsConfig = DEFAULT_CONFIG): string {
+  const doc = new YAML.Document({ groups: ruleGroups(config) });
+  doc.commentBefore = HEADER;
+  return doc.toString({ lineWidth: 0, blockQuote: 'literal' });
+}

@@ -1,0 +1,46 @@
+/**
+ * Child process of the benchmark: serves N fake ZooKeeper nodes on 127.0.0.1 (one listener each),
+ * replaying the replies captured from ZooKeeper 3.8.0. Node i plays role `ROLES[i % 5]`, so every
+ * group of 5 consecutive nodes is one plausible ensemble: a leader, three followers, an observer.
+ *
+ * Usage: node --import tsx bench/fake-fleet.ts <n>
+ * Prints one JSON line `{"ports":[...],"roles":[...]}` on stdout once every node listens, then
+ * serves until stdin closes or SIGTERM/SIGINT arrives, closes every listener and socket, and exits 0.
+ */
+import { loadCapturedReplies, startFakeEnsemble } from '../test/harness/fake-zk-server.js';
+
+/** Role of each node within its group of 5. */
+export const ROLES = ['leader', 'follower', 'follower', 'follower', 'observer'] as const;
+
+async function main(): Promise<void> {
+  const n = Number(process.argv[2]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`usage: fake-fleet.ts <n>, got ${JSON.stringify(process.argv[2])}`);
+
+  const repliesByRole: Record<string, Record<string, Buffer>> = {};
+  for (const role of new Set(ROLES)) repliesByRole[role] = await loadCapturedReplies(role);
+
+  const fleet = await startFakeEnsemble(n, repliesByRole, { roleOf: (i) => ROLES[i % ROLES.length]! });
+
+  let closing = false;
+  const shutdown = (): void => {
+    if (closing) return;
+    closing = true;
+    fleet.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  // The parent holds our stdin open; when it goes away (even killed), so do we.
+  process.stdin.on('end', shutdown);
+  process.stdin.on('close', shutdown);
+  process.stdin.resume();
+
+  process.stdout.write(`${JSON.stringify({ ports: fleet.nodes.map((node) => node.port), roles: fleet.nodes.map((node) => node.role) })}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`fake fleet failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,158 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import { checkDuration } from '../config/duration.js';
+import type { EnsembleState } from '../ensemble/types.js';
+import { parseAlertmanagerPayload } from '../hooks/alertmanager.js';
+import { checkAuthorization } from '../hooks/auth.js';
+import { PEER_VIEW_PATH, type HookService } from '../hooks/service.js';
+import { HOOK_EVENTS, type AuditEntry } from '../hooks/types.js';
+
+/** What the hook routes read besides the service. */
+export interface HookRouteSources {
+  hooks: HookService;
+  maxBodyBytes: number;
+  states(): Iterable<EnsembleState>;
+  ensembleNames(): string[];
+}
+
+const AUDIT_TYPES = ['intent', 'attempt', 'result', 'suppressed', 'skipped', 'ack', 'pause', 'resume', 'duplicate'] as const;
+
+const ackSchema = z.strictObject({
+  ensemble: z.string().min(1),
+  event: z.enum(HOOK_EVENTS),
+  hook: z.string().min(1).optional(),
+  by: z.string().min(1),
+  comment: z.string().optional(),
+});
+const pauseSchema = z.strictObject({
+  by: z.string().min(1),
+  reason: z.string().optional(),
+  /** How long, e.g. `30m`; absent = until resumed. */
+  for: z.string().optional(),
+  ensembles: z.array(z.string().min(1)).optional(),
+});
+const resumeSchema = z.strictObject({ by: z.string().min(1) });
+
+function reasonOf(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : 'body'}: ${i.message}`).join('; ');
+}
+
+/**
+ * The Alertmanager receiver and the hooks API. Mutating routes and the receiver need a bearer token
+ * from `--receiver-token-file`; without one configured they are refused rather than left open.
+ */
+export function createHookRouter(sources: HookRouteSources): Router {
+  const router = express.Router();
+  const { hooks } = sources;
+  const json = express.json({ limit: sources.maxBodyBytes, strict: false, type: () => true });
+
+  const requireToken = (req: Request, res: Response, next: NextFunction): void => {
+    if (hooks.receiverTokens.length === 0) {
+      res.status(401).json({ error: 'no receiver token is configured (--receiver-token-file); this endpoint is disabled' });
+      return;
+    }
+    if (!checkAuthorization(req.get('authorization'), { bearer: [...hooks.receiverTokens] })) {
+      res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'missing or invalid bearer token' });
+      return;
+    }
+    next();
+  };
+  // Token checked before the body is read: an unauthenticated caller cannot make the agent parse anything.
+  const guarded = [requireToken, json];
+
+  router.post('/api/v1/alertmanager', ...guarded, (req, res) => {
+    const parsed = parseAlertmanagerPayload(req.body);
+    if (!parsed.ok) {
+      res.status(400).json({ error: parsed.reason });
+      return;
+    }
+    // Answered at once: Alertmanager cancels slow receivers; the work runs outside the request.
+    hooks.onAlerts(parsed.payload);
+    res.status(202).json({ accepted: parsed.payload.alerts.length });
+  });
+
+  router.get('/api/v1/hooks/deliveries', (req, res) => {
+    const limit = Number(req.query.limit ?? 100);
+    const type = req.query.type;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      res.status(400).json({ error: 'limit must be an integer from 1 to 1000' });
+      return;
+    }
+    if (type !== undefined && !(AUDIT_TYPES as readonly unknown[]).includes(type)) {
+      res.status(400).json({ error: `type must be one of ${AUDIT_TYPES.join(', ')}` });
+      return;
+    }
+    const filter: { hook?: string; ensemble?: string; type?: AuditEntry['type'] } = {};
+    if (typeof req.query.hook === 'string') filter.hook = req.query.hook;
+    if (typeof req.query.ensemble === 'string') filter.ensemble = req.query.ensemble;
+    if (typeof type === 'string') filter.type = type as AuditEntry['type'];
+    res.json({ entries: hooks.deliveries(limit, filter) });
+  });
+
+  router.get('/api/v1/hooks/status', (_req, res) => {
+    res.json(hooks.status(sources.ensembleNames()));
+  });
+
+  router.get(PEER_VIEW_PATH, (req, res, next) => {
+    if (hooks.receiverTokens.length > 0) return requireToken(req, res, () => res.json(hooks.peerReport(sources.states())));
+    res.json(hooks.peerReport(sources.states()));
+    void next;
+  });
+
+  router.post('/api/v1/hooks/ack', ...guarded, (req, res) => {
+    const body = ackSchema.safeParse(req.body);
+    if (!body.success) {
+      res.status(400).json({ error: reasonOf(body.error) });
+      return;
+    }
+    if (!sources.ensembleNames().includes(body.data.ensemble)) {
+      res.status(404).json({ error: `unknown ensemble "${body.data.ensemble}"` });
+      return;
+    }
+    const { hook, comment, ...rest } = body.data;
+    res.json(hooks.acknowledge({ ...rest, ...(hook ? { hook } : {}), ...(comment !== undefined ? { comment } : {}) }));
+  });
+
+  router.post('/api/v1/hooks/pause', ...guarded, (req, res) => {
+    const body = pauseSchema.safeParse(req.body);
+    if (!body.success) {
+      res.status(400).json({ error: reasonOf(body.error) });
+      return;
+    }
+    let untilMs: number | undefined;
+    if (body.data.for !== undefined) {
+      const duration = checkDuration(body.data.for);
+      if (!duration.ok || duration.ms <= 0) {
+        res.status(400).json({ error: `for: ${duration.ok ? 'must be greater than 0' : duration.message}` });
+        return;
+      }
+      untilMs = Date.now() + duration.ms;
+    }
+    const { by, reason, ensembles } = body.data;
+    res.json(hooks.pause({ by, ...(reason ? { reason } : {}), ...(ensembles ? { ensembles } : {}), ...(untilMs !== undefined ? { untilMs } : {}) }));
+  });
+
+  router.post('/api/v1/hooks/resume', ...guarded, (req, res) => {
+    const body = resumeSchema.safeParse(req.body);
+    if (!body.success) {
+      res.status(400).json({ error: reasonOf(body.error) });
+      return;
+    }
+    res.json(hooks.resume(body.data));
+  });
+
+  // Body errors from express.json: malformed JSON → 400, too large → 413, both with a reason.
+  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.parse.failed') {
+      res.status(400).json({ error: `malformed JSON: ${e.message ?? 'parse error'}` });
+      return;
+    }
+    if (e.type === 'entity.too.large') {
+      res.status(413).json({ error: `body larger than ${sources.maxBodyBytes} bytes` });
+      return;
+    }
+    next(err);
+  });
+  return router;
+}
