@@ -6,8 +6,17 @@
  * Usage: node --import tsx bench/fake-fleet.ts <n>
  * Prints one JSON line `{"ports":[...],"roles":[...]}` on stdout once every node listens, then
  * serves until stdin closes or SIGTERM/SIGINT arrives, closes every listener and socket, and exits 0.
+ *
+ * While serving it watches its own connections every {@link SAMPLE_MS} ms and prints one JSON line
+ * per edge, `{"ev":"busy"|"idle","t":<Date.now()>,"accepted":<total>}`: busy when a connection is
+ * open or was accepted since the last look, idle otherwise. A poll round of the agent is one busy
+ * stretch as seen from the nodes, so the benchmark can time rounds and place its CPU readings
+ * between them without asking the agent anything.
  */
 import { loadCapturedReplies, startFakeEnsemble } from '../test/harness/fake-zk-server.js';
+
+/** How often the connection counters are looked at. */
+const SAMPLE_MS = 5;
 
 /** Role of each node within its group of 5. */
 export const ROLES = ['leader', 'follower', 'follower', 'follower', 'observer'] as const;
@@ -21,10 +30,28 @@ async function main(): Promise<void> {
 
   const fleet = await startFakeEnsemble(n, repliesByRole, { roleOf: (i) => ROLES[i % ROLES.length]! });
 
+  // Edges between busy and idle, as seen from the nodes.
+  let busy = false;
+  let lastAccepted = 0;
+  const sampler = setInterval(() => {
+    let open = 0;
+    let accepted = 0;
+    for (const node of fleet.nodes) {
+      open += node.openConnections;
+      accepted += node.connections;
+    }
+    const now = open > 0 || accepted !== lastAccepted;
+    lastAccepted = accepted;
+    if (now === busy) return;
+    busy = now;
+    process.stdout.write(`${JSON.stringify({ ev: busy ? 'busy' : 'idle', t: Date.now(), accepted })}\n`);
+  }, SAMPLE_MS);
+
   let closing = false;
   const shutdown = (): void => {
     if (closing) return;
     closing = true;
+    clearInterval(sampler);
     fleet.close().then(
       () => process.exit(0),
       () => process.exit(1),

@@ -19,6 +19,7 @@ interface ProfileNode {
 
 interface CpuProfile {
   nodes: ProfileNode[];
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
@@ -78,8 +79,14 @@ function add(map: Map<string, number>, key: string, ms: number): void {
   map.set(key, (map.get(key) ?? 0) + ms);
 }
 
-/** Reads and summarises one `.cpuprofile`. */
-export async function summariseProfile(file: string, n = 20): Promise<ProfileSummary> {
+/** Part of a profile to summarise: milliseconds since the profile started (about when the process started). */
+export interface ProfileRange {
+  fromMs: number;
+  toMs: number;
+}
+
+/** Reads and summarises one `.cpuprofile`, or only the samples within `range`. */
+export async function summariseProfile(file: string, n = 20, range?: ProfileRange): Promise<ProfileSummary> {
   const profile = JSON.parse(await fs.readFile(file, 'utf8')) as CpuProfile;
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
@@ -96,7 +103,10 @@ export async function summariseProfile(file: string, n = 20): Promise<ProfileSum
   let idleMs = 0;
 
   const { samples, timeDeltas } = profile;
+  let at = 0;
   for (let i = 0; i < samples.length; i++) {
+    at += (timeDeltas[i] ?? 0) / 1000;
+    if (range && (at < range.fromMs || at >= range.toMs)) continue;
     // A sample lasts until the next one is taken.
     const ms = (timeDeltas[i + 1] ?? 0) / 1000;
     const leaf = byId.get(samples[i]!);

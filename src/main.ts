@@ -3,6 +3,7 @@
 import { Agent } from './agent.js';
 import { runStatus, USAGE_EXIT_CODE } from './cli/status.js';
 import { formatProblems, loadConfig } from './config/load.js';
+import { HookConfigError } from './hooks/service.js';
 import { createLogger } from './log.js';
 
 async function runAgent(argv: readonly string[]): Promise<void> {
@@ -39,6 +40,10 @@ async function runAgent(argv: readonly string[]): Promise<void> {
   try {
     await agent.start();
   } catch (err) {
+    if (err instanceof HookConfigError) {
+      process.stderr.write(`config error: hooks: ${err.message}\n`);
+      process.exit(USAGE_EXIT_CODE);
+    }
     log.fatal({ err }, 'could not start');
     process.exit(1);
   }

@@ -20,6 +20,11 @@ export const PEER_VIEW_PATH = '/api/v1/hooks/peer-view';
 /** How many recent transitions a hook payload carries. */
 const PAYLOAD_TRANSITIONS = 20;
 
+/** A hook setting that passed validation but cannot be used (an unreadable secret or token file): a config error. */
+export class HookConfigError extends Error {
+  override readonly name = 'HookConfigError';
+}
+
 /** What the service needs besides its config. */
 export interface HookServiceOptions {
   config: HooksConfig;
@@ -65,16 +70,22 @@ export class HookService {
   async start(): Promise<void> {
     const env = this.options.env ?? process.env;
     const secretEnv = env.ZK_EXPORTER_HOOK_SECRETS;
-    const secrets = loadSecrets(secretEnv === undefined || secretEnv === '' ? { files: this.config.secretFiles } : { env: secretEnv, files: this.config.secretFiles });
-    for (const file of this.config.receiverTokenFiles) this.tokens.push(loadToken(file));
+    let secrets: string[];
+    try {
+      secrets = loadSecrets(secretEnv === undefined || secretEnv === '' ? { files: this.config.secretFiles } : { env: secretEnv, files: this.config.secretFiles });
+      for (const file of this.config.receiverTokenFiles) this.tokens.push(loadToken(file));
+    } catch (err) {
+      // The messages name the file, never its content.
+      throw new HookConfigError((err as Error).message);
+    }
     for (const window of this.config.maintenance) {
       const parsed = parseWindow(window.timezone === undefined ? { cron: window.cron, durationMs: window.durationMs, ...(window.ensembles ? { ensembles: window.ensembles } : {}) } : window, new Date(this.now()));
-      if (!parsed.ok) throw new Error(`maintenance window "${window.cron}": ${parsed.reason}`);
+      if (!parsed.ok) throw new HookConfigError(`maintenance window "${window.cron}": ${parsed.reason}`);
       this.windows.push(parsed.window);
     }
     for (const route of this.config.alertRoutes) {
       const compiled = compileRoute(route);
-      if (!compiled.ok) throw new Error(`alert route for ${route.hook}: ${compiled.reasons.join('; ')}`);
+      if (!compiled.ok) throw new HookConfigError(`alert route for ${route.hook}: ${compiled.reasons.join('; ')}`);
       this.routes.push(compiled.route);
     }
     const stateDir = this.config.stateDir;

@@ -26,8 +26,8 @@ process.once('exit', () => {
 });
 
 /** Starts `node dist/main.js <args> --listen 127.0.0.1:<free port>` and waits for /readyz. */
-export async function startAgent(args: string[], readyTimeoutMs = 20_000, env: Record<string, string> = {}): Promise<AgentProcess> {
-  const port = await freePort();
+export async function startAgent(args: string[], readyTimeoutMs = 20_000, env: Record<string, string> = {}, fixedPort?: number): Promise<AgentProcess> {
+  const port = fixedPort ?? (await freePort());
   const child = spawn(process.execPath, [AGENT_MAIN, ...args, '--listen', `127.0.0.1:${port}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },

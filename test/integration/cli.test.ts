@@ -17,7 +17,7 @@ describe('command line', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr.trim().split('\n')).toEqual([
       'config error: intervall: unknown key; did you mean "interval"?',
-      'config error: scrapeTimeout: unknown key; allowed: listen, interval, timeout, maxReplyBytes, concurrency, log, compat, ensembles',
+      'config error: scrapeTimeout: unknown key; allowed: listen, interval, timeout, maxReplyBytes, concurrency, log, compat, ensembles, hooks',
       'config error: log.colour: unknown key; allowed: level, format',
       'config error: ensembles[0].server: unknown key; did you mean "servers"?',
       'config error: ensembles[0].servers[1].admin_port: unknown key; did you mean "adminPort"?',
@@ -38,6 +38,16 @@ describe('command line', () => {
     expect(direct).toContain('--listen');
     const viaNpm = execFileSync('npm', ['start', '--silent', '--', '--help'], { cwd: root, encoding: 'utf8' });
     expect(viaNpm).toBe(direct);
+  });
+
+  it('an unreadable hook secret file exits 2 naming the file, never starting', () => {
+    const run = spawnSync(
+      process.execPath,
+      [AGENT_MAIN, '--ensemble', 'a=127.0.0.1:1', '--hook-url', 'http://127.0.0.1:9/hook', '--hook-secret-file', '/nonexistent/secret', '--state-dir', path.join(root, '.state-never-created'), '--listen', '127.0.0.1:0'],
+      { encoding: 'utf8' },
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('config error: hooks: hook secret file /nonexistent/secret cannot be read (ENOENT)\n');
   });
 
   it('status with a bad flag exits 2', () => {
