@@ -66,12 +66,17 @@ describe('examples/alertmanager.yml', () => {
     },
   );
 
-  it('sends the agent receiver to its Alertmanager endpoint, resolved alerts included', () => {
+  it('sends the agent receiver to its Alertmanager endpoint with its bearer token, resolved alerts included', () => {
     const parsed = YAML.parse(readFileSync(`${root}${config}`, 'utf8')) as {
-      receivers: Array<{ name: string; webhook_configs?: Array<{ url: string; send_resolved?: boolean }> }>;
+      receivers: Array<{ name: string; webhook_configs?: Array<Record<string, unknown>> }>;
     };
     const agent = parsed.receivers.find((r) => r.name === 'zk-ensemble-exporter-failover');
-    expect(agent?.webhook_configs).toEqual([{ url: 'http://zk-ensemble-exporter:9141/api/v1/alertmanager', send_resolved: true }]);
-    expect(readFileSync(`${root}${config}`, 'utf8')).toContain('requires an agent version with the failover-hook receiver');
+    expect(agent?.webhook_configs).toEqual([
+      {
+        url: 'http://zk-ensemble-exporter:9141/api/v1/alertmanager',
+        send_resolved: true,
+        http_config: { authorization: { credentials_file: '/etc/alertmanager/zk-ensemble-exporter.token' } },
+      },
+    ]);
   });
 });
