@@ -1,3 +1,5 @@
+import type { HookRule } from '../hooks/rules.js';
+import type { HookTarget } from '../hooks/types.js';
 import type { FourLetterWord } from '../zk/outcome.js';
 
 /** One configured node. Its `server` label is `host:port` exactly as configured. */
@@ -45,32 +47,11 @@ export interface AgentConfig {
   hooks?: HooksConfig;
 }
 
-/** One agent-driven hook rule after defaults. */
-export interface HookRuleConfig {
-  event: 'quorum_at_risk' | 'quorum_lost' | 'quorum_restored' | 'leader_changed' | 'split_brain' | 'election_too_long';
-  /** Target name. */
-  hook: string;
-  /** Ensembles it applies to; undefined = all. */
-  ensembles?: string[];
-  forMs: number;
-  cooldownMs: number;
-  fireOnStartup: boolean;
-  /** For election_too_long: how long an election may last. */
-  electionTooLongMs?: number;
-}
+/** One agent-driven hook rule after defaults (the rules engine's own type). */
+export type HookRuleConfig = HookRule;
 
-/** One hook target after defaults. */
-export interface HookTargetConfig {
-  name: string;
-  url: string;
-  timeoutMs: number;
-  maxAgeMs: number;
-  concurrency: number;
-  initialBackoffMs: number;
-  maxBackoffMs: number;
-  template?: string;
-  headers?: Record<string, string>;
-}
+/** One hook target after defaults (the deliverer's own type). */
+export type HookTargetConfig = HookTarget;
 
 /** Routing of Alertmanager alerts to a hook. */
 export interface AlertRouteConfig {

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './ports.js';
+import { spawnService, stopService, waitReady, type ServiceProcess } from './service-process.js';
 
 /** Debian's prometheus binary (apt-get install prometheus). */
 export const PROMETHEUS_BIN = '/usr/bin/prometheus';
@@ -37,9 +36,8 @@ export interface PromSeries {
 export class PrometheusProcess {
   private constructor(
     readonly url: string,
-    private readonly child: ChildProcess,
+    private readonly service: ServiceProcess,
     private readonly dir: string,
-    private readonly log: () => string,
   ) {}
 
   /** Starts Prometheus and waits for /-/ready. */
@@ -55,38 +53,17 @@ export class PrometheusProcess {
     // JSON is valid YAML.
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), JSON.stringify(config, null, 2));
     const port = await freePort();
-    let output = '';
-    const child = spawn(
-      PROMETHEUS_BIN,
-      [
-        `--config.file=${path.join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${path.join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        // Alerts are otherwise re-sent only every minute.
-        '--rules.alert.resend-delay=1s',
-        '--log.level=warn',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    running.add(child);
-    child.on('exit', () => running.delete(child));
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const prom = new PrometheusProcess(`http://127.0.0.1:${port}`, child, dir, () => output);
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}:\n${output}`);
-      try {
-        if ((await fetch(`${prom.url}/-/ready`, { signal: AbortSignal.timeout(1000) })).ok) return prom;
-      } catch {
-        // not up yet
-      }
-      if (Date.now() > deadline) {
-        await prom.stop();
-        throw new Error(`prometheus not ready:\n${output}`);
-      }
-      await sleep(100);
-    }
+    const service = spawnService(PROMETHEUS_BIN, [
+      `--config.file=${path.join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      // Alerts are otherwise re-sent only every minute.
+      '--rules.alert.resend-delay=1s',
+      '--log.level=warn',
+    ]);
+    const prom = new PrometheusProcess(`http://127.0.0.1:${port}`, service, dir);
+    await waitReady(service, `${prom.url}/-/ready`, 'prometheus');
+    return prom;
   }
 
   /** Instant query through the HTTP API. */
@@ -113,23 +90,12 @@ export class PrometheusProcess {
 
   /** What Prometheus logged. */
   output(): string {
-    return this.log();
+    return this.service.output();
   }
 
   /** Stops Prometheus and removes its data dir. */
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopService(this.service);
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
-
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
