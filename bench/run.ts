@@ -13,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startAgent, type AgentProcess } from '../test/harness/agent-process.js';
+import { AGENT_MAIN, startAgent } from '../test/harness/agent-process.js';
+import { freePort } from '../test/harness/ports.js';
 import { formatSummary, summariseProfile } from './profile.js';
 
 const REPO = path.resolve(import.meta.dirname, '..');
@@ -230,6 +231,60 @@ async function waitForRounds(fleet: Fleet, since: number, intervalMs: number, te
   }
 }
 
+// ---- the agent -------------------------------------------------------------------------------
+
+interface Agent {
+  url: string;
+  child: ChildProcess;
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+const agents = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of agents) child.kill('SIGKILL');
+});
+
+/**
+ * `node [nodeArgs] dist/main.js <args> --listen 127.0.0.1:<port>`, resolved once /readyz answers
+ * (the first round is done). The harness's startAgent does the same without Node flags (and
+ * `--cpu-prof` is not allowed in NODE_OPTIONS), so it is used only when there are none.
+ */
+async function spawnAgent(args: string[], nodeArgs: string[]): Promise<Agent> {
+  if (nodeArgs.length === 0) return startAgent(args, 120_000);
+  const port = await freePort();
+  const child = spawn(process.execPath, [...nodeArgs, AGENT_MAIN, ...args, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  agents.add(child);
+  child.on('exit', () => agents.delete(child));
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const agent: Agent = {
+    url,
+    child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+  for (const deadline = Date.now() + 120_000; ; await sleep(100)) {
+    if (child.exitCode !== null) throw new Error(`agent exited with ${child.exitCode}:\n${output}`);
+    const ok = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) }).then((res) => res.ok, () => false);
+    if (ok) return agent;
+    if (Date.now() > deadline) {
+      await agent.stop();
+      throw new Error(`agent not ready after 120 s:\n${output}`);
+    }
+  }
+}
+
 // ---- scraping --------------------------------------------------------------------------------
 
 interface Scrape {
@@ -308,20 +363,11 @@ async function runScenario(scenario: Scenario, fleet: Fleet, tmp: string): Promi
   await writeConfig(config, fleet.ports.slice(0, nodes));
   const profileDir = path.join(tmp, `profile-${nodes}-${intervalMs}`);
 
-  // The harness spawns `node dist/main.js` with our env; NODE_OPTIONS is how --cpu-prof reaches it.
-  const savedNodeOptions = process.env.NODE_OPTIONS;
-  if (scenario.profile) process.env.NODE_OPTIONS = `${savedNodeOptions ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
   const spawnedAt = Date.now();
-  let agent: AgentProcess;
-  try {
-    agent = await startAgent(
-      ['--config', config, '--interval', `${intervalMs / 1000}s`, '--timeout', scenario.timeout, '--log-level', 'warn'],
-      120_000,
-    );
-  } finally {
-    if (savedNodeOptions === undefined) delete process.env.NODE_OPTIONS;
-    else process.env.NODE_OPTIONS = savedNodeOptions;
-  }
+  const agent = await spawnAgent(
+    ['--config', config, '--interval', `${intervalMs / 1000}s`, '--timeout', scenario.timeout, '--log-level', 'warn'],
+    scenario.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  );
   const cpu = sampleCpu(agent.child.pid!, fleet.child.pid!);
   try {
     const pid = agent.child.pid!;
