@@ -29,6 +29,8 @@ export const ALERT_NAMES = [
   'ZookeeperDataSizeHigh',
   'ZookeeperExporterPollFailing',
   'ZookeeperExporterStale',
+  'ZookeeperFailoverHookFailing',
+  'ZookeeperFailoverHookDeadLettered',
 ] as const;
 
 /** Name of one alert. */
@@ -40,9 +42,11 @@ export type Severity = 'critical' | 'warning' | 'info';
 /**
  * What one alert instance is about, i.e. the identifying labels it carries besides `job`/`instance`:
  * an ensemble (`ensemble`), a node (`ensemble`, `server`), or one polled command of a node
- * (`ensemble`, `server`, `command`).
+ * (`ensemble`, `server`, `command`); or the agent itself (`job`/`instance` only, plus `hook` where the
+ * series names one): the failover-hook metrics have no `ensemble` label, since one hook serves every
+ * ensemble the agent watches.
  */
-export type AlertScope = 'ensemble' | 'node' | 'command';
+export type AlertScope = 'ensemble' | 'node' | 'command' | 'agent';
 
 /** Scope of every alert. */
 export const ALERT_SCOPE: Record<AlertName, AlertScope> = {
@@ -67,6 +71,8 @@ export const ALERT_SCOPE: Record<AlertName, AlertScope> = {
   ZookeeperDataSizeHigh: 'node',
   ZookeeperExporterPollFailing: 'command',
   ZookeeperExporterStale: 'ensemble',
+  ZookeeperFailoverHookFailing: 'agent',
+  ZookeeperFailoverHookDeadLettered: 'agent',
 };
 
 /** Recording rules a dashboard can use: the same expressions the alerts use. */
@@ -114,6 +120,12 @@ export interface Thresholds {
   dataSizeBytes: number;
   /** ZookeeperExporterStale: poll intervals (`agentInterval`) without a finished round. @default 6 */
   staleRounds: number;
+  /** ZookeeperFailoverHookFailing: age of the agent's oldest undelivered hook intent, seconds. @default 120 */
+  hookPendingSeconds: number;
+  /** ZookeeperFailoverHookFailing: how long a rejected intent keeps the alert active. @default '15m' */
+  hookRejectedWindow: string;
+  /** ZookeeperFailoverHookDeadLettered: how long a dead-lettered intent keeps the alert active. @default '1h' */
+  hookDeadLetterWindow: string;
 }
 
 /** Everything the rendered rules depend on. */
@@ -159,6 +171,9 @@ export const DEFAULT_CONFIG: AlertsConfig = {
     znodes: 1_000_000,
     dataSizeBytes: 1024 ** 3,
     staleRounds: 6,
+    hookPendingSeconds: 120,
+    hookRejectedWindow: '15m',
+    hookDeadLetterWindow: '1h',
   },
   for: {
     ZookeeperQuorumLost: '30s',
@@ -182,6 +197,8 @@ export const DEFAULT_CONFIG: AlertsConfig = {
     ZookeeperDataSizeHigh: '15m',
     ZookeeperExporterPollFailing: '5m',
     ZookeeperExporterStale: '1m',
+    ZookeeperFailoverHookFailing: '2m',
+    ZookeeperFailoverHookDeadLettered: '30s',
   },
 };
 
@@ -243,6 +260,18 @@ function validate(config: AlertsConfig): void {
   duration('memory', config.memory);
   duration('thresholds.leaderChangesWindow', config.thresholds.leaderChangesWindow);
   duration('thresholds.latencyWindow', config.thresholds.latencyWindow);
+  duration('thresholds.hookRejectedWindow', config.thresholds.hookRejectedWindow);
+  duration('thresholds.hookDeadLetterWindow', config.thresholds.hookDeadLetterWindow);
+  // The hook alerts tell a young agent by its poll ticks (window / agentInterval of them): a window must span several.
+  for (const key of ['hookRejectedWindow', 'hookDeadLetterWindow'] as const) {
+    try {
+      if (durationSeconds(config.thresholds[key]) < 2 * durationSeconds(config.agentInterval)) {
+        problems.push(`thresholds.${key}: must be at least two agent intervals (${config.agentInterval})`);
+      }
+    } catch {
+      // Reported above.
+    }
+  }
   for (const [key, value] of Object.entries(config.thresholds)) {
     if (typeof value === 'number' && !(Number.isFinite(value) && value > 0)) problems.push(`thresholds.${key}: must be a number above 0`);
   }
@@ -291,20 +320,27 @@ const SAME_ENSEMBLE = 'job=%q,instance=%q,ensemble=%q';
 const SAME_ENSEMBLE_ARGS = '$labels.job $labels.instance $labels.ensemble';
 const SAME_NODE = 'job=%q,instance=%q,ensemble=%q,server=%q';
 const SAME_NODE_ARGS = '$labels.job $labels.instance $labels.ensemble $labels.server';
+const SAME_AGENT = 'job=%q,instance=%q';
+const SAME_AGENT_ARGS = '$labels.job $labels.instance';
 
 /** Template text: the value of the first series `promql` (with %q placeholders for the alert's labels) returns, or `otherwise`. */
 function lookup(promql: string, args: string, format = '{{ . | first | value }}', otherwise = 'unknown'): string {
   return `{{ with printf \`${promql}\` ${args} | query }}${format}{{ else }}${otherwise}{{ end }}`;
 }
 
+/** Template text: the `label` values of every series `promql` returns, sorted, comma-separated, or `otherwise`. */
+function labelList(promql: string, args: string, label: string, otherwise: string): string {
+  return lookup(promql, args, `{{ range $i, $s := . | sortByLabel "${label}" }}{{ if $i }}, {{ end }}{{ $s.Labels.${label} }}{{ end }}`, otherwise);
+}
+
 /** Template text: the `server` labels of every series `promql` returns, sorted, comma-separated, or `none`. */
 function servers(promql: string, otherwise = 'none'): string {
-  return lookup(
-    promql,
-    SAME_ENSEMBLE_ARGS,
-    '{{ range $i, $s := . | sortByLabel "server" }}{{ if $i }}, {{ end }}{{ $s.Labels.server }}{{ end }}',
-    otherwise,
-  );
+  return labelList(promql, SAME_ENSEMBLE_ARGS, 'server', otherwise);
+}
+
+/** Template text: the `hook` labels of every series `promql` (placeholders for the alert's job and instance) returns. */
+function hooks(promql: string, otherwise: string): string {
+  return labelList(promql, SAME_AGENT_ARGS, 'hook', otherwise);
 }
 
 const NOT_SERVING = servers(
@@ -635,6 +671,81 @@ function build(config: AlertsConfig): { groups: RuleGroup[]; specs: AlertSpec[] 
     },
   ];
 
+  // The hook metrics carry job/instance (and `hook`), no `ensemble`: one hook serves every ensemble of
+  // the agent, so these alerts are per agent, and per hook where the series names one.
+  //
+  // "Counted within a window" needs more than increase(): hook counters start at 0 with each agent
+  // process, and a restarted agent settles the intents it finds in its outbox (dead-lettering those
+  // older than their maxAge, re-sending the others) before Prometheus first scrapes it. increase()
+  // cannot see a count that was already there at a series' first sample, so for an agent younger than
+  // the window (fewer poll ticks, rounds finished plus ticks skipped, than window / agentInterval)
+  // every count since it started is within the window.
+  // `select` writes the selectors: m for the rules, the alert's own job/instance for a template lookup.
+  const countedWithin = (
+    select: (name: string, extra?: string) => string,
+    counter: string,
+    extra: string,
+    window: string,
+    aggregate: (expr: string) => string = (expr) => expr,
+  ): string[] => [
+    `${aggregate(`increase(${select(counter, extra)}[${window}])`)} > 0`,
+    'or',
+    '(',
+    `  ${aggregate(select(counter, extra))} > 0`,
+    '  and on (job, instance)',
+    `  (${select('zookeeper_exporter_rounds_total')} + ${select('zookeeper_exporter_rounds_overrun_total')}) ` +
+      `< ${num(durationSeconds(window) / durationSeconds(config.agentInterval))}`,
+    ')',
+  ];
+  const perHook = (expr: string): string => `sum without (result) (${expr})`;
+  const sameAgent = (name: string, extra = ''): string => `${name}{${[SAME_AGENT, extra].filter((part) => part !== '').join(',')}}`;
+  /** A template lookup of `lines`, each selector of which takes the alert's job and instance. */
+  const agentLookup = (lines: string[]): { promql: string; args: string } => {
+    const promql = lines.map((line) => line.trim()).join(' ').replace(/\( /g, '(').replace(/ \)/g, ')');
+    const selectors = promql.split(SAME_AGENT).length - 1;
+    return { promql, args: Array<string>(selectors).fill(SAME_AGENT_ARGS).join(' ') };
+  };
+  const deadLetteredHooks = agentLookup(
+    countedWithin(sameAgent, 'zookeeper_hook_deliveries_total', 'result="dead_lettered"', t.hookDeadLetterWindow, perHook),
+  );
+
+  const hookAlerts: AlertSpec[] = [
+    {
+      name: 'ZookeeperFailoverHookFailing',
+      when:
+        `an agent's oldest undelivered hook intent is older than ${num(t.hookPendingSeconds)} s (per agent), ` +
+        `or a hook's receiver rejected an intent within ${t.hookRejectedWindow} (per hook)`,
+      severity: 'warning',
+      expr: [
+        `${m('zookeeper_hook_oldest_pending_age_seconds')} > ${num(t.hookPendingSeconds)}`,
+        'or',
+        ...countedWithin(m, 'zookeeper_hook_deliveries_total', 'result="rejected"', t.hookRejectedWindow, perHook),
+      ].join('\n'),
+      summary: 'Failover hook deliveries are failing',
+      description:
+        `{{ if $labels.hook }}Hook {{ $labels.hook }} of agent {{ $labels.instance }} had {{ $value | printf "%.0f" }} intent(s) ` +
+        `rejected within ${t.hookRejectedWindow}: its receiver answered a 3xx or a 4xx other than 408/425/429, which is not retried, ` +
+        `so the failover actions they carried were not taken.` +
+        `{{ else }}The oldest undelivered hook intent of agent {{ $labels.instance }} has been pending for {{ $value | humanizeDuration }} ` +
+        `(threshold ${num(t.hookPendingSeconds)}s) while the agent retries; hooks with intents queued, backing off or in flight: ` +
+        `${hooks(`sum by (hook) ({__name__=~"zookeeper_hook_queue_depth|zookeeper_hook_in_flight",${SAME_AGENT}}) > 0`, 'none')}. ` +
+        `An intent still undelivered at its hook's maxAge is dead-lettered.{{ end }}`,
+    },
+    {
+      name: 'ZookeeperFailoverHookDeadLettered',
+      when: `an agent dead-lettered a hook intent within ${t.hookDeadLetterWindow} (per agent)`,
+      severity: 'critical',
+      expr: countedWithin(m, 'zookeeper_hook_dead_letters_total', '', t.hookDeadLetterWindow).join('\n'),
+      summary: 'A failover hook intent was dropped',
+      description:
+        `Agent {{ $labels.instance }} dead-lettered {{ $value | printf "%.0f" }} hook intent(s) within ${t.hookDeadLetterWindow}: ` +
+        `they reached their hook's maxAge undelivered (or their hook was removed from the configuration) and will never be sent, ` +
+        `so the failover actions they carried were not taken. Hooks: ` +
+        labelList(deadLetteredHooks.promql, deadLetteredHooks.args, 'hook', 'unknown (see the audit trail)') +
+        '.',
+    },
+  ];
+
   const alerting = (spec: AlertSpec): AlertingRule => ({
     alert: spec.name,
     expr: spec.expr,
@@ -653,10 +764,11 @@ function build(config: AlertsConfig): { groups: RuleGroup[]; specs: AlertSpec[] 
     { name: 'zookeeper-ensemble-exporter.nodes', rules: [...nodeRecords, ...nodes.map(alerting)] },
     { name: 'zookeeper-ensemble-exporter.capacity', rules: capacity.map(alerting) },
     { name: 'zookeeper-ensemble-exporter.exporter', rules: exporter.map(alerting) },
+    { name: 'zookeeper-ensemble-exporter.hooks', rules: hookAlerts.map(alerting) },
   ];
   const order = groups.flatMap((g) => g.rules.filter(isAlerting).map((r) => r.alert));
   if (order.join() !== ALERT_NAMES.join()) throw new Error(`alert order differs from ALERT_NAMES: ${order.join(', ')}`);
-  return { groups, specs: [...quorum, ...leadership, ...nodes, ...capacity, ...exporter] };
+  return { groups, specs: [...quorum, ...leadership, ...nodes, ...capacity, ...exporter, ...hookAlerts] };
 }
 
 /** Markdown table of the alerts (name with runbook link, severity, `for`, condition), as alerts/README.md holds it. */

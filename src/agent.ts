@@ -20,7 +20,7 @@ import { NodeStore, type OutcomeChange } from './state/store.js';
  * Holds no decision logic of its own.
  */
 export class Agent {
-  readonly store = new NodeStore();
+  readonly store: NodeStore;
   readonly states = new Map<string, EnsembleState>();
   readonly metrics: AgentMetrics;
   private readonly scheduler: PollScheduler;
@@ -32,6 +32,7 @@ export class Agent {
     readonly config: AgentConfig,
     private readonly log: Logger,
   ) {
+    this.store = new NodeStore(config.compat.includes('dabealu'));
     this.metrics = new AgentMetrics((set) => {
       addNodeFamilies(set, this.store.all());
       addEnsembleFamilies(set, [...this.states.values()]);

@@ -1,5 +1,5 @@
 import client from 'prom-client';
-import { FamilySet } from './family.js';
+import { FamilySet, renderFamilies } from './family.js';
 
 /** Version reported by `zookeeper_exporter_build_info`. */
 export const AGENT_VERSION = '0.1.0';
@@ -52,12 +52,9 @@ export class AgentMetrics {
   async render(): Promise<string> {
     const set = new FamilySet();
     this.buildFamilies(set);
-    const snapshot = new client.Registry();
-    for (const family of set.all()) {
-      if (family.values.length > 0) snapshot.registerMetric(family as unknown as client.Metric);
-    }
-    const [own, state] = await Promise.all([this.registry.metrics(), snapshot.metrics()]);
-    return state.trim() === '' ? own : `${own}\n${state}`;
+    const own = await this.registry.metrics();
+    const state = renderFamilies(set.all());
+    return state === '' ? own : `${own}\n${state}`;
   }
 
   /** Content type of {@link render}'s output. */

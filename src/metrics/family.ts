@@ -58,3 +58,43 @@ export class FamilySet {
     return [...this.families.values()];
   }
 }
+
+function escapeText(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+function formatValue(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return '+Inf';
+  if (value === -Infinity) return '-Inf';
+  return String(value);
+}
+
+/**
+ * Renders snapshot families in the Prometheus text format (0.0.4), the same layout prom-client's
+ * Registry produces. Written out here because scrape-time families reach hundreds of thousands of
+ * lines at 1,000 nodes, where building a registry per scrape and formatting each label set anew cost
+ * seconds of CPU; a node's label set is shared by all its series, so it is escaped once per scrape.
+ */
+export function renderFamilies(families: readonly SnapshotFamily[]): string {
+  const labelText = new WeakMap<Labels, string>();
+  const labelsOf = (labels: Labels): string => {
+    let text = labelText.get(labels);
+    if (text === undefined) {
+      const parts: string[] = [];
+      for (const [name, value] of Object.entries(labels)) parts.push(`${name}="${escapeText(String(value)).replace(/"/g, '\\"')}"`);
+      text = parts.length === 0 ? '' : `{${parts.join(',')}}`;
+      labelText.set(labels, text);
+    }
+    return text;
+  };
+  const blocks: string[] = [];
+  for (const family of families) {
+    if (family.values.length === 0) continue;
+    const name = escapeText(family.name);
+    const lines = [`# HELP ${name} ${escapeText(family.help)}`, `# TYPE ${name} ${family.type}`];
+    for (const sample of family.values) lines.push(`${sample.metricName ?? name}${labelsOf(sample.labels)} ${formatValue(sample.value)}`);
+    blocks.push(lines.join('\n'));
+  }
+  return blocks.length === 0 ? '' : `${blocks.join('\n\n')}\n`;
+}

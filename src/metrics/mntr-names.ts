@@ -65,57 +65,98 @@ export function keyName(key: string): KeyName {
  * Pure.
  */
 export function mntrSeries(entries: readonly MntrEntry[]): MntrSeries[] {
+  return mntrPlan(entries).map((item) => ({
+    family: item.family,
+    type: item.type,
+    sample: item.sample,
+    labels: item.labels,
+    value: (entries[item.index]!.value as number) / item.divisor,
+  }));
+}
+
+/** Where one series of a {@link MntrPlan} takes its value: entry `index`, divided by `divisor`. */
+export interface MntrPlanItem extends Omit<MntrSeries, 'value'> {
+  index: number;
+  divisor: number;
+}
+
+/** The series layout of an mntr reply: the same for every node and round with the same keys. */
+export type MntrPlan = readonly MntrPlanItem[];
+
+// Nodes of one version and role print the same keys in the same order, round after round: the
+// layout is worked out once per distinct key list (naming is most of the cost), then only values
+// change. Bounded so a stream of ever-new key lists cannot grow it without end.
+const PLAN_CACHE_LIMIT = 256;
+const planCache = new Map<string, MntrPlan>();
+
+/** The series layout of `entries` (cached by their keys, labels and value kinds). Pure apart from the cache. */
+export function mntrPlan(entries: readonly MntrEntry[]): MntrPlan {
+  let signature = '';
+  for (const entry of entries) {
+    signature += entry.key;
+    if (entry.labels) signature += JSON.stringify(entry.labels);
+    signature += typeof entry.value === 'number' ? '\n' : '\t\n';
+  }
+  let plan = planCache.get(signature);
+  if (plan === undefined) {
+    plan = buildPlan(entries);
+    if (planCache.size >= PLAN_CACHE_LIMIT) planCache.clear();
+    planCache.set(signature, plan);
+  }
+  return plan;
+}
+
+function buildPlan(entries: readonly MntrEntry[]): MntrPlanItem[] {
   const summaries = new Set<string>();
   const providerSummaries = new Set<string>();
   for (const entry of entries) {
     if (entry.key.startsWith('cnt_')) summaries.add(entry.key.slice(4));
     if (entry.labels?.quantile !== undefined) providerSummaries.add(entry.key);
   }
-  const out: MntrSeries[] = [];
+  const out: MntrPlanItem[] = [];
   const taken = new Set<string>();
-  const push = (series: MntrSeries): void => {
-    const id = `${series.sample}|${series.labels.quantile ?? ''}`;
+  const push = (item: MntrPlanItem): void => {
+    const id = `${item.sample}|${item.labels.quantile ?? ''}`;
     if (taken.has(id)) return;
     taken.add(id);
-    out.push(series);
+    out.push(item);
   };
-  const summary = (base: string, part: 'quantile' | 'count' | 'sum', value: number, quantile?: string): void => {
+  const summary = (index: number, base: string, part: 'quantile' | 'count' | 'sum', quantile?: string): void => {
     const { name, scale } = keyName(base);
     const family = MNTR_PREFIX + name;
-    if (part === 'quantile') push({ family, type: 'summary', sample: family, labels: { quantile: quantile! }, value: value / scale });
-    else push({ family, type: 'summary', sample: `${family}_${part}`, labels: {}, value: part === 'sum' ? value / scale : value });
+    if (part === 'quantile') push({ index, family, type: 'summary', sample: family, labels: { quantile: quantile! }, divisor: scale });
+    else push({ index, family, type: 'summary', sample: `${family}_${part}`, labels: {}, divisor: part === 'sum' ? scale : 1 });
   };
-  for (const entry of entries) {
-    if (typeof entry.value !== 'number') continue;
-    const value = entry.value;
+  entries.forEach((entry, index) => {
+    if (typeof entry.value !== 'number') return;
     const part = SUMMARY_PART.exec(entry.key);
     if (part && summaries.has(part[2]!)) {
       const stat = part[1]!;
       const base = part[2]!;
       const quantile = QUANTILE_OF[stat];
-      if (quantile !== undefined) summary(base, 'quantile', value, quantile);
-      else if (stat === 'cnt') summary(base, 'count', value);
-      else if (stat === 'sum') summary(base, 'sum', value);
+      if (quantile !== undefined) summary(index, base, 'quantile', quantile);
+      else if (stat === 'cnt') summary(index, base, 'count');
+      else if (stat === 'sum') summary(index, base, 'sum');
       else {
         const { name, scale } = keyName(base);
         const family = `${MNTR_PREFIX}${name}_${stat}`;
-        push({ family, type: 'untyped', sample: family, labels: {}, value: value / scale });
+        push({ index, family, type: 'untyped', sample: family, labels: {}, divisor: scale });
       }
-      continue;
+      return;
     }
     if (entry.labels?.quantile !== undefined && Object.keys(entry.labels).length === 1) {
-      summary(entry.key, 'quantile', value, entry.labels.quantile);
-      continue;
+      summary(index, entry.key, 'quantile', entry.labels.quantile);
+      return;
     }
-    if (entry.labels && Object.keys(entry.labels).length > 0) continue;
+    if (entry.labels && Object.keys(entry.labels).length > 0) return;
     const providerPart = /^(.+)_(count|sum)$/.exec(entry.key);
     if (providerPart && providerSummaries.has(providerPart[1]!)) {
-      summary(providerPart[1]!, providerPart[2] as 'count' | 'sum', value);
-      continue;
+      summary(index, providerPart[1]!, providerPart[2] as 'count' | 'sum');
+      return;
     }
     const { name, scale } = keyName(entry.key);
     const family = MNTR_PREFIX + name;
-    push({ family, type: 'untyped', sample: family, labels: {}, value: value / scale });
-  }
+    push({ index, family, type: 'untyped', sample: family, labels: {}, divisor: scale });
+  });
   return out;
 }

@@ -67,15 +67,18 @@ export function addNodeFamilies(set: FamilySet, records: readonly NodeRecord[]):
         watchPaths.add(wchs.value.paths, labels);
         watches.add(wchs.value.totalWatches, labels);
       }
-      for (const series of record.series) {
-        const existing = set.typeOf(series.family);
-        // A family seen with another type on an older/newer version is skipped rather than corrupt the exposition.
-        if (existing !== undefined && existing !== series.type) continue;
-        set.family(series.family, mntrHelp(series.family), series.type).add(
-          series.value,
-          { ...labels, ...series.labels },
-          series.sample === series.family ? undefined : series.sample,
-        );
+      const mntr = record.mntr;
+      if (mntr) {
+        mntr.plan.forEach((item, i) => {
+          const existing = set.typeOf(item.family);
+          // A family seen with another type on an older/newer version is skipped rather than corrupt the exposition.
+          if (existing !== undefined && existing !== item.type) return;
+          set.family(item.family, mntrHelp(item.family), item.type).add(
+            mntr.values[i]!,
+            item.labels.quantile === undefined ? labels : { ...labels, ...item.labels },
+            item.sample === item.family ? undefined : item.sample,
+          );
+        });
       }
     }
     for (const [command, history] of Object.entries(record.commands) as Array<[TrackedCommand, NonNullable<NodeRecord['commands'][TrackedCommand]>]>) {

@@ -89,7 +89,10 @@ export class PollScheduler {
             const plan = planNode(this.config, ensemble, target, previous, this.now());
             return this.limiter.run(async () => {
               const sample = carryConf(await pollNode(plan, this.now), previous);
-              this.previous.set(key, sample);
+              // Planning the next round needs only srvr's outcome and conf: keeping mntr/wchs here
+              // would hold every node's parsed reply for a whole extra round.
+              const { mntr: _mntr, wchs: _wchs, ...kept } = sample;
+              this.previous.set(key, kept);
               return sample;
             });
           }),

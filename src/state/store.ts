@@ -1,5 +1,4 @@
-import type { MntrSeries } from '../metrics/mntr-names.js';
-import { mntrSeries } from '../metrics/mntr-names.js';
+import { mntrPlan, type MntrPlan, type MntrSeries } from '../metrics/mntr-names.js';
 import type { NodeSample } from '../poll/types.js';
 import type { CommandOutcome, PollReason } from '../zk/outcome.js';
 
@@ -22,10 +21,20 @@ export interface NodeRecord {
   ensemble: string;
   server: string;
   sample: NodeSample;
-  /** mntr series derived once per round (not per scrape); empty unless srvr and mntr both answered. */
-  series: MntrSeries[];
+  /**
+   * mntr values laid out once per round (not per scrape); absent unless srvr and mntr both answered.
+   * Only the numbers are kept: the layout is shared by every node printing the same keys.
+   */
+  mntr?: { plan: MntrPlan; values: Float64Array };
   serverId?: number;
   commands: Partial<Record<TrackedCommand, CommandHistory>>;
+}
+
+/** The mntr series of a record, as objects (for tests and tools; scrapes read the plan directly). */
+export function mntrSeriesOf(record: NodeRecord): MntrSeries[] {
+  const { mntr } = record;
+  if (!mntr) return [];
+  return mntr.plan.map((item, i) => ({ family: item.family, type: item.type, sample: item.sample, labels: item.labels, value: mntr.values[i]! }));
 }
 
 /** A change in one node × command's result, for logging once per change. */
@@ -48,6 +57,13 @@ function reasonOf(outcome: CommandOutcome<unknown>): PollReason {
  */
 export class NodeStore {
   private readonly nodes = new Map<string, NodeRecord>();
+
+  /**
+   * @param keepMntrEntries keep each node's parsed mntr lines (only the dabealu compat series need
+   *   them); otherwise they are dropped once laid out, so a round's ~500 objects per node do not
+   *   survive into the old generation of the heap.
+   */
+  constructor(private readonly keepMntrEntries = true) {}
 
   /** Records one ensemble's samples; returns the node × command results that changed reason. */
   record(samples: readonly NodeSample[], now: number): OutcomeChange[] {
@@ -84,10 +100,18 @@ export class NodeStore {
       const record: NodeRecord = {
         ensemble: sample.ensemble,
         server: sample.server,
-        sample,
-        series: up && sample.mntr?.ok ? mntrSeries(sample.mntr.value.entries) : [],
+        sample: this.keepMntrEntries || !sample.mntr?.ok ? sample : { ...sample, mntr: { ...sample.mntr, value: { entries: [] } } },
         commands,
       };
+      if (up && sample.mntr?.ok) {
+        const entries = sample.mntr.value.entries;
+        const plan = mntrPlan(entries);
+        const values = new Float64Array(plan.length);
+        plan.forEach((item, i) => {
+          values[i] = (entries[item.index]!.value as number) / item.divisor;
+        });
+        record.mntr = { plan, values };
+      }
       if (serverId !== undefined) record.serverId = serverId;
       this.nodes.set(key, record);
     }

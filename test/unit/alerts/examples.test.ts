@@ -24,7 +24,7 @@ describe('examples/prometheus.yml', () => {
   it('passes promtool check config (which also checks the rule file it loads)', () => {
     const { status, output } = run('/usr/bin/promtool', ['check', 'config', 'examples/prometheus.yml']);
     expect(status, output).toBe(0);
-    expect(output).toContain('SUCCESS: 26 rules found');
+    expect(output).toContain('SUCCESS: 28 rules found');
   });
 
   it('scrapes the agent every 5 s as the job the rules select, and loads the rendered rules', () => {
@@ -65,6 +65,11 @@ describe('examples/alertmanager.yml', () => {
       expect(receivers(`alertname=${alertname}`, 'ensemble=kafka', 'server=zk1:2181')).toEqual(['default']);
     },
   );
+
+  // A hook alert sent through the agent's receiver would ride the failing hooks it reports on.
+  it.each(['ZookeeperFailoverHookFailing', 'ZookeeperFailoverHookDeadLettered'])('routes %s (no ensemble label) to the default receiver only', (alertname) => {
+    expect(receivers(`alertname=${alertname}`, 'instance=zk-ensemble-exporter:9141', 'hook=pager', 'severity=critical')).toEqual(['default']);
+  });
 
   it('sends the agent receiver to its Alertmanager endpoint with its bearer token, resolved alerts included', () => {
     const parsed = YAML.parse(readFileSync(`${root}${config}`, 'utf8')) as {

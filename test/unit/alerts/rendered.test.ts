@@ -87,7 +87,15 @@ describe.each(alerts.map((a) => [a.alert, a] as const))('%s', (name, rule: Alert
     expect(rule.annotations.runbook_url).toBe(`docs/runbooks.md#${name.toLowerCase()}`);
   });
 
-  it('names the ensemble (and the server) in its description', () => {
+  it('names the ensemble (and the server), or for an agent alert the agent (and the hook), in its description', () => {
+    if (ALERT_SCOPE[name] === 'agent') {
+      // The failover-hook series have no `ensemble` label (one hook serves every ensemble of the agent):
+      // these alerts are per agent, and per hook where the series names one.
+      expect(rule.annotations.description).toContain('{{ $labels.instance }}');
+      expect(rule.annotations.description).not.toContain('$labels.ensemble');
+      expect(rule.expr).toMatch(/zookeeper_hook_/);
+      return;
+    }
     expect(rule.annotations.description).toContain('{{ $labels.ensemble }}');
     if (ALERT_SCOPE[name] !== 'ensemble') expect(rule.annotations.description).toContain('{{ $labels.server }}');
     if (ALERT_SCOPE[name] === 'command') expect(rule.annotations.description).toContain('{{ $labels.command }}');
@@ -153,6 +161,30 @@ describe('config', () => {
       ruleGroups(resolveConfig({ agentInterval })).flatMap((g) => g.rules.filter(isAlerting)).find((r) => r.alert === 'ZookeeperExporterStale')!;
     expect(stale('5s').expr).toMatch(/> 30$/);
     expect(stale('1m').expr).toMatch(/> 360$/);
+  });
+
+  it('hook alerts: per hook where the series has `hook`, counts within their windows, and young agents by poll ticks', () => {
+    const byName = (config = DEFAULT_CONFIG) => {
+      const rules = ruleGroups(config).flatMap((g) => g.rules.filter(isAlerting));
+      return (n: string) => rules.find((r) => r.alert === n)!;
+    };
+    const defaults = byName();
+    const failing = defaults('ZookeeperFailoverHookFailing');
+    expect(failing.expr).toContain('zookeeper_hook_oldest_pending_age_seconds{job="zookeeper-ensemble-exporter"} > 120');
+    expect(failing.expr).toContain('sum without (result) (increase(zookeeper_hook_deliveries_total{job="zookeeper-ensemble-exporter",result="rejected"}[15m])) > 0');
+    expect(failing.annotations.description).toContain('{{ $labels.hook }}');
+    const dead = defaults('ZookeeperFailoverHookDeadLettered');
+    expect(dead.labels.severity).toBe('critical');
+    expect(dead.expr).toContain('increase(zookeeper_hook_dead_letters_total{job="zookeeper-ensemble-exporter"}[1h]) > 0');
+    // Ticks within the window: 1h / 5s and 15m / 5s.
+    expect(dead.expr).toMatch(/< 720\n\)$/);
+    expect(failing.expr).toMatch(/< 180\n\)$/);
+    const other = byName(resolveConfig({ agentInterval: '10s', thresholds: { hookPendingSeconds: 300, hookDeadLetterWindow: '2h' } }));
+    expect(other('ZookeeperFailoverHookFailing').expr).toContain('> 300\n');
+    expect(other('ZookeeperFailoverHookFailing').expr).toMatch(/< 90\n\)$/);
+    expect(other('ZookeeperFailoverHookDeadLettered').expr).toContain('[2h]');
+    expect(other('ZookeeperFailoverHookDeadLettered').expr).toMatch(/< 720\n\)$/);
+    expect(() => resolveConfig({ thresholds: { hookRejectedWindow: '5s' } })).toThrow('thresholds.hookRejectedWindow: must be at least two agent intervals (5s)');
   });
 
   it('rejects bad settings, listing every problem', () => {

@@ -23,7 +23,7 @@ import { deriveEnsemble } from '../../../src/ensemble/derive.js';
 import { AgentMetrics } from '../../../src/metrics/agent-metrics.js';
 import { addDabealuFamilies } from '../../../src/metrics/compat-dabealu.js';
 import { addEnsembleFamilies } from '../../../src/metrics/ensemble-families.js';
-import { FamilySet } from '../../../src/metrics/family.js';
+import { FamilySet, renderFamilies } from '../../../src/metrics/family.js';
 import { addNodeFamilies } from '../../../src/metrics/node-families.js';
 import { NodeStore } from '../../../src/state/store.js';
 import { capturedSample, ensembleConfig, failedSample, T0 } from './captured.js';
@@ -59,8 +59,8 @@ function fixedRound(): { store: NodeStore; agent: AgentMetrics } {
   return { store, agent };
 }
 
-/** Renders families through a fresh prom-client registry, as AgentMetrics.render does for its state part. */
-async function renderFamilies(build: (set: FamilySet) => void): Promise<string> {
+/** Renders families through a fresh prom-client registry: the reference the agent's own renderer must match. */
+async function renderWithPromClient(build: (set: FamilySet) => void): Promise<string> {
   const set = new FamilySet();
   build(set);
   const registry = new client.Registry();
@@ -81,7 +81,14 @@ beforeAll(async () => {
   // Normalise the one value that depends on the machine; fail loudly if the label ever moves.
   expect(rendered.split(NODE_LABEL)).toHaveLength(2);
   exposition = rendered.replace(NODE_LABEL, 'nodejs="NODE_VERSION"');
-  dabealu = await renderFamilies((set) => addDabealuFamilies(set, store.all()));
+  const compat = new FamilySet();
+  addDabealuFamilies(compat, store.all());
+  dabealu = renderFamilies(compat.all());
+  // The agent writes scrape-time families itself (for speed): it must match prom-client's format.
+  expect(dabealu).toBe(await renderWithPromClient((set) => addDabealuFamilies(set, store.all())));
+  const nodes = new FamilySet();
+  addNodeFamilies(nodes, store.all());
+  expect(renderFamilies(nodes.all())).toBe(await renderWithPromClient((set) => addNodeFamilies(set, store.all())));
   if (UPDATE) {
     fs.mkdirSync(GOLDEN_DIR, { recursive: true });
     fs.writeFileSync(GOLDEN, exposition);
