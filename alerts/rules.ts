@@ -680,6 +680,7 @@ function build(config: AlertsConfig): { groups: RuleGroup[]; specs: AlertSpec[] 
   // cannot see a count that was already there at a series' first sample, so for an agent younger than
   // the window (fewer poll ticks, rounds finished plus ticks skipped, than window / agentInterval)
   // every count since it started is within the window.
+  //
   // `select` writes the selectors: m for the rules, the alert's own job/instance for a template lookup.
   const countedWithin = (
     select: (name: string, extra?: string) => string,

@@ -30,6 +30,7 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { panelsOf } from './queries.js';
 
 /** Every panel, target, variable and annotation queries the data source picked in `$datasource`. */
 export const DATASOURCE: common.DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
@@ -276,12 +277,13 @@ export function dashboard(spec: { uid: string; title: string; description: strin
 }
 
 /**
- * Numbers the panels 1, 2, … in layout order (stable ids for links and `viewPanel=`), and drops the
+ * Numbers the panels 1, 2, … in layout order, the panels of a collapsed row right after it (stable
+ * ids for links and `viewPanel=`), and drops the
  * `placement: "inControlsMenu"` the SDK fills into every dashboard link and annotation, which
  * Grafana 12 reads as "hide inside the controls menu": both are meant to be in plain sight.
  */
 export function finish(built: Dashboard): Dashboard {
-  (built.panels ?? []).forEach((panel, i) => (panel.id = i + 1));
+  panelsOf(built).forEach((panel, i) => (panel.id = i + 1));
   for (const link of built.links ?? []) delete (link as { placement?: unknown }).placement;
   for (const annotation of built.annotations?.list ?? []) delete (annotation as { placement?: unknown }).placement;
   return built;

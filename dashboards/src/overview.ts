@@ -28,6 +28,7 @@ import {
   timeseriesPanel,
   variables,
 } from './common.js';
+import { failoverHooksRow } from './hooks.js';
 import { pollDurationPanel, pollErrorsExpr, pollErrorsPanel, pollResultsPanel, pollSuccessAgePanel } from './poll-health.js';
 import { QUORUM, REASONS, ROLES } from './states.js';
 
@@ -46,8 +47,9 @@ const quorumAnnotation = `max by (ensemble, state) (${sel('zookeeper_ensemble_qu
 // Poll health is grouped per node × command; the ensemble is kept since a server may be in two.
 const POLL_BY = 'ensemble, server, command';
 
-// The agent has no `ensemble` label on its round metrics (a round covers every ensemble); this keeps
-// the agents (job, instance) that poll a selected ensemble.
+// The agent has no `ensemble` label on its round metrics (a round covers every ensemble) nor on most
+// hook metrics (a hook serves every ensemble); this keeps the agents (job, instance) that poll a
+// selected ensemble.
 const agentsOfEnsemble = `and on (job, instance) group by (job, instance) (${sel('zookeeper_ensemble_voters', E)})`;
 
 const ELECTION_SEEN =
@@ -445,6 +447,8 @@ export function overview(): Dashboard {
         min: 0,
       }),
     );
+
+  d.withRow(failoverHooksRow(agentsOfEnsemble));
 
   return finish(d.build());
 }

@@ -5,6 +5,9 @@
  * series exist only on the leader or only on followers. Queries marked fault-only (NEEDS_FAULT) must
  * be empty while healthy and have series after the faults: kill the leader, wait for a new one, kill
  * that one too (quorum lost: an election the agent can see), restart the first, then the second.
+ * The agent runs with one hook in dry-run (recorded, never sent; no state dir needed), since it exports
+ * the failover-hook series only when hooks are configured: every hook counter, per hook and result,
+ * starts at 0, so the hook panels have series from the start and none of them is fault-only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARDS, NEEDS_FAULT, expandVariables, promRegexEscape, queriesOf, type DashboardQuery } from '../../dashboards/src/index.js';
@@ -15,6 +18,8 @@ import { ZkEnsemble, zookeeperInstalled, type ZkNode } from '../harness/zookeepe
 
 /** Job name of the harness's scrape config. */
 const JOB = 'zookeeper-ensemble-exporter';
+/** A hook the agent never calls: with --dry-run it records each intent and sends nothing. */
+const HOOK_FLAGS = ['--dry-run', '--hook-url', 'http://127.0.0.1:9/unused'];
 /** What Grafana would put in for its built-in variables at a 1 s scrape interval. */
 const BUILTINS = { __rate_interval: '1m', __range: '5m', __interval: '15s' };
 
@@ -94,7 +99,7 @@ describe.skipIf(!zookeeperInstalled() || !prometheusInstalled())('dashboards aga
   beforeAll(async () => {
     ensemble = await ZkEnsemble.start({ voters: 3 });
     await ensemble.waitServing();
-    agent = await startAgent(['--ensemble', `local=${ensemble.connectString}`, '--interval', '1s', '--timeout', '500ms']);
+    agent = await startAgent(['--ensemble', `local=${ensemble.connectString}`, '--interval', '1s', '--timeout', '500ms', ...HOOK_FLAGS]);
     prom = await PrometheusProcess.start({ targets: [new URL(agent.url).host], intervalSeconds: 1 });
     startedAt = Date.now() / 1000;
     // rate()/increase() need two samples in the window: wait for a few scrapes of every node.
@@ -124,6 +129,10 @@ describe.skipIf(!zookeeperInstalled() || !prometheusInstalled())('dashboards aga
 
   it('extracts every query of both dashboards, and marks some as fault-only', () => {
     expect(promQueries.length).toBeGreaterThan(60);
+    // The failover-hooks row (collapsed) is included, and none of its queries waits for a fault.
+    const hookQueries = promQueries.filter((q) => q.expr.includes('zookeeper_hook_'));
+    expect(hookQueries.length).toBeGreaterThanOrEqual(6);
+    expect(hookQueries.filter((q) => NEEDS_FAULT.has(q.expr))).toEqual([]);
     expect(new Set(faultOnly.map((q) => q.expr))).toEqual(new Set(NEEDS_FAULT.keys()));
     expect(queries.filter((q) => q.kind === 'variable')).toHaveLength(6);
   });

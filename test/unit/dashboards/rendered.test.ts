@@ -22,8 +22,15 @@ const promQueries = allQueries.filter((q) => q.kind !== 'variable');
 
 /** Series carrying a `server` label: every selector on them must honour `$server`. */
 const PER_NODE = /^(zookeeper_up|zookeeper_server_\w+|zookeeper_wchs_\w+|zookeeper_mntr_\w+|zookeeper_exporter_command_result|zookeeper_exporter_poll_\w+|zookeeper_ensemble_leader|zookeeper_ensemble_follower_lag_\w+)$/;
-/** The agent's round metrics have no `ensemble` label (a round covers every ensemble). */
-const AGENT_WIDE = /^zookeeper_exporter_(round_duration_seconds_\w+|rounds_\w+)$/;
+/**
+ * Series without an `ensemble` label: the agent's round metrics (a round covers every ensemble) and its
+ * failover-hook metrics (a hook serves every ensemble the agent watches), except
+ * zookeeper_hook_maintenance_active, which is per ensemble. A `$ensemble` matcher on them would match
+ * nothing, so their queries keep the agents polling a selected ensemble with {@link AGENTS_OF_ENSEMBLE}.
+ */
+const AGENT_WIDE = /^(zookeeper_exporter_(round_duration_seconds_\w+|rounds_\w+)|zookeeper_hook_(?!maintenance_active$)\w+)$/;
+/** How a query on agent-wide series narrows them to the agents that poll a selected ensemble. */
+const AGENTS_OF_ENSEMBLE = 'and on (job, instance) group by (job, instance) (zookeeper_ensemble_voters{job=~"$job", ensemble=~"$ensemble"})';
 
 /** `metric{matchers}` selectors of an expression. */
 function selectors(expr: string): Array<{ metric: string; matchers: string }> {
@@ -101,6 +108,35 @@ describe('rendered dashboards', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it('queries on series without `ensemble` keep the agents that poll a selected ensemble', () => {
+    const agentWide = promQueries.filter((q) => selectors(q.expr).some(({ metric }) => AGENT_WIDE.test(metric)));
+    expect(agentWide.length).toBeGreaterThanOrEqual(8);
+    for (const q of agentWide) expect(q.expr, `${q.file} ${q.where}`).toContain(`\n${AGENTS_OF_ENSEMBLE}`);
+    expect(AGENT_WIDE.test('zookeeper_hook_deliveries_total')).toBe(true);
+    expect(AGENT_WIDE.test('zookeeper_hook_maintenance_active')).toBe(false);
+  });
+
+  it('shows the failover hooks in a collapsed overview row: deliveries, queues, pending age, dead letters, maintenance', () => {
+    const rows = (byUid(OVERVIEW_UID).panels ?? []).filter((p): p is RowPanel => p.type === 'row');
+    const hooks = rows.find((r) => r.title === 'Failover hooks');
+    expect(hooks, 'no "Failover hooks" row').toBeDefined();
+    expect(hooks!.collapsed).toBe(true);
+    expect(rows.at(-1)).toBe(hooks);
+    const exprs = (hooks!.panels ?? []).flatMap((p) => ((p as Panel).targets ?? []).map((t) => (t as { expr?: string }).expr ?? ''));
+    for (const metric of [
+      'zookeeper_hook_deliveries_total',
+      'zookeeper_hook_queue_depth',
+      'zookeeper_hook_in_flight',
+      'zookeeper_hook_oldest_pending_age_seconds',
+      'zookeeper_hook_dead_letters_total',
+      'zookeeper_hook_maintenance_active',
+    ]) {
+      expect(exprs.some((e) => e.includes(`${metric}{`)), metric).toBe(true);
+    }
+    // With hooks configured every hook series exists from the agent's start (counters at 0): none is fault-only.
+    for (const expr of exprs) expect(NEEDS_FAULT.has(expr), expr).toBe(false);
   });
 
   it('rates use $__rate_interval and no window is hard-coded', () => {
