@@ -93,10 +93,10 @@ export function createHookRouter(sources: HookRouteSources): Router {
     res.json(hooks.status(sources.ensembleNames()));
   });
 
-  router.get(PEER_VIEW_PATH, (req, res, next) => {
-    if (hooks.receiverTokens.length > 0) return requireToken(req, res, () => res.json(hooks.peerReport(sources.states())));
+  // Peers send the receiver token when one is configured; without one the view is open, like /metrics.
+  const peerAuth = (req: Request, res: Response, next: NextFunction): void => (hooks.receiverTokens.length > 0 ? requireToken(req, res, next) : next());
+  router.get(PEER_VIEW_PATH, peerAuth, (_req, res) => {
     res.json(hooks.peerReport(sources.states()));
-    void next;
   });
 
   router.post('/api/v1/hooks/ack', ...guarded, (req, res) => {
