@@ -1,8 +1,15 @@
 /**
  * Prometheus alerting and recording rules for the agent's metrics, as data. Thresholds, `for`
- * durations, the job selector and the runbook location are set once, in {@link DEFAULT_CONFIG};
- * `npm run alerts` renders `alerts/zookeeper-ensemble-exporter.rules.yml` from it, and tests render
- * variants (shorter `for`, another selector) from the same source. See alerts/README.md.
+ * durations, the optional selector and the runbook location are set once, in {@link DEFAULT_CONFIG};
+ * `npm run alerts` renders `alerts/zookeeper-ensemble-exporter.rules.yml` (and the Kubernetes
+ * PrometheusRule, deploy/kubernetes/prometheusrule.yaml) from it, and tests render variants (shorter
+ * `for`, another selector) from the same source. See alerts/README.md.
+ *
+ * The default selects the agent's series by metric name only, never by scrape job: the names
+ * (`zookeeper_ensemble_*`, `zookeeper_exporter_*`, `zookeeper_hook_*`, and the per-node
+ * `zookeeper_up`/`zookeeper_server_*`/`zookeeper_mntr_*` the agent exports) are the agent's own, while
+ * the job is whatever the operator called it (`zookeeper`, `kubernetes-pods`, a ServiceMonitor's
+ * `serviceMonitor/ns/name/0`). A rule file that assumed one job name would silently never fire.
  */
 import YAML from 'yaml';
 
@@ -90,7 +97,20 @@ export const RECORDING_RULES = {
   latency: 'ensemble_server:zookeeper_request_latency_seconds:mean5m',
   /** Per node: open / maximum file descriptors. */
   fileDescriptors: 'ensemble_server:zookeeper_open_file_descriptors:ratio',
+  /**
+   * Per agent and ensemble it watches: Unix time of the agent's latest finished round, remembered for
+   * `memory` after the agent went away, and for as long after as Prometheus still fails to scrape it
+   * (`up == 0`). ZookeeperExporterStale compares it with the time.
+   */
+  lastRound: 'ensemble:zookeeper_exporter_last_round_timestamp_seconds:last',
 } as const;
+
+/**
+ * Default base of every `runbook_url`: docs/runbooks.md of the project's repository, as an absolute
+ * URL so the link opens from a pager or a chat message. Set `runbookUrl` (`npm run alerts -- --runbook-url`
+ * or `ZK_ALERTS_RUNBOOK_URL`) to where your team reads the runbooks, e.g. your own Git server's copy.
+ */
+export const DEFAULT_RUNBOOK_URL = 'https://github.com/zk-ensemble-exporter/zk-ensemble-exporter/blob/main/docs/runbooks.md';
 
 /** Thresholds of the alerts that compare a value with a limit. README and runbooks say why each default. */
 export interface Thresholds {
@@ -131,12 +151,17 @@ export interface Thresholds {
 /** Everything the rendered rules depend on. */
 export interface AlertsConfig {
   /**
-   * Label matchers added to every selector of the agent's series, e.g. `job="zookeeper-ensemble-exporter"`.
-   * It must match the scrape job of the agent (examples/prometheus.yml). `''` selects by name only.
-   * @default 'job="zookeeper-ensemble-exporter"'
+   * Label matchers added to every selector of the agent's series (and of `up` in ZookeeperExporterStale),
+   * e.g. `job="zookeeper"` or `env="prod"`. `''`, the default, selects by metric name only, so the rules
+   * work whatever the scrape job is called; set it when one Prometheus scrapes several environments
+   * whose alerts must stay apart, or another exporter there also exports `zookeeper_up`.
+   * @default ''
    */
   selector: string;
-  /** Base of every `runbook_url`; the anchor is the lower-cased alert name. @default 'docs/runbooks.md' */
+  /**
+   * Base of every `runbook_url`: an absolute http(s) URL without an anchor; each alert adds
+   * `#<lower-cased alert name>`. @default {@link DEFAULT_RUNBOOK_URL}
+   */
   runbookUrl: string;
   /** The agent's poll interval (its `interval` setting); ZookeeperExporterStale counts rounds in it. @default '5s' */
   agentInterval: string;
@@ -153,8 +178,8 @@ export interface AlertsConfig {
 
 /** Defaults for production: a 5 s poll and scrape interval. */
 export const DEFAULT_CONFIG: AlertsConfig = {
-  selector: 'job="zookeeper-ensemble-exporter"',
-  runbookUrl: 'docs/runbooks.md',
+  selector: '',
+  runbookUrl: DEFAULT_RUNBOOK_URL,
   agentInterval: '5s',
   memory: '1h',
   thresholds: {
@@ -251,11 +276,14 @@ function validate(config: AlertsConfig): void {
       problems.push(`${path}: ${(err as Error).message}`);
     }
   };
-  if (/[{}]/.test(config.selector)) problems.push('selector: label matchers only, without braces, e.g. job="zookeeper-ensemble-exporter"');
-  if (config.selector !== '' && !/^\s*[a-zA-Z_]\w*\s*(=|!=|=~|!~)\s*"/.test(config.selector)) {
-    problems.push(`selector: "${config.selector}" does not start with a label matcher like job="zookeeper-ensemble-exporter"`);
+  if (/[{}]/.test(config.selector)) problems.push('selector: label matchers only, without braces, e.g. job="zookeeper"');
+  if (config.selector.trim() !== '' && !/^\s*[a-zA-Z_]\w*\s*(=|!=|=~|!~)\s*"/.test(config.selector)) {
+    problems.push(`selector: "${config.selector}" does not start with a label matcher like job="zookeeper"`);
   }
-  if (config.runbookUrl === '' || config.runbookUrl.includes('#')) problems.push('runbookUrl: a URL without an anchor (the alert adds its own)');
+  // A relative link cannot be opened from a pager or a chat message: it must name its host.
+  if (!/^https?:\/\/[^/\s#]+(\/[^\s#]*)?$/.test(config.runbookUrl)) {
+    problems.push(`runbookUrl: "${config.runbookUrl}" is not an absolute http(s) URL without an anchor (each alert adds its own)`);
+  }
   duration('agentInterval', config.agentInterval);
   duration('memory', config.memory);
   duration('thresholds.leaderChangesWindow', config.thresholds.leaderChangesWindow);
@@ -636,6 +664,32 @@ function build(config: AlertsConfig): { groups: RuleGroup[]; specs: AlertSpec[] 
     },
   ];
 
+  // What ZookeeperExporterStale compares with the time, per agent (job, instance) and ensemble it watched.
+  // Only the agent's own series and `up` are read, so it works whatever the scrape job is called.
+  // - While the agent is scraped, or for `memory` after it went away: its latest round timestamp
+  //   (max_over_time keeps the last value after the series went stale), once per ensemble it watched
+  //   within `memory` (so the alert names the ensembles left blind).
+  // - After that, the rule's own previous value, for as long as Prometheus still has the agent as a
+  //   target and fails to scrape it (`up == 0`): an agent that crashed for good keeps its alert instead
+  //   of resolving for lack of data. A target removed from service discovery has no `up`; its alert
+  //   resolves `memory` after the agent's last sample (a deliberate removal, most often).
+  const exporterRecords: RecordingRule[] = [
+    {
+      record: RECORDING_RULES.lastRound,
+      expr: [
+        `max_over_time(${m('zookeeper_exporter_last_round_timestamp_seconds')}[${config.memory}])`,
+        '* ignoring (ensemble) group_right ()',
+        `group without () (max_over_time(${m('zookeeper_ensemble_voters')}[${config.memory}]))`,
+        'or',
+        '(',
+        `  last_over_time(${RECORDING_RULES.lastRound}[${config.memory}])`,
+        '  and on (job, instance)',
+        `  (${m('up')} == 0)`,
+        ')',
+      ].join('\n'),
+    },
+  ];
+
   const exporter: AlertSpec[] = [
     {
       name: 'ZookeeperExporterPollFailing',
@@ -657,12 +711,7 @@ function build(config: AlertsConfig): { groups: RuleGroup[]; specs: AlertSpec[] 
       name: 'ZookeeperExporterStale',
       when: `no poll round finished for ${num(t.staleRounds)} intervals of ${config.agentInterval} (${num(staleSeconds)} s), or the agent is gone`,
       severity: 'warning',
-      expr: [
-        `(time() - max_over_time(${m('zookeeper_exporter_last_round_timestamp_seconds')}[${config.memory}]))`,
-        '* ignoring (ensemble) group_right ()',
-        `group without () (max_over_time(${m('zookeeper_ensemble_voters')}[${config.memory}]))`,
-        `> ${num(staleSeconds)}`,
-      ].join('\n'),
+      expr: `time() - ${RECORDING_RULES.lastRound} > ${num(staleSeconds)}`,
       summary: 'The agent has stopped polling',
       description:
         `The agent {{ $labels.instance }} has not finished a poll round for {{ $value | humanizeDuration }} ` +
@@ -764,7 +813,7 @@ function build(config: AlertsConfig): { groups: RuleGroup[]; specs: AlertSpec[] 
     { name: 'zookeeper-ensemble-exporter.leadership', rules: leadership.map(alerting) },
     { name: 'zookeeper-ensemble-exporter.nodes', rules: [...nodeRecords, ...nodes.map(alerting)] },
     { name: 'zookeeper-ensemble-exporter.capacity', rules: capacity.map(alerting) },
-    { name: 'zookeeper-ensemble-exporter.exporter', rules: exporter.map(alerting) },
+    { name: 'zookeeper-ensemble-exporter.exporter', rules: [...exporterRecords, ...exporter.map(alerting)] },
     { name: 'zookeeper-ensemble-exporter.hooks', rules: hookAlerts.map(alerting) },
   ];
   const order = groups.flatMap((g) => g.rules.filter(isAlerting).map((r) => r.alert));
@@ -802,7 +851,8 @@ export const RULES_FILE = 'alerts/zookeeper-ensemble-exporter.rules.yml';
 
 const HEADER = [
   ' Prometheus rules for zk-ensemble-exporter.',
-  ' Generated by `npm run alerts` from alerts/rules.ts: edit that file (thresholds, `for`, job selector), not this one.',
+  ' Generated by `npm run alerts` from alerts/rules.ts: edit that file (thresholds, `for`, selector, runbook URL), not this one.',
+  ' Series are selected by the agent\'s metric names, whatever the scrape job is called.',
   ' Runbooks: docs/runbooks.md. Tests: alerts/tests/*.test.yml (promtool test rules).',
 ].join('\n');
 
@@ -810,5 +860,42 @@ const HEADER = [
 export function renderRules(config: AlertsConfig = DEFAULT_CONFIG): string {
   const doc = new YAML.Document({ groups: ruleGroups(config) });
   doc.commentBefore = HEADER;
+  return doc.toString({ lineWidth: 0, blockQuote: 'literal' });
+}
+
+/** Path of the rendered Kubernetes PrometheusRule (prometheus-operator), relative to the repository root. */
+export const PROMETHEUS_RULE_FILE = 'deploy/kubernetes/prometheusrule.yaml';
+
+/** Name and labels of the PrometheusRule object. */
+export interface PrometheusRuleMeta {
+  name: string;
+  namespace?: string;
+  /** The Prometheus resource's `ruleSelector` must match these (kube-prometheus-stack: `release: <its release>`). */
+  labels: Record<string, string>;
+}
+
+/** Metadata of the committed PrometheusRule. */
+export const DEFAULT_PROMETHEUS_RULE_META: PrometheusRuleMeta = {
+  name: 'zk-ensemble-exporter',
+  labels: { 'app.kubernetes.io/name': 'zk-ensemble-exporter', 'app.kubernetes.io/component': 'alert-rules' },
+};
+
+const PROMETHEUS_RULE_HEADER = [
+  ' PrometheusRule (prometheus-operator) holding the rules of alerts/zookeeper-ensemble-exporter.rules.yml.',
+  ' Generated by `npm run alerts` from alerts/rules.ts: edit that file, not this one.',
+  ' The Prometheus resource must select it: match its ruleSelector (and ruleNamespaceSelector) with',
+  ' these labels, e.g. add `release: <kube-prometheus-stack release>`.',
+].join('\n');
+
+/** The PrometheusRule manifest for `config`: the same groups as {@link renderRules}, in `spec.groups`. */
+export function renderPrometheusRule(config: AlertsConfig = DEFAULT_CONFIG, meta: PrometheusRuleMeta = DEFAULT_PROMETHEUS_RULE_META): string {
+  const metadata = { name: meta.name, ...(meta.namespace === undefined ? {} : { namespace: meta.namespace }), labels: meta.labels };
+  const doc = new YAML.Document({
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata,
+    spec: { groups: ruleGroups(config) },
+  });
+  doc.commentBefore = PROMETHEUS_RULE_HEADER;
   return doc.toString({ lineWidth: 0, blockQuote: 'literal' });
 }

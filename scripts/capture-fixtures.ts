@@ -3,16 +3,21 @@
  * Run with `npm run capture-fixtures` (needs Debian's zookeeper package). Only read-only commands are sent.
  *
  * Layout: <role>/<word>.txt for four-letter words, <role>/admin-<command>.http for AdminServer replies (first line `HTTP <status>`, then the body).
+ *
+ * Existing files are kept and only missing ones are written, so capturing a newly supported word does not
+ * rewrite every other fixture (zxids, timestamps and ports differ on each run). `--refresh` rewrites all.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { askNode, nodeTruth } from '../test/harness/four-letter.js';
 import { ZkEnsemble, type ZkNode } from '../test/harness/zookeeper.js';
+import type zookeeper from 'node-zookeeper-client';
 import { closeClient, connectClient, watchPath, writeZnodes } from '../test/harness/client.js';
 
-const WORDS = ['srvr', 'stat', 'mntr', 'wchs', 'conf', 'isro'];
-const ADMIN_COMMANDS = ['srvr', 'stat', 'mntr', 'wchs', 'conf', 'leader', 'zabstate', 'voting_view'];
+const WORDS = ['srvr', 'stat', 'mntr', 'wchs', 'conf', 'isro', 'envi', 'cons'];
+const ADMIN_COMMANDS = ['srvr', 'stat', 'mntr', 'wchs', 'conf', 'leader', 'zabstate', 'voting_view', 'isro', 'environment', 'cons'];
+const refresh = process.argv.includes('--refresh');
 
 const root = path.resolve(import.meta.dirname, '..', 'test', 'fixtures');
 
@@ -23,16 +28,29 @@ async function adminGet(node: ZkNode, command: string): Promise<string> {
   return `HTTP ${response.status}\n${await response.text()}`;
 }
 
+/** Writes `file` unless it exists and this is not a `--refresh` run. */
+async function keep(file: string, reply: () => Promise<string>): Promise<void> {
+  if (!refresh && fs.existsSync(file)) return;
+  fs.writeFileSync(file, await reply());
+  console.log(`captured ${path.relative(root, file)}`);
+}
+
 async function capture(dir: string, node: ZkNode, words = WORDS, admin = ADMIN_COMMANDS): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   for (const word of words) {
-    fs.writeFileSync(path.join(dir, `${word}.txt`), await askNode(node.clientPort, word, 3000));
+    await keep(path.join(dir, `${word}.txt`), () => askNode(node.clientPort, word, 3000));
   }
   for (const command of admin) {
     // First line is the HTTP status, then the body as received.
-    fs.writeFileSync(path.join(dir, `admin-${command}.http`), await adminGet(node, command));
+    await keep(path.join(dir, `admin-${command}.http`), () => adminGet(node, command));
   }
-  console.log(`captured ${path.relative(root, dir)}`);
+}
+
+/** Opens `count` client sessions on one node, so its `cons` lists real sessions beside the poll's own connection. */
+async function sessionsOn(node: ZkNode, count: number): Promise<zookeeper.Client[]> {
+  const clients: zookeeper.Client[] = [];
+  for (let i = 0; i < count; i++) clients.push(await connectClient(`127.0.0.1:${node.clientPort}`));
+  return clients;
 }
 
 async function roleNode(ensemble: ZkEnsemble, mode: string): Promise<ZkNode> {
@@ -50,7 +68,7 @@ async function main(): Promise<void> {
     const reply = await askNode(probe.nodes[0]!.clientPort, 'srvr');
     version = /Zookeeper version: (\d+\.\d+\.\d+)/.exec(reply)?.[1] ?? version;
     const base = path.join(root, `zookeeper-${version}`);
-    fs.rmSync(base, { recursive: true, force: true });
+    if (refresh) fs.rmSync(base, { recursive: true, force: true });
     const client = await connectClient(probe.connectString);
     await writeZnodes(client, '/fixture', 3);
     await watchPath(client, '/fixture');
@@ -68,10 +86,17 @@ async function main(): Promise<void> {
     const client = await connectClient(quorum.connectString);
     await writeZnodes(client, '/fixture', 5);
     await watchPath(client, '/fixture');
+    const leader = await roleNode(quorum, 'leader');
+    const follower = await roleNode(quorum, 'follower');
+    // Two sessions each on the leader and a follower, one of them with a read behind it, for `cons`.
+    const sessions = [...(await sessionsOn(leader, 2)), ...(await sessionsOn(follower, 2))];
+    await writeZnodes(sessions[0]!, '/fixture-leader', 1);
+    await writeZnodes(sessions[2]!, '/fixture-follower', 1);
     await sleep(500);
-    await capture(path.join(base, 'leader'), await roleNode(quorum, 'leader'));
-    await capture(path.join(base, 'follower'), await roleNode(quorum, 'follower'));
+    await capture(path.join(base, 'leader'), leader);
+    await capture(path.join(base, 'follower'), follower);
     await capture(path.join(base, 'observer'), await roleNode(quorum, 'observer'));
+    for (const session of sessions) await closeClient(session);
     await closeClient(client);
 
     // Not serving: kill two voters; the survivor drops out of service after ~0.4 s.
@@ -81,7 +106,12 @@ async function main(): Promise<void> {
     const survivor = voters[2]!;
     const deadline = Date.now() + 15_000;
     while ((await nodeTruth(survivor.clientPort)) !== undefined && Date.now() < deadline) await sleep(100);
-    await capture(path.join(base, 'not-serving'), survivor, ['srvr', 'mntr', 'wchs', 'conf', 'isro'], ['srvr', 'mntr', 'wchs', 'conf']);
+    await capture(
+      path.join(base, 'not-serving'),
+      survivor,
+      ['srvr', 'mntr', 'wchs', 'conf', 'isro', 'envi', 'cons'],
+      ['srvr', 'mntr', 'wchs', 'conf', 'isro', 'environment', 'cons', 'voting_view'],
+    );
   } finally {
     await quorum.stop();
   }
@@ -90,8 +120,13 @@ async function main(): Promise<void> {
   const stock = await ZkEnsemble.start({ voters: 3, whitelist: 'srvr' });
   try {
     await stock.waitServing();
-    await capture(path.join(base, 'whitelist-srvr-only'), await roleNode(stock, 'follower'), ['srvr', 'mntr', 'wchs', 'conf', 'stat'], ['mntr', 'srvr', 'wchs', 'conf']);
-    fs.writeFileSync(path.join(base, 'whitelist-srvr-only', 'unknown-word.txt'), await askNode(stock.nodes[0]!.clientPort, 'zzzz'));
+    await capture(
+      path.join(base, 'whitelist-srvr-only'),
+      await roleNode(stock, 'follower'),
+      ['srvr', 'mntr', 'wchs', 'conf', 'stat', 'isro', 'envi', 'cons'],
+      ['mntr', 'srvr', 'wchs', 'conf', 'isro', 'environment', 'cons'],
+    );
+    await keep(path.join(base, 'whitelist-srvr-only', 'unknown-word.txt'), () => askNode(stock.nodes[0]!.clientPort, 'zzzz'));
   } finally {
     await stock.stop();
   }

@@ -12,7 +12,7 @@ import { addDabealuFamilies } from './metrics/compat-dabealu.js';
 import { addEnsembleFamilies } from './metrics/ensemble-families.js';
 import { addNodeFamilies } from './metrics/node-families.js';
 import { PollScheduler, type RoundStats } from './poll/scheduler.js';
-import type { NodeSample } from './poll/types.js';
+import type { NodeSample } from './commands/index.js';
 import { NodeStore, type OutcomeChange } from './state/store.js';
 
 /**
@@ -31,6 +31,8 @@ export class Agent {
   constructor(
     readonly config: AgentConfig,
     private readonly log: Logger,
+    /** Signing secrets from the environment (`ZK_EXPORTER_HOOK_SECRETS`), kept out of the config so it is never printed. */
+    hookSecretsFromEnv?: string,
   ) {
     this.store = new NodeStore(config.compat.includes('dabealu'));
     this.metrics = new AgentMetrics((set) => {
@@ -40,7 +42,7 @@ export class Agent {
       this.hooks?.addFamilies(set, config.ensembles.map((e) => e.name));
     });
     if (config.hooks) {
-      this.hooks = new HookService({ config: config.hooks, log: log.child({ module: 'hooks' }), agentVersion: AGENT_VERSION, intervalMs: config.intervalMs });
+      this.hooks = new HookService({ config: config.hooks, log: log.child({ module: 'hooks' }), agentVersion: AGENT_VERSION, intervalMs: config.intervalMs, secretsFromEnv: hookSecretsFromEnv });
     }
     this.scheduler = new PollScheduler(config, {
       onEnsemble: (ensemble, samples, now) => this.onEnsemble(ensemble, samples, now),

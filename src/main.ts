@@ -18,7 +18,7 @@ async function runAgent(argv: readonly string[]): Promise<void> {
     return;
   }
   const log = createLogger(loaded.config.log);
-  const agent = new Agent(loaded.config, log);
+  const agent = new Agent(loaded.config, log, process.env.ZK_EXPORTER_HOOK_SECRETS);
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

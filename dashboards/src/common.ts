@@ -227,6 +227,9 @@ export function row(title: string): RowBuilder {
   return new RowBuilder(title).datasource(DATASOURCE);
 }
 
+/** Grafana's "All" option of a multi-value variable with `includeAll`. */
+const ALL = { selected: true, text: ['All'], value: ['$__all'] };
+
 /** The four template variables: datasource, then job → ensemble → server, each narrowing the next. */
 export function variables(): Array<DatasourceVariableBuilder | QueryVariableBuilder> {
   const query = (name: string, label: string, description: string, q: string) =>
@@ -240,10 +243,13 @@ export function variables(): Array<DatasourceVariableBuilder | QueryVariableBuil
       .sort(VariableSort.NaturalAsc);
   return [
     new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'),
-    query('job', 'Job', 'Prometheus job(s) scraping zk-ensemble-exporter.', 'label_values(zookeeper_up, job)')
+    // Defaults to All (`.*`): the agent's series are found by metric name, whatever the scrape job is
+    // called, so panels show data without anyone picking a job; the variable only narrows when wanted.
+    query('job', 'Job', 'Prometheus job(s) scraping zk-ensemble-exporter (All by default: any job name works).', 'label_values(zookeeper_up, job)')
       .multi(true)
       .includeAll(true)
-      .allValue('.*'),
+      .allValue('.*')
+      .current(ALL),
     query('ensemble', 'Ensemble', 'Ensemble name(s) as configured in the agent (--ensemble NAME=…).', 'label_values(zookeeper_up{job=~"$job"}, ensemble)')
       .multi(true)
       .includeAll(true)

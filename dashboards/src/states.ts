@@ -3,8 +3,8 @@
  * stale rendered dashboard), each with the text and colour the dashboards show for it.
  */
 import { QUORUM_STATES } from '../../src/metrics/ensemble-families.js';
-import { SERVER_ROLES } from '../../src/metrics/node-families.js';
-import { POLL_REASONS } from '../../src/zk/outcome.js';
+import { SERVER_ROLES } from '../../src/commands/srvr.js';
+import { POLL_REASONS } from '../../src/model/outcome.js';
 import type { StateValue } from './common.js';
 
 const QUORUM_COLORS: Record<(typeof QUORUM_STATES)[number], string> = { healthy: 'green', at_risk: 'orange', lost: 'red' };

@@ -1,6 +1,5 @@
-import { Command } from 'commander';
-import { addConnectionOptions, parseArgv } from '../config/cli.js';
-import { formatProblems, resolveConfig, type Env } from '../config/load.js';
+import { createCommand } from '../config/cli.js';
+import { formatProblems, loadConfig, type Env } from '../config/load.js';
 import type { AgentConfig } from '../config/types.js';
 import { deriveEnsemble } from '../ensemble/derive.js';
 import type { EnsembleState } from '../ensemble/types.js';
@@ -9,15 +8,6 @@ import { renderStatus, statusExitCode } from './status-table.js';
 
 /** Exit code for a bad flag or config, as for the agent itself. */
 export const USAGE_EXIT_CODE = 2;
-
-function statusCommand(): Command {
-  const cmd = new Command('zk-ensemble-exporter status')
-    .description('Polls every node once and prints each ensemble. Exit code: 0 healthy, 1 at risk, 2 lost (or a bad flag/config).')
-    .helpOption('-h, --help', 'Show this help.')
-    .exitOverride()
-    .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
-  return addConnectionOptions(cmd);
-}
 
 /** Polls once with the given config and derives each ensemble's state. */
 export async function pollOnce(config: AgentConfig): Promise<EnsembleState[]> {
@@ -36,17 +26,24 @@ export async function pollOnce(config: AgentConfig): Promise<EnsembleState[]> {
 }
 
 /** `zk-ensemble-exporter status …`: one poll, a table per ensemble, exit code from the worst quorum. */
-export async function runStatus(argv: readonly string[], env: Env, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const cmd = statusCommand();
-  const parsed = parseArgv(argv, cmd);
-  if (parsed.help) {
-    out.write(cmd.helpInformation());
+export async function runStatus(
+  argv: readonly string[],
+  env: Env,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
+  const command = createCommand(
+    'zk-ensemble-exporter status',
+    'Polls every node once and prints each ensemble. Exit code: 0 healthy, 1 at risk, 2 lost (or a bad flag/config).',
+    ['connection'],
+  );
+  const loaded = loadConfig({ argv, env, command });
+  if (!loaded.ok && loaded.help !== undefined) {
+    out.write(loaded.help);
     return 0;
   }
-  const loaded = resolveConfig({ flags: parsed.flags, env });
-  const problems = [...parsed.problems, ...(loaded.ok ? [] : loaded.problems)];
-  if (!loaded.ok || problems.length > 0) {
-    err.write(`${formatProblems(problems)}\n`);
+  if (!loaded.ok) {
+    err.write(`${formatProblems(loaded.problems)}\n`);
     return USAGE_EXIT_CODE;
   }
   const states = await pollOnce(loaded.config);

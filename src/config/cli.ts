@@ -1,35 +1,137 @@
 /**
- * Command-line flags. Commander only collects the strings; every value is checked by the loader
- * against the same schema as the file, so a flag and a file key give the same message. The
- * command never exits the process or prints by itself.
+ * Command-line flags and their env vars, declared once in {@link FLAGS}. Commander collects the
+ * strings (flags, then env through `Option.env()`); every value is checked afterwards by the one
+ * schema, so a flag, an env var and a file key give the same message. Commands built here never
+ * exit the process or print by themselves.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { closest, type Problem } from './problems.js';
-import { configDocs, ensembleSchema } from './schema.js';
-import { ENV, HOOK_FLAGS, SETTINGS, type HookFlagSpec, type SettingSpec } from './settings.js';
+import type { Problem } from './problems.js';
+import { DESCRIPTIONS, fieldAt, SHOWN_DEFAULTS } from './schema.js';
 
-/** The raw strings commander collected; absent when the flag was not given. */
-export interface FlagValues {
-  config?: string;
-  ensemble?: string[];
-  transport?: string;
-  adminPort?: string;
-  timeout?: string;
-  maxReplyBytes?: string;
-  concurrency?: string;
-  listen?: string;
-  interval?: string;
-  logLevel?: string;
-  logFormat?: string;
-  compat?: string[];
-  hookUrl?: string[];
-  hookSecretFile?: string[];
-  alertHookUrl?: string;
-  receiverTokenFile?: string[];
-  stateDir?: string;
-  dryRun?: boolean;
-  peer?: string[];
-  agentId?: string;
+/** One flag: how it is written, its env var, and the config key it sets. */
+export interface FlagSpec {
+  flag: `--${string}`;
+  /** Placeholder of its value, e.g. `<duration>`; absent for a switch. */
+  value?: string;
+  env?: `ZK_EXPORTER_${string}`;
+  /** Dotted config key the flag sets (`log.level`); absent for flags that add to lists of mappings. */
+  key?: string;
+  /** `list`: the flag repeats, its env var holds a comma-separated list. `number`: whole-number text becomes a number. */
+  kind?: 'list' | 'number';
+  /** `connection`: also taken by commands that only query nodes (`status`). */
+  group: 'connection' | 'agent';
+  /** Help text when the config key's description does not fit. */
+  help?: string;
+  /** What the reference says it sets, when not simply `key`. */
+  sets?: string;
+  /** How the reference shows its env var, when it is not read as the flag's value. */
+  envShown?: string;
+}
+
+/** Every flag, in help and reference order. */
+export const FLAGS: readonly FlagSpec[] = [
+  {
+    flag: '--config',
+    value: '<file>',
+    env: 'ZK_EXPORTER_CONFIG',
+    group: 'connection',
+    help: 'YAML config file.',
+    sets: 'the YAML file to read',
+  },
+  {
+    flag: '--ensemble',
+    value: '<name=host:port,...>',
+    kind: 'list',
+    group: 'connection',
+    help: 'An ensemble to watch: NAME=HOST:PORT[,HOST:PORT...] (IPv6 as [::1]:2181). Replaces a file ensemble of the same name. Repeatable. Env: ZK_EXPORTER_ENSEMBLES (entries separated by ";").',
+    envShown: '`ZK_EXPORTER_ENSEMBLES` (`name=h:p,h:p;name2=…`)',
+    sets: '`ensembles` (replaces a file ensemble of the same name)',
+  },
+  {
+    flag: '--transport',
+    value: '<mode>',
+    env: 'ZK_EXPORTER_TRANSPORT',
+    key: 'ensembles.0.transport',
+    group: 'connection',
+    sets: '`ensembles[].transport` of flag and env ensembles',
+  },
+  {
+    flag: '--admin-port',
+    value: '<port>',
+    env: 'ZK_EXPORTER_ADMIN_PORT',
+    key: 'ensembles.0.adminPort',
+    kind: 'number',
+    group: 'connection',
+    sets: '`ensembles[].adminPort` of flag and env ensembles',
+  },
+  { flag: '--timeout', value: '<duration>', env: 'ZK_EXPORTER_TIMEOUT', key: 'timeout', group: 'connection' },
+  {
+    flag: '--max-reply-bytes',
+    value: '<bytes>',
+    env: 'ZK_EXPORTER_MAX_REPLY_BYTES',
+    key: 'maxReplyBytes',
+    kind: 'number',
+    group: 'connection',
+  },
+  { flag: '--concurrency', value: '<n>', env: 'ZK_EXPORTER_CONCURRENCY', key: 'concurrency', kind: 'number', group: 'connection' },
+  { flag: '--listen', value: '<host:port>', env: 'ZK_EXPORTER_LISTEN', key: 'listen', group: 'agent' },
+  { flag: '--interval', value: '<duration>', env: 'ZK_EXPORTER_INTERVAL', key: 'interval', group: 'agent' },
+  { flag: '--log-level', value: '<level>', env: 'ZK_EXPORTER_LOG_LEVEL', key: 'log.level', group: 'agent' },
+  { flag: '--log-format', value: '<format>', env: 'ZK_EXPORTER_LOG_FORMAT', key: 'log.format', group: 'agent' },
+  { flag: '--compat', value: '<name>', env: 'ZK_EXPORTER_COMPAT', key: 'compat', kind: 'list', group: 'agent' },
+  {
+    flag: '--hook-url',
+    value: '<url>',
+    kind: 'list',
+    group: 'agent',
+    help: 'Call this URL (signed) when quorum is at risk, lost or restored on any ensemble: adds a target hook-<n> (n from 1) with default settings and its three rules. Repeatable.',
+    sets: '`hooks.targets` and `hooks.rules`: adds target `hook-<n>` (n from 1) and rules `quorum_at_risk`, `quorum_lost`, `quorum_restored` on every ensemble',
+  },
+  {
+    flag: '--hook-secret-file',
+    value: '<file>',
+    kind: 'list',
+    group: 'agent',
+    help: 'A file holding one signing secret; added to hooks.secretFiles. Repeatable. Env: ZK_EXPORTER_HOOK_SECRETS holds secrets themselves (separated by commas or newlines), used after the files.',
+    envShown: '`ZK_EXPORTER_HOOK_SECRETS` (the secrets, comma- or newline-separated)',
+    sets: '`hooks.secretFiles` (adds; env secrets come after the files)',
+  },
+  {
+    flag: '--alert-hook-url',
+    value: '<url>',
+    group: 'agent',
+    help: 'Every firing alert received from Alertmanager is forwarded once, signed, to this URL (a target alert-hook and a route for every alert). Needs --receiver-token-file.',
+    sets: '`hooks.targets` and `hooks.alertmanager.routes`: adds target `alert-hook` and a route of every firing alert to it',
+  },
+  {
+    flag: '--receiver-token-file',
+    value: '<file>',
+    kind: 'list',
+    group: 'agent',
+    help: 'A file holding one bearer token for the Alertmanager receiver and the hooks API; added to hooks.receiverTokenFiles. Repeatable.',
+    sets: '`hooks.receiverTokenFiles` (adds)',
+  },
+  { flag: '--state-dir', value: '<dir>', env: 'ZK_EXPORTER_STATE_DIR', key: 'hooks.stateDir', group: 'agent' },
+  { flag: '--dry-run', env: 'ZK_EXPORTER_DRY_RUN', key: 'hooks.dryRun', group: 'agent' },
+  { flag: '--peer', value: '<url>', env: 'ZK_EXPORTER_PEERS', key: 'hooks.peers', kind: 'list', group: 'agent' },
+  { flag: '--agent-id', value: '<id>', env: 'ZK_EXPORTER_AGENT_ID', key: 'hooks.agentId', group: 'agent' },
+];
+
+/** The config path of a flag's key: `log.level` → `['log', 'level']`, list indices as numbers. */
+export function keyPath(spec: FlagSpec): Array<string | number> {
+  return (spec.key ?? '').split('.').map((s) => (/^[0-9]+$/.test(s) ? Number(s) : s));
+}
+
+/** Help: the config key's description, its default, and whether it repeats (commander adds the env var). */
+function helpOf(spec: FlagSpec): string {
+  if (spec.key === undefined) return spec.help ?? '';
+  const docPath = keyPath(spec).join('.').replace(/\.0/g, '[]');
+  const def = fieldAt(keyPath(spec))?.def as { type: string; defaultValue?: unknown };
+  let text = spec.help ?? DESCRIPTIONS[docPath] ?? '';
+  if (spec.kind === 'list') text += ' Repeatable.';
+  else if (def.type === 'prefault' || SHOWN_DEFAULTS[docPath]) text += ` Default: ${SHOWN_DEFAULTS[docPath] ?? String(def.defaultValue)}.`;
+  if (spec.key.startsWith('ensembles.')) text = `For --ensemble ensembles: ${text}`;
+  return text.replace(/`/g, '');
 }
 
 /** Heading of the options that say which nodes to ask and how. */
@@ -37,157 +139,127 @@ export const CONNECTION_OPTIONS_HEADING = 'Connection options:';
 /** Heading of the options only the long-running agent uses. */
 export const AGENT_OPTIONS_HEADING = 'Agent options:';
 
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
-
-/** Help text for a setting: its file description, default and env var. */
-function settingHelp(spec: SettingSpec): string {
-  const doc = configDocs.get(spec.schema);
-  const declared = defaultText(spec);
-  let shownDefault = '';
-  if (spec.list) shownDefault = ' Repeatable.';
-  else if (declared !== undefined) shownDefault = ` Default: ${String(declared)}.`;
-  else if (doc?.default !== undefined) shownDefault = ` Default: ${doc.default}.`;
-  const env = spec.boolean ? `${spec.env} (true or false)` : spec.env;
-  return plain(`${doc?.description ?? ''}${shownDefault} Env: ${env}.`);
-}
-
-/** The default as written in the file (the schema's prefault input). */
-function defaultText(spec: SettingSpec): unknown {
-  const def = spec.schema.def as { type: string; defaultValue?: unknown };
-  return def.type === 'prefault' ? def.defaultValue : undefined;
-}
-
-/** Markdown backticks are noise in a terminal. */
-function plain(text: string): string {
-  return text.replace(/`/g, '');
-}
-
-function settingOption(spec: SettingSpec, heading: string): Option {
-  const flags = spec.boolean ? spec.flag : `${spec.flag} ${spec.placeholder}`;
-  const option = new Option(flags, settingHelp(spec)).helpGroup(heading);
-  return spec.list ? option.argParser(collect) : option;
-}
-
-function hookFlagOption(spec: HookFlagSpec, heading: string): Option {
-  const option = new Option(`${spec.flag} ${spec.placeholder}`, spec.help).helpGroup(heading);
-  return spec.list ? option.argParser(collect) : option;
-}
-
-/**
- * Adds the options that say which nodes to ask and how: `--config`, `--ensemble`, `--transport`,
- * `--admin-port`, `--timeout`, `--max-reply-bytes`, `--concurrency`. Shared by the agent and `status`.
- */
-export function addConnectionOptions(cmd: Command): Command {
-  const heading = CONNECTION_OPTIONS_HEADING;
-  cmd.addOption(new Option('--config <file>', `YAML config file. Env: ${ENV.config}.`).helpGroup(heading));
-  cmd.addOption(
-    new Option(
-      '--ensemble <name=host:port,...>',
-      `An ensemble to watch: NAME=HOST:PORT[,HOST:PORT...] (IPv6 as [::1]:2181). Replaces a file ensemble of the same name. Repeatable. Env: ${ENV.ensembles} (entries separated by ";").`,
-    )
-      .helpGroup(heading)
-      .argParser(collect),
-  );
-  cmd.addOption(
-    new Option(
-      '--transport <mode>',
-      plain(`For --ensemble ensembles: ${configDocs.get(ensembleSchema.shape.transport)?.description ?? ''} Default: fourletter. Env: ${ENV.transport}.`),
-    ).helpGroup(heading),
-  );
-  cmd.addOption(
-    new Option('--admin-port <port>', `For --ensemble ensembles: AdminServer HTTP port of their servers. Env: ${ENV.adminPort}.`).helpGroup(
-      heading,
-    ),
-  );
-  for (const spec of SETTINGS) if (spec.group === 'connection') cmd.addOption(settingOption(spec, heading));
-  return cmd;
-}
-
-/**
- * Adds the options only the long-running agent uses: `--listen`, `--interval`, `--log-level`,
- * `--log-format`, `--compat`, then the hook options (`--hook-url`, `--hook-secret-file`,
- * `--alert-hook-url`, `--receiver-token-file`, `--state-dir`, `--dry-run`, `--peer`, `--agent-id`).
- */
-export function addAgentOptions(cmd: Command): Command {
-  for (const spec of SETTINGS) if (spec.group === 'agent') cmd.addOption(settingOption(spec, AGENT_OPTIONS_HEADING));
-  for (const spec of HOOK_FLAGS) cmd.addOption(hookFlagOption(spec, AGENT_OPTIONS_HEADING));
-  for (const spec of SETTINGS) if (spec.group === 'hooks') cmd.addOption(settingOption(spec, AGENT_OPTIONS_HEADING));
-  return cmd;
-}
-
-/** The agent's command with every option; throws instead of exiting and prints nothing. */
-export function createAgentCommand(): Command {
-  const cmd = new Command('zk-ensemble-exporter')
-    .description('Polls ZooKeeper ensembles and exports what they say as Prometheus metrics.')
+/** A command with the flags of `groups`, silent and throwing instead of exiting. */
+export function createCommand(name: string, description: string, groups: ReadonlyArray<FlagSpec['group']>): Command {
+  const cmd = new Command(name)
+    .description(description)
     .helpOption('-h, --help', 'Show this help.')
     .exitOverride()
-    .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
-  addConnectionOptions(cmd);
-  addAgentOptions(cmd);
+    .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} })
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .showSuggestionAfterError();
+  for (const spec of FLAGS.filter((s) => groups.includes(s.group))) {
+    const option = new Option(spec.value ? `${spec.flag} ${spec.value}` : spec.flag, helpOf(spec));
+    option.helpGroup(spec.group === 'connection' ? CONNECTION_OPTIONS_HEADING : AGENT_OPTIONS_HEADING);
+    if (spec.env) option.env(spec.env);
+    if (spec.kind === 'list') option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    cmd.addOption(option);
+  }
   return cmd;
 }
 
-/** Result of {@link parseArgv}. */
-export interface ParsedArgv {
-  flags: FlagValues;
+/** The agent's command with every flag. */
+export function createAgentCommand(): Command {
+  return createCommand('zk-ensemble-exporter', 'Polls ZooKeeper ensembles and exports what they say as Prometheus metrics.', [
+    'connection',
+    'agent',
+  ]);
+}
+
+/** One flag's value and where it came from: the flag itself or its env var (the path problems are reported at). */
+export interface Given {
+  spec: FlagSpec;
+  value: string | string[] | boolean;
+  label: string;
+}
+
+/** Result of {@link parseCommandLine}. */
+export interface ParsedCommandLine {
+  given: Given[];
+  /** Env values that a flag overrides: not used, but still checked. */
+  overridden: Given[];
   problems: Problem[];
-  /** `-h`/`--help` was given. */
+  /** `-h`/`--help` was asked for. */
   help: boolean;
 }
 
 /**
- * Collects flag strings from `argv` (user arguments only: `process.argv.slice(2)`). Unknown
- * options and stray arguments become problems, all of them, not only the first.
+ * Parses `argv` (user arguments only) and the env vars of its flags (an empty one counts as unset).
+ * Unknown options, stray arguments and missing values all become problems, not only the first.
  */
-export function parseArgv(argv: readonly string[], cmd: Command = createAgentCommand()): ParsedArgv {
+export function parseCommandLine(cmd: Command, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ParsedCommandLine {
   const problems: Problem[] = [];
   const args = [...argv];
-  const longFlags = cmd.options.map((o) => o.long).filter((f): f is string => f !== undefined);
-
-  // Commander throws on a value-taking flag at the very end; report it (and any flag it would
-  // have swallowed as its value) and parse the rest.
-  const missing: Problem[] = [];
-  for (;;) {
-    const last = args.at(-1);
-    const option = last === undefined ? undefined : cmd.options.find((o) => o.long === last || o.short === last);
+  // Commander throws on a value-taking flag at the very end; report it (and any flag it would have taken as its value).
+  for (let last = args.at(-1); last !== undefined; last = args.at(-1)) {
+    const option = cmd.options.find((o) => o.long === last || o.short === last);
     if (option === undefined || !option.required) break;
     args.pop();
-    missing.unshift({ path: option.long ?? last!, message: `needs a value (${option.flags.split(' ').slice(1).join(' ')})` });
+    problems.unshift({ path: option.long!, message: `needs a value (${option.flags.split(' ')[1]})` });
   }
-  problems.push(...missing);
-
-  let operands: string[] = [];
-  let unknown: string[] = [];
   try {
-    ({ operands, unknown } = cmd.parseOptions(args));
+    cmd.parse(args, { from: 'user' });
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
+    if (error.code === 'commander.helpDisplayed') return { given: [], overridden: [], problems: [], help: true };
     problems.push({ path: 'argv', message: error.message.replace(/^error: /, '') });
   }
+  const given: Given[] = [];
+  const overridden: Given[] = [];
+  for (const spec of FLAGS) {
+    const option = cmd.options.find((o) => o.long === spec.flag);
+    if (option === undefined) continue;
+    const fromCli = cmd.getOptionValueSource(option.attributeName()) === 'cli';
+    if (fromCli) given.push({ spec, value: cmd.getOptionValue(option.attributeName()) as Given['value'], label: spec.flag });
+    // Commander reads only process.env and counts an empty variable as set: the option's env var is read here.
+    const text = option.envVar === undefined ? undefined : env[option.envVar];
+    if (text === undefined || text === '') continue;
+    const value =
+      spec.kind === 'list'
+        ? text
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== '')
+        : text;
+    (fromCli ? overridden : given).push({ spec, value, label: option.envVar! });
+  }
+  problems.push(...strayArguments(cmd));
+  return { given, overridden, problems, help: false };
+}
 
-  const help = [...operands, ...unknown].some((a) => a === '-h' || a === '--help');
-  for (let i = 0; i < unknown.length; i++) {
-    const arg = unknown[i]!;
-    if (arg === '-h' || arg === '--help') continue;
-    if (arg.length > 1 && arg.startsWith('-')) {
-      const name = arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg;
-      // `--dry-run=false`: commander does not know a switch with a value.
-      if (name !== arg && cmd.options.some((o) => o.long === name && !o.required && !o.optional)) {
-        problems.push({ path: name, message: 'takes no value; give it alone to turn it on' });
-        continue;
-      }
-      const guess = closest(name.replace(/^-+/, ''), longFlags.map((f) => f.slice(2)));
-      problems.push({ path: name, message: guess === undefined ? 'unknown option' : `unknown option; did you mean --${guess}?` });
-      // Its value, if it had one, is not a stray argument of its own.
-      const next = unknown[i + 1];
-      if (!arg.includes('=') && next !== undefined && !next.startsWith('-')) i++;
+/** Problems for what commander left over: unknown options (with its suggestion) and stray arguments. */
+function strayArguments(cmd: Command): Problem[] {
+  const problems: Problem[] = [];
+  const rest = [...cmd.args];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if (arg.length < 2 || !arg.startsWith('-')) {
+      problems.push({ path: arg, message: 'unexpected argument; this command takes only options' });
       continue;
     }
-    operands.push(arg);
+    const name = arg.split('=')[0]!;
+    if (name !== arg && cmd.options.some((o) => o.long === name && !o.required)) {
+      // `--dry-run=false`: commander does not know a switch with a value.
+      problems.push({ path: name, message: 'takes no value; give it alone to turn it on' });
+      continue;
+    }
+    problems.push({ path: name, message: unknownOption(cmd, name) });
+    // Its value, if it had one, is not a stray argument of its own.
+    if (name === arg && rest[i + 1] !== undefined && !rest[i + 1]!.startsWith('-')) i++;
   }
-  for (const operand of operands) {
-    if (operand === '-h' || operand === '--help') continue;
-    problems.push({ path: operand, message: 'unexpected argument; this command takes only options' });
+  return problems;
+}
+
+/** Commander's own message for an unknown option, with its suggestion: `unknown option; did you mean --interval?`. */
+function unknownOption(cmd: Command, name: string): string {
+  let suggestion: string | undefined;
+  try {
+    cmd.allowUnknownOption(false).parse([name], { from: 'user' });
+  } catch (error) {
+    suggestion = /\(Did you mean (\S+)\?\)/.exec((error as Error).message)?.[1];
+  } finally {
+    cmd.allowUnknownOption(true);
   }
-  return { flags: cmd.opts<FlagValues>(), problems, help };
+  return suggestion === undefined ? 'unknown option' : `unknown option; did you mean ${suggestion}?`;
 }

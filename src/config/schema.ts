@@ -1,631 +1,587 @@
 /**
- * The YAML config file as zod schemas: strict objects (unknown keys rejected at every level), leaf
- * values with exact error messages, and each field's default and description declared once here.
- * The loader (`load.ts`) walks these field by field to collect every problem and to merge env and
- * flags; `reference.ts` renders the documentation table from the same declarations.
+ * The whole configuration as one zod schema over the merged input (flags, env, file): strict
+ * objects (unknown keys rejected at every level), each field's default and description declared
+ * once here, checks that span fields, and transforms to the shapes the agent reads (durations in
+ * milliseconds, servers parsed). `reference.ts` renders the documentation from these declarations.
  */
-import { CronTime } from 'cron';
+import { hostname } from 'node:os';
 import { z } from 'zod';
-import { parseMatcher } from '../hooks/alertmanager.js';
-import { renderTemplate } from '../hooks/template.js';
-import { HOOK_EVENTS } from '../hooks/types.js';
-import { READ_ONLY_COMMANDS, type FourLetterWord } from '../zk/outcome.js';
-import type { ServerTarget } from './types.js';
-import { checkDuration, formatDuration } from './duration.js';
-import { checkHost, parseHostPort } from './hostport.js';
-import { describeValue } from './problems.js';
+import { ALLOWED_COMMANDS, DEFAULT_COMMANDS } from '../commands/index.js';
+import { HOOK_EVENTS } from '../model/hook-events.js';
+import type { ServerTarget } from '../model/target.js';
+import { formatDuration } from '../model/duration.js';
+import { formatHostPort } from './hostport.js';
+import { closest, describeValue, isMapping, type PathSegment } from './problems.js';
+import {
+  agentIdSchema,
+  boolean,
+  commands,
+  cronSchema,
+  duration,
+  enumOf,
+  headersSchema,
+  hostSchema,
+  httpUrl,
+  integer,
+  listenAddress,
+  listOf,
+  matcherSchema,
+  name,
+  path,
+  peerUrlSchema,
+  serverStringSchema,
+  templateSchema,
+  timezoneSchema,
+  uniqueListOf,
+} from './values.js';
 
-/** What the config reference shows for one field. */
-export interface FieldDoc {
-  /** One or two sentences; also used as the help text of the matching flag. */
-  description: string;
-  /** Type as shown to users; derived from the schema for enums and lists of enums when absent. */
-  type?: string;
-  /** Default as shown to users when the code computes it (e.g. from the hostname) instead of declaring it. */
-  default?: string;
+/** What each config field means, by its path (list items as `[]`): the reference, the README and the flags' help read it. */
+export const DESCRIPTIONS: Readonly<Record<string, string>> = {
+  listen: 'Address of the HTTP server (`/metrics`). IPv6 as `[::1]:9141`; port 0 picks a free port.',
+  interval: 'How often every node is polled.',
+  timeout: 'Deadline for one command to one node, connect and read together. Must be less than `interval`.',
+  maxReplyBytes: 'Largest reply read from a node; a longer one is cut and counted as `too_large`.',
+  concurrency: 'Most node polls in flight at once, across all ensembles.',
+  log: 'Logging.',
+  'log.level': 'Least severe level written.',
+  'log.format': '`json`: one object per line. `pretty`: coloured text for people.',
+  compat: '`dabealu`: also export the `zk_*` series of dabealu/zookeeper-exporter, for existing dashboards.',
+  ensembles:
+    'The ensembles to watch. Ensembles from `--ensemble` or `ZK_EXPORTER_ENSEMBLES` replace file ensembles of the same name. At least one ensemble is needed in all.',
+  'ensembles[].name': 'Unique name, used as the `ensemble` label. Letters, digits, `_`, `.`, `-`.',
+  'ensembles[].servers': 'The nodes: `"HOST:PORT"` strings (IPv6 as `"[::1]:2181"`) or `{host, port, adminPort}` mappings. No duplicates.',
+  'ensembles[].servers[].host': 'Hostname or IP address (IPv6 without brackets).',
+  'ensembles[].servers[].port': 'Client port, where the four-letter words are sent.',
+  'ensembles[].servers[].adminPort': "This server's AdminServer HTTP port; overrides the ensemble's `adminPort`.",
+  'ensembles[].transport':
+    '`fourletter`: four-letter words over TCP, falling back to the AdminServer for a word the whitelist refuses when an admin port is known. `admin`: AdminServer only (every server then needs an admin port).',
+  'ensembles[].adminPort': 'AdminServer HTTP port for servers that do not set their own.',
+  'ensembles[].commands': `Words polled; \`srvr\` is always polled, \`conf\` only every \`confInterval\` (it gives server ids and the voting membership). Allowed: ${ALLOWED_COMMANDS.map((c) => `\`${c}\``).join(', ')}. Never \`srst\`, \`crst\`, \`stmk\` or \`kill\`.`,
+  'ensembles[].confInterval': 'How often `conf` is re-read (it is also read after a node comes back).',
+  hooks:
+    'Failover hooks: signed HTTP calls when quorum is at risk, lost or restored, the leader changes, and more, and Alertmanager alerts forwarded to them. See docs/webhooks.md.',
+  'hooks.stateDir':
+    'Directory of the durable outbox and the audit trail (mode 0700). Required when there are targets, unless `dryRun`. One per agent.',
+  'hooks.dryRun': 'Decide and record every hook call, but send nothing.',
+  'hooks.agentId': "This agent's id in payloads and among peers.",
+  'hooks.secretFiles':
+    'Files of one signing secret each; the first secret signs. `--hook-secret-file` adds files; secrets in `ZK_EXPORTER_HOOK_SECRETS` come after them.',
+  'hooks.targets': 'Where hooks are sent. `--hook-url` and `--alert-hook-url` add targets.',
+  'hooks.targets[].name': 'Unique name that rules and routes refer to. Letters, digits, `_`, `.`, `-`.',
+  'hooks.targets[].url':
+    'Where the signed JSON is POSTed: `http://` or `https://`, without user or password (use `headers`). Never logged.',
+  'hooks.targets[].timeout': 'Deadline of one attempt.',
+  'hooks.targets[].maxAge': 'A call still undelivered this long after it was decided is dead-lettered.',
+  'hooks.targets[].concurrency': 'Most calls in flight to this target at once.',
+  'hooks.targets[].backoff': 'Delays between attempts: full jitter, doubling from `initial` up to `max`.',
+  'hooks.targets[].backoff.initial': 'Upper bound of the first retry delay; doubles with each retry. At most `max`.',
+  'hooks.targets[].backoff.max': 'Largest retry delay; also caps a `Retry-After` answer.',
+  'hooks.targets[].template':
+    'JSON sent instead of the standard body, its `{{path.to.field}}` placeholders filled from that body (see docs/webhooks.md); checked when the config is loaded.',
+  'hooks.targets[].headers':
+    "Extra request headers, e.g. `Authorization`; values are never logged. `Idempotency-Key` and `X-Zk-Signature` are the agent's own.",
+  'hooks.rules': 'When to call which target. `--hook-url` adds rules for `quorum_at_risk`, `quorum_lost` and `quorum_restored`.',
+  'hooks.rules[].event':
+    'The condition: quorum at risk (one more loss loses it), lost, or restored; a new leader; more than one leader; an election lasting longer than `electionTooLong`.',
+  'hooks.rules[].hook': 'Name of the target to call.',
+  'hooks.rules[].ensembles': 'Ensembles the rule watches; unset: every ensemble.',
+  'hooks.rules[].for': 'How long the condition must hold before the hook is called.',
+  'hooks.rules[].cooldown':
+    'After a call, no other call for the same target, ensemble and event for this long (nor while one is still being delivered).',
+  'hooks.rules[].fireOnStartup': 'Also call for a condition already true when the agent starts or reloads.',
+  'hooks.rules[].electionTooLong': 'How long an election may last. Required for `election_too_long`, not allowed for other events.',
+  'hooks.alertmanager': 'The Alertmanager webhook receiver.',
+  'hooks.alertmanager.routes':
+    'Every firing alert Alertmanager posts to the receiver is forwarded once, signed, to the target of each route that matches it. Routes need `receiverTokenFiles`. `--alert-hook-url` adds a route for every alert.',
+  'hooks.alertmanager.routes[].hook': 'Name of the target to call.',
+  'hooks.alertmanager.routes[].matchers':
+    'Alertmanager-style matchers that must all match the alert\'s labels: `label="value"`, `label!="value"`, `label=~"regex"`, `label!~"regex"` (regexes anchored). None: every alert.',
+  'hooks.alertmanager.routes[].sendResolved': 'Also forward alerts when they resolve.',
+  'hooks.maintenance': 'Recurring windows during which hooks for their ensembles are recorded as suppressed instead of sent.',
+  'hooks.maintenance[].cron': 'When each window starts: 5 cron fields (minute first) or 6 (second first).',
+  'hooks.maintenance[].duration': 'How long each window lasts.',
+  'hooks.maintenance[].ensembles': 'Ensembles it covers; unset: every ensemble (and alerts).',
+  'hooks.maintenance[].timezone': 'IANA time zone the cron fields are read in.',
+  'hooks.peers':
+    'Base URLs (`http://zk2-sidecar:9141`) of the other agents watching the same ensembles; a hook fires when most agents see the incident, sent by one of them.',
+  'hooks.peerTimeout': 'Deadline for asking a peer. Must be less than `interval`.',
+  'hooks.receiverTokenFiles':
+    'Files of one bearer token each, required on the Alertmanager receiver and every changing hooks API call. `--receiver-token-file` adds files.',
+  'hooks.adminListen': 'Separate `HOST:PORT` for the receiver and the hooks API; unset: they are served on `listen`.',
+  'hooks.maxBodyBytes': 'Largest request body the receiver and the hooks API read.',
+};
+
+/** Defaults the code computes instead of declaring them, as the reference shows them. */
+export const SHOWN_DEFAULTS: Readonly<Record<string, string>> = {
+  'hooks.agentId': '`<hostname>:<listen port>`',
+  'hooks.maintenance[].timezone': '`UTC`',
+};
+
+/** A path into the config, relative to the object a check is attached to; `'*'` matches any list index. */
+type Path = readonly PathSegment[];
+
+/** What a check puts on its issues for the formatter: paths relative to the issue's own path minus `depth` segments. */
+export interface CheckParams {
+  depth: number;
+  /** The earlier value this one duplicates; the formatter appends `(also <where>)`. */
+  also?: Path;
+  /** Where to point instead when the issue's own field was left to its default and this one was given. */
+  or?: Path;
 }
 
-/** Descriptions of every config file field, keyed by the field's schema (the value in its object's shape). */
-export const configDocs = z.registry<FieldDoc>();
-
-function doc<S extends z.ZodType>(schema: S, description: string, type?: string, shownDefault?: string): S {
-  const entry: FieldDoc = { description };
-  if (type !== undefined) entry.type = type;
-  if (shownDefault !== undefined) entry.default = shownDefault;
-  configDocs.add(schema as z.ZodType, entry);
-  return schema;
+/** Reports problems at fields of the object a check runs on, and tells which fields parsed cleanly. */
+interface Checker {
+  ok(...path: Path): boolean;
+  report(path: Path, message: string, extra?: Omit<CheckParams, 'depth'>): void;
 }
 
-/** Node.js timers overflow above 2^31-1 ms and then fire at once. */
-export const MAX_TIMER_MS = 2_147_483_647;
+function overlaps(a: readonly PropertyKey[], b: Path): boolean {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i] && b[i] !== '*') return false;
+  return true;
+}
 
-/** The words an ensemble may poll: every read-only word but `ruok` (it answers `imok` without quorum, so it proves nothing). */
-export const ALLOWED_COMMANDS = READ_ONLY_COMMANDS.filter(
-  (c): c is Exclude<FourLetterWord, 'ruok'> => c !== 'ruok',
-);
-/** Polled when an ensemble lists no `commands`. */
-export const DEFAULT_COMMANDS: Array<(typeof ALLOWED_COMMANDS)[number]> = ['srvr', 'mntr', 'wchs', 'conf'];
-/** Words that change server state; named in the error so nobody wonders whether to enable them. */
-const STATE_CHANGING = new Set(['srst', 'crst', 'stmk', 'kill']);
-/** Read-only words that print one line per connection or session: too costly to poll. */
-const TOO_COSTLY = new Set(['cons', 'dump', 'wchc', 'wchp']);
+/** Adds a check over several fields that runs even when others failed (so one bad field never hides another). */
+function checked<S extends z.ZodType>(schema: S, check: (value: z.output<S>, c: Checker) => void): S {
+  return schema.superRefine(
+    (value, ctx) => {
+      const earlier = [...ctx.issues];
+      check(value, {
+        ok: (...path) => !earlier.some((issue) => overlaps(issue.path ?? [], path)),
+        report: (path, message, extra = {}) =>
+          ctx.addIssue({ code: 'custom', message, path: [...path], params: { depth: path.length, ...extra } }),
+      });
+    },
+    // Only when the value is a mapping at all.
+    { when: (payload) => !payload.issues.some((issue) => (issue.path?.length ?? 0) === 0 && issue.code === 'invalid_type') },
+  ) as unknown as S;
+}
 
-/** Log levels pino knows. */
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-/** Log output formats. */
-export const LOG_FORMATS = ['json', 'pretty'] as const;
+/** `[[i, item], …]` of the items of a list whose `suffix` parsed cleanly (the whole item when empty). */
+function cleanItems<T>(list: unknown, c: Checker, at: Path, suffix: Path = []): Array<[number, T]> {
+  if (!Array.isArray(list)) return [];
+  return (list as T[]).flatMap((item, i): Array<[number, T]> => (c.ok(...at, i, ...suffix) ? [[i, item]] : []));
+}
+
+/** Reports each item whose key an earlier item already has, at `[...at, i, ...suffix]`. */
+function reportDuplicates<T>(
+  items: Array<[number, T]>,
+  key: (item: T) => string,
+  c: Checker,
+  at: Path,
+  suffix: Path,
+  message: (item: T) => string,
+): void {
+  const first = new Map<string, number>();
+  for (const [i, item] of items) {
+    const seen = first.get(key(item));
+    if (seen === undefined) first.set(key(item), i);
+    else c.report([...at, i, ...suffix], message(item), { also: [...at, seen] });
+  }
+}
+
+/** All items of a list, when it is a list and each item's `suffix` parsed cleanly. */
+function allClean<T>(list: unknown, c: Checker, at: Path, suffix: Path = []): T[] | undefined {
+  const items = cleanItems<T>(list, c, at, suffix);
+  return Array.isArray(list) && items.length === list.length ? items.map(([, item]) => item) : undefined;
+}
+
+/** `unknown target "x"; did you mean "y"?` */
+function unknownName(what: 'target' | 'ensemble', given: string, names: readonly string[]): string {
+  const shown = `unknown ${what} ${JSON.stringify(given)}`;
+  if (names.length === 0) return `${shown}; no ${what}s are configured`;
+  const guess = closest(given, names);
+  return guess === undefined ? `${shown}; ${what}s: ${names.join(', ')}` : `${shown}; did you mean ${JSON.stringify(guess)}?`;
+}
+
+/** A mapping with exactly these keys (unknown keys are reported by the formatter, with a suggestion). */
+function mapping<S extends z.ZodRawShape>(shape: S) {
+  return z.strictObject(shape, {
+    error: (iss) => (iss.code === 'invalid_type' ? `must be a mapping, got ${describeValue(iss.input)}` : undefined),
+  });
+}
+
+/** `Some` of a value that may be absent: `{}` or `{ [key]: value }`, so absent keys stay absent. */
+function some<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+// ---- ensembles ---------------------------------------------------------------------------------
+
 /** Transports an ensemble can use. */
 export const TRANSPORTS = ['fourletter', 'admin'] as const;
-/** Compatibility series sets. */
-export const COMPAT_MODES = ['dabealu'] as const;
-
-/** Ensemble names: letters, digits, `_`, `.`, `-`. */
-export const ENSEMBLE_NAME = /^[a-zA-Z0-9_.-]+$/;
-
-/** Message for an ensemble without servers (also used by the loader for flag and env ensembles). */
-export const NO_SERVERS = 'at least one server is required';
-
-// ---- leaf values -------------------------------------------------------------------------------
-
-/** `"a" or "b"` / `one of "a", "b", "c"` */
-function choices(values: readonly string[]): string {
-  const quoted = values.map((v) => JSON.stringify(v));
-  return quoted.length <= 2 ? quoted.join(' or ') : `one of ${quoted.join(', ')}`;
-}
-
-function enumOf<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.enum(values, { error: (iss) => `must be ${choices(values)}, got ${describeValue(iss.input)}` });
-}
-
-function listOf<S extends z.ZodType>(element: S) {
-  return z.array(element, { error: (iss) => `must be a list, got ${describeValue(iss.input)}` });
-}
-
-/** An integer in [min, max]; the same message for every way of missing it. */
-function integer(min: number, max: number) {
-  const error = (iss: { input?: unknown }) => `must be an integer from ${min} to ${max}, got ${describeValue(iss.input)}`;
-  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-}
-
-/** A TCP port of a ZooKeeper node or AdminServer. */
-export const portSchema = integer(1, 65535);
-
-const durationExamples = '"500ms", "5s", "1m30s" or "2h"';
-
-/** A duration string (`500ms`, `5s`, `1m30s`, `2h`) → milliseconds; zero allowed. */
-export const durationSchema = z
-  .string({
-    error: (iss) =>
-      typeof iss.input === 'number'
-        ? `${iss.input} has no unit (ms, s, m or h); did you mean "${iss.input}s"?`
-        : `must be a duration like ${durationExamples}, got ${describeValue(iss.input)}`,
-  })
-  .transform((text, ctx) => {
-    const result = checkDuration(text);
-    if (result.ok) return result.ms;
-    ctx.addIssue({ code: 'custom', message: result.message, input: text });
-    return z.NEVER;
-  });
-
-/** A duration that may be zero and must fit a Node.js timer. */
-function timerDuration() {
-  return durationSchema.refine((ms) => ms <= MAX_TIMER_MS, {
-    error: `must be at most ${formatDuration(MAX_TIMER_MS)}, the longest timer Node.js supports`,
-  });
-}
-
-/** A duration that must be above zero and fit a Node.js timer. */
-function positiveDuration() {
-  return durationSchema
-    .refine((ms) => ms > 0, { error: 'must be greater than 0' })
-    .refine((ms) => ms <= MAX_TIMER_MS, {
-      error: `must be at most ${formatDuration(MAX_TIMER_MS)}, the longest timer Node.js supports`,
-    });
-}
-
-/** `HOST:PORT` to listen on; port 0 lets the OS pick. */
-export const listenSchema = z
-  .string({ error: (iss) => `must be "HOST:PORT", got ${describeValue(iss.input)}` })
-  .transform((text, ctx) => {
-    const result = parseHostPort(text, 0);
-    if (result.ok) return result.value;
-    // Go exporters accept `:9141` for "every interface"; say what to write here instead.
-    const message = /^:[0-9]+$/.test(text)
-      ? `${JSON.stringify(text)} has no host; write "0.0.0.0${text}" (every IPv4 interface) or "[::]${text}" (every interface)`
-      : result.message;
-    ctx.addIssue({ code: 'custom', message, input: text });
-    return z.NEVER;
-  });
-
-/** A server written as the string `HOST:PORT` (IPv6 as `[::1]:2181`). */
-export const serverStringSchema = z
-  .string({ error: (iss) => `must be "HOST:PORT", got ${describeValue(iss.input)}` })
-  .transform((text, ctx): ServerTarget => {
-    const result = parseHostPort(text, 1);
-    if (result.ok) return result.value;
-    ctx.addIssue({ code: 'custom', message: result.message, input: text });
-    return z.NEVER;
-  });
-
-const hostSchema = z
-  .string({ error: (iss) => `must be a hostname or IP address, got ${describeValue(iss.input)}` })
-  .superRefine((host, ctx) => {
-    const message = checkHost(host);
-    if (message !== undefined) ctx.addIssue({ code: 'custom', message, input: host });
-  });
 
 /** A server written as a mapping, which can also carry its own AdminServer port. */
-export const serverObjectSchema = z.strictObject({
-  host: doc(hostSchema, 'Hostname or IP address (IPv6 without brackets).', 'string'),
-  port: doc(portSchema, 'Client port, where the four-letter words are sent.', 'integer 1–65535'),
-  adminPort: doc(
-    portSchema.optional(),
-    "This server's AdminServer HTTP port; overrides the ensemble's `adminPort`.",
-    'integer 1–65535',
-  ),
+const serverObjectSchema = mapping({
+  host: hostSchema,
+  port: integer(1, 65535),
+  adminPort: integer(1, 65535).optional(),
 });
 
 /** One server: `"HOST:PORT"` or `{host, port, adminPort}`. */
-export const serverSchema = z.union([serverStringSchema, serverObjectSchema]);
-
-function commandMessage(input: unknown): string {
-  const allowed = `allowed: ${ALLOWED_COMMANDS.join(', ')}`;
-  if (typeof input !== 'string') return `must be a command name, got ${describeValue(input)}; ${allowed}`;
-  const shown = JSON.stringify(input);
-  if (STATE_CHANGING.has(input)) return `${shown} changes server state and is never sent; ${allowed}`;
-  if (input === 'ruok') return `"ruok" proves nothing (it answers imok even without quorum); ${allowed}`;
-  if (TOO_COSTLY.has(input)) return `${shown} prints one line per connection or session, too costly to poll; ${allowed}`;
-  return `${shown} is not a supported command; ${allowed}`;
-}
-
-/** The words to poll; duplicates rejected; `srvr` is put first (added when missing). */
-export const commandsSchema = listOf(z.enum(ALLOWED_COMMANDS, { error: (iss) => commandMessage(iss.input) }))
-  .superRefine(
-    (list, ctx) => {
-      const seen = new Map<unknown, number>();
-      list.forEach((word, index) => {
-        const first = seen.get(word);
-        if (first === undefined) seen.set(word, index);
-        else if ((ALLOWED_COMMANDS as readonly unknown[]).includes(word)) {
-          ctx.addIssue({ code: 'custom', message: `duplicate command ${JSON.stringify(word)}`, path: [index], input: word });
-        }
-      });
-    },
-    { when: (payload) => Array.isArray(payload.value) },
-  )
-  .transform((list): FourLetterWord[] => ['srvr', ...list.filter((word) => word !== 'srvr')]);
-
-/** Compatibility modes; duplicates rejected. */
-export const compatSchema = listOf(enumOf(COMPAT_MODES)).superRefine(
-  (list, ctx) => {
-    list.forEach((mode, index) => {
-      const first = list.indexOf(mode);
-      if (first !== index && (COMPAT_MODES as readonly unknown[]).includes(mode)) {
-        ctx.addIssue({ code: 'custom', message: `duplicate value ${JSON.stringify(mode)}`, path: [index], input: mode });
-      }
-    });
-  },
-  { when: (payload) => Array.isArray(payload.value) },
-);
-
-/** A name of letters, digits, `_`, `.` and `-` (a new schema each call: the docs registry keys on the instance). */
-function nameSchema() {
-  return z
-    .string({ error: (iss) => `must be a name, got ${describeValue(iss.input)}` })
-    .regex(ENSEMBLE_NAME, {
-      error: (iss) => `must be made of letters, digits, "_", "." and "-", got ${describeValue(iss.input)}`,
-    });
-}
-
-/** Ensemble name. */
-export const ensembleNameSchema = nameSchema();
-
-/** How an ensemble's nodes are asked. */
-export const transportSchema = enumOf(TRANSPORTS);
-
-// ---- objects -----------------------------------------------------------------------------------
-
-/** One ensemble in the file (also what `--ensemble` and `ZK_EXPORTER_ENSEMBLES` entries are checked against). */
-export const ensembleSchema = z.strictObject({
-  name: doc(ensembleNameSchema, 'Unique name, used as the `ensemble` label. Letters, digits, `_`, `.`, `-`.', 'string'),
-  servers: doc(
-    listOf(serverSchema).min(1, { error: NO_SERVERS }),
-    'The nodes: `"HOST:PORT"` strings (IPv6 as `"[::1]:2181"`) or `{host, port, adminPort}` mappings. No duplicates.',
-    'list of `HOST:PORT` or mapping',
-  ),
-  transport: doc(
-    transportSchema.prefault('fourletter'),
-    '`fourletter`: four-letter words over TCP, falling back to the AdminServer for a word the whitelist refuses when an admin port is known. `admin`: AdminServer only (every server then needs an admin port).',
-  ),
-  adminPort: doc(portSchema.optional(), 'AdminServer HTTP port for servers that do not set their own.', 'integer 1–65535'),
-  commands: doc(
-    commandsSchema.prefault(DEFAULT_COMMANDS),
-    `Words polled; \`srvr\` is always polled, \`conf\` only every \`confInterval\` (it gives server ids and the voting membership). Allowed: ${ALLOWED_COMMANDS.map((c) => `\`${c}\``).join(', ')}. Never \`srst\`, \`crst\`, \`stmk\` or \`kill\`.`,
-  ),
-  confInterval: doc(
-    positiveDuration().prefault('1m'),
-    'How often `conf` is re-read (it is also read after a node comes back).',
-    'duration',
-  ),
+const serverSchema = z.union([serverStringSchema, serverObjectSchema], {
+  error: (iss) => `must be "HOST:PORT" or a mapping with host, port and optional adminPort, got ${describeValue(iss.input)}`,
 });
 
-/** Logging settings. */
-export const logSchema = z.strictObject({
-  level: doc(enumOf(LOG_LEVELS).prefault('info'), 'Least severe level written.'),
-  format: doc(enumOf(LOG_FORMATS).prefault('json'), '`json`: one object per line. `pretty`: coloured text for people.'),
+/** Message for an ensemble without servers. */
+const NO_SERVERS = 'at least one server is required';
+
+/** One ensemble in the file (also what `--ensemble` and `ZK_EXPORTER_ENSEMBLES` entries become). */
+export const ensembleSchema = checked(
+  mapping({
+    name: name(),
+    servers: listOf(serverSchema).min(1, { error: NO_SERVERS }),
+    transport: enumOf(TRANSPORTS).prefault('fourletter'),
+    adminPort: integer(1, 65535).optional(),
+    commands: commands().prefault(DEFAULT_COMMANDS),
+    confInterval: duration().prefault('1m'),
+  }),
+  (ensemble, c) => {
+    const servers = cleanItems<ServerTarget>(ensemble.servers, c, ['servers']);
+    reportDuplicates(
+      servers,
+      (s) => `${s.host.toLowerCase()}:${s.port}`,
+      c,
+      ['servers'],
+      [],
+      (s) => `duplicate server "${formatHostPort(s.host, s.port)}"`,
+    );
+    if (!c.ok('transport') || ensemble.transport !== 'admin' || !c.ok('adminPort') || ensemble.adminPort !== undefined) return;
+    const lacking = servers.filter(([, s]) => s.adminPort === undefined);
+    if (lacking.length > 0 && lacking.length === servers.length) {
+      c.report(['adminPort'], 'is required by transport "admin" unless every server sets its own adminPort');
+    } else {
+      for (const [i] of lacking) c.report(['servers', i], 'needs an adminPort: transport is "admin" and the ensemble sets no adminPort');
+    }
+  },
+).transform(({ adminPort, confInterval, ...ensemble }) => ({
+  name: ensemble.name,
+  servers: ensemble.servers.map((s): ServerTarget => (s.adminPort === undefined && adminPort !== undefined ? { ...s, adminPort } : s)),
+  transport: ensemble.transport,
+  commands: ensemble.commands,
+  confIntervalMs: confInterval,
+}));
+
+/** Log levels pino knows. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+const logSchema = mapping({
+  level: enumOf(LOG_LEVELS).prefault('info'),
+  format: enumOf(['json', 'pretty']).prefault('json'),
 });
 
 // ---- hooks -------------------------------------------------------------------------------------
 
-/** Agent-driven events a rule can fire on. */
-export const HOOK_RULE_EVENTS = HOOK_EVENTS;
 /** The event whose rules need (and only whose rules may set) `electionTooLong`. */
-export const ELECTION_TOO_LONG = 'election_too_long';
-/** Headers every request carries from the agent itself; a target cannot set them. */
-export const AGENT_HEADERS = ['Idempotency-Key', 'X-Zk-Signature'] as const;
-/** An HTTP header name (RFC 9110 token). */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const ELECTION_TOO_LONG = 'election_too_long';
 
-function booleanSchema() {
-  return z.boolean({ error: (iss) => `must be true or false, got ${describeValue(iss.input)}` });
-}
-
-/** A file or directory path; relative paths are read from the working directory. */
-function pathSchema(what: 'file' | 'directory') {
-  return z
-    .string({ error: (iss) => `must be a ${what} path, got ${describeValue(iss.input)}` })
-    .min(1, { error: `empty; expected a ${what} path` });
-}
-
-/** Reports each string of a list equal to an earlier one: `duplicate <what> "item"`. */
-function noDuplicates(what: string) {
-  return [
-    (list: unknown[], ctx: z.RefinementCtx) => {
-      const seen = new Set<string>();
-      list.forEach((item, index) => {
-        if (typeof item !== 'string') return;
-        if (!seen.has(item)) seen.add(item);
-        else ctx.addIssue({ code: 'custom', message: `duplicate ${what} ${JSON.stringify(item)}`, path: [index], input: item });
+const backoffSchema = checked(
+  mapping({
+    initial: duration().prefault('1s'),
+    max: duration().prefault('1m'),
+  }),
+  (backoff, c) => {
+    if (c.ok('initial') && c.ok('max') && backoff.initial > backoff.max) {
+      c.report(['initial'], `initial (${formatDuration(backoff.initial)}) must not be more than max (${formatDuration(backoff.max)})`, {
+        or: ['max'],
       });
+    }
+  },
+);
+
+const hookTargetSchema = mapping({
+  name: name(),
+  url: httpUrl('; put credentials in headers'),
+  timeout: duration().prefault('5s'),
+  maxAge: duration().prefault('1h'),
+  concurrency: integer(1, 100).prefault(2),
+  backoff: backoffSchema.prefault({}),
+  template: templateSchema.optional(),
+  headers: headersSchema.optional(),
+}).transform((t) => ({
+  name: t.name,
+  url: t.url,
+  timeoutMs: t.timeout,
+  maxAgeMs: t.maxAge,
+  concurrency: t.concurrency,
+  initialBackoffMs: t.backoff.initial,
+  maxBackoffMs: t.backoff.max,
+  ...some('template', t.template),
+  ...some('headers', t.headers),
+}));
+
+const hookRuleSchema = checked(
+  mapping({
+    event: enumOf(HOOK_EVENTS),
+    hook: name(),
+    ensembles: uniqueListOf(name(), 'ensemble').meta({ type: 'list of names' }).optional(),
+    for: duration(false).prefault('0s'),
+    cooldown: duration(false).prefault('5m'),
+    fireOnStartup: boolean().prefault(false),
+    electionTooLong: duration().optional(),
+  }),
+  (rule, c) => {
+    if (!c.ok('event') || !c.ok('electionTooLong')) return;
+    if (rule.event === ELECTION_TOO_LONG && rule.electionTooLong === undefined) {
+      c.report(['electionTooLong'], `is required for event "${ELECTION_TOO_LONG}": how long an election may last`);
+    } else if (rule.event !== ELECTION_TOO_LONG && rule.electionTooLong !== undefined) {
+      c.report(['electionTooLong'], `applies only to event "${ELECTION_TOO_LONG}", not "${rule.event}"`);
+    }
+  },
+).transform((r) => ({
+  event: r.event,
+  hook: r.hook,
+  ...some('ensembles', r.ensembles),
+  forMs: r.for,
+  cooldownMs: r.cooldown,
+  fireOnStartup: r.fireOnStartup,
+  ...some('electionTooLongMs', r.electionTooLong),
+}));
+
+const alertRouteSchema = mapping({
+  hook: name(),
+  matchers: listOf(matcherSchema).prefault([]),
+  sendResolved: boolean().prefault(false),
+});
+
+const maintenanceWindowSchema = mapping({
+  cron: cronSchema,
+  duration: duration(),
+  ensembles: uniqueListOf(name(), 'ensemble').meta({ type: 'list of names' }).optional(),
+  timezone: timezoneSchema.optional(),
+}).transform((w) => ({ cron: w.cron, durationMs: w.duration, ...some('ensembles', w.ensembles), ...some('timezone', w.timezone) }));
+
+const hooksSchema = checked(
+  mapping({
+    stateDir: path('directory').optional(),
+    dryRun: boolean().prefault(false),
+    agentId: agentIdSchema.optional(),
+    secretFiles: uniqueListOf(path('file'), 'file').prefault([]),
+    targets: listOf(hookTargetSchema).prefault([]),
+    rules: listOf(hookRuleSchema).prefault([]),
+    alertmanager: mapping({ routes: listOf(alertRouteSchema).prefault([]) }).prefault({}),
+    maintenance: listOf(maintenanceWindowSchema).prefault([]),
+    peers: uniqueListOf(peerUrlSchema, 'peer').prefault([]),
+    peerTimeout: duration().prefault('1s'),
+    receiverTokenFiles: uniqueListOf(path('file'), 'file').prefault([]),
+    adminListen: listenAddress().optional(),
+    maxBodyBytes: integer(1024, 1_073_741_824).prefault(1_048_576),
+  }),
+  (hooks, c) => {
+    reportDuplicates(
+      cleanItems<{ name: string }>(hooks.targets, c, ['targets'], ['name']),
+      (t) => t.name,
+      c,
+      ['targets'],
+      ['name'],
+      (t) => `duplicate target name ${JSON.stringify(t.name)}`,
+    );
+    const names = allClean<{ name: string }>(hooks.targets, c, ['targets'], ['name'])?.map((t) => t.name);
+    for (const [at, list] of [
+      [['rules'], hooks.rules],
+      [['alertmanager', 'routes'], hooks.alertmanager?.routes],
+    ] as const) {
+      for (const [i, { hook }] of cleanItems<{ hook: string }>(list, c, at, ['hook'])) {
+        if (names !== undefined && !names.includes(hook)) c.report([...at, i, 'hook'], unknownName('target', hook, names));
+      }
+    }
+    if (
+      c.ok('stateDir') &&
+      c.ok('dryRun') &&
+      hooks.stateDir === undefined &&
+      !hooks.dryRun &&
+      Array.isArray(hooks.targets) &&
+      hooks.targets.length > 0
+    ) {
+      c.report(
+        ['stateDir'],
+        'a state dir is required for hook targets (the outbox lives there): set hooks.stateDir in the config file, or give --state-dir or ZK_EXPORTER_STATE_DIR; or turn on dry run',
+      );
+    }
+    const routes: unknown = hooks.alertmanager?.routes;
+    if (c.ok('receiverTokenFiles') && hooks.receiverTokenFiles.length === 0 && Array.isArray(routes) && routes.length > 0) {
+      c.report(
+        ['receiverTokenFiles'],
+        'a receiver token is required for alert routes (only Alertmanager may post alerts): list token files under hooks.receiverTokenFiles in the config file, or give --receiver-token-file',
+      );
+    }
+  },
+);
+
+// ---- the whole config --------------------------------------------------------------------------
+
+/** Compatibility series sets. */
+export const COMPAT_MODES = ['dabealu'] as const;
+
+/** The whole configuration, as the YAML file writes it (flags and env are merged in before parsing). Keys are camelCase. */
+const configObject = mapping({
+  listen: listenAddress().prefault('0.0.0.0:9141'),
+  interval: duration().prefault('5s'),
+  timeout: duration().prefault('2s'),
+  maxReplyBytes: integer(1024, 1_073_741_824).prefault(1_048_576),
+  concurrency: integer(1, 10_000).prefault(64),
+  log: logSchema.prefault({}),
+  compat: uniqueListOf(enumOf(COMPAT_MODES), 'value').prefault([]),
+  ensembles: listOf(ensembleSchema).prefault([]),
+  hooks: hooksSchema.optional(),
+});
+
+/** The whole configuration, as the YAML file writes it (flags and env are merged in before parsing). Keys are camelCase. */
+export const configSchema = checked(configObject, (config, c) => {
+  const ensembles = cleanItems<{ name: string }>(config.ensembles, c, ['ensembles'], ['name']);
+  reportDuplicates(
+    ensembles,
+    (e) => e.name,
+    c,
+    ['ensembles'],
+    ['name'],
+    (e) => `duplicate ensemble name ${JSON.stringify(e.name)}`,
+  );
+  if (Array.isArray(config.ensembles) && config.ensembles.length === 0) {
+    c.report(
+      ['ensembles'],
+      'at least one ensemble is required: list it under ensembles in the config file, or give --ensemble or ZK_EXPORTER_ENSEMBLES',
+    );
+  }
+  if (c.ok('timeout') && c.ok('interval') && config.timeout >= config.interval) {
+    c.report(['timeout'], `timeout (${formatDuration(config.timeout)}) must be less than interval (${formatDuration(config.interval)})`, {
+      or: ['interval'],
+    });
+  }
+  if (!isMapping(config.hooks)) return;
+  const names = allClean<{ name: string }>(config.ensembles, c, ['ensembles'], ['name'])?.map((e) => e.name);
+  for (const list of ['rules', 'maintenance'] as const) {
+    for (const [i, item] of cleanItems<{ ensembles?: string[] }>(config.hooks[list], c, ['hooks', list], ['ensembles'])) {
+      item.ensembles?.forEach((ensemble, j) => {
+        if (names !== undefined && !names.includes(ensemble))
+          c.report(['hooks', list, i, 'ensembles', j], unknownName('ensemble', ensemble, names));
+      });
+    }
+  }
+  checkSelf(config, config.hooks, c);
+}).transform(({ interval, timeout, hooks, ...config }) => ({
+  ensembles: config.ensembles,
+  listen: config.listen,
+  intervalMs: interval,
+  timeoutMs: timeout,
+  maxReplyBytes: config.maxReplyBytes,
+  concurrency: config.concurrency,
+  log: config.log,
+  compat: config.compat,
+  ...some(
+    'hooks',
+    hooks && {
+      ...some('stateDir', hooks.stateDir),
+      dryRun: hooks.dryRun,
+      agentId: hooks.agentId ?? defaultAgentId(config.listen.port),
+      secretFiles: hooks.secretFiles,
+      targets: hooks.targets,
+      rules: hooks.rules,
+      alertRoutes: hooks.alertmanager.routes,
+      maintenance: hooks.maintenance,
+      peers: hooks.peers,
+      peerTimeoutMs: hooks.peerTimeout,
+      receiverTokenFiles: hooks.receiverTokenFiles,
+      ...some('adminListen', hooks.adminListen),
+      maxBodyBytes: hooks.maxBodyBytes,
     },
-    { when: (payload: { value: unknown }) => Array.isArray(payload.value) },
-  ] as const;
+  ),
+}));
+
+function defaultAgentId(listenPort: number): string {
+  return `${hostname()}:${listenPort}`;
 }
 
-/** Files listed once each. */
-function fileListSchema() {
-  return listOf(pathSchema('file')).superRefine(...noDuplicates('file'));
-}
+const WILDCARDS = new Set(['0.0.0.0', '::']);
+const LOOPBACKS = ['localhost', '127.0.0.1', '[::1]'];
 
-/** Ensemble names listed once each (those a rule or window applies to). */
-function ensembleListSchema() {
-  return listOf(nameSchema()).superRefine(...noDuplicates('ensemble'));
-}
-
-const HTTP_URL = 'an http:// or https:// URL';
-
-/**
- * Why `text` is not a usable http(s) URL, or the URL. Messages never repeat the URL: a hook URL
- * can hold a secret (many chat webhooks do).
- */
-function checkHttpUrl(text: string, credentialsHint = ''): { ok: true; url: URL } | { ok: false; message: string } {
-  if (text === '') return { ok: false, message: `empty; expected ${HTTP_URL}` };
-  if (!/^https?:\/\//i.test(text)) return { ok: false, message: 'must start with http:// or https://' };
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return { ok: false, message: 'is not a valid URL' };
-  }
-  if (url.username !== '' || url.password !== '') {
-    return { ok: false, message: `must not contain a user name or password${credentialsHint}` };
-  }
-  return { ok: true, url };
-}
-
-function httpUrlText() {
-  return z.string({ error: (iss) => `must be ${HTTP_URL}, got ${describeValue(iss.input)}` });
-}
-
-/** A hook target's URL, kept as written. */
-export const hookUrlSchema = httpUrlText().superRefine((text, ctx) => {
-  const result = checkHttpUrl(text, '; put credentials in headers');
-  if (!result.ok) ctx.addIssue({ code: 'custom', message: result.message });
-});
-
-/** A peer's base URL → `scheme://host[:port][/path]` without trailing slash. */
-export const peerUrlSchema = httpUrlText().transform((text, ctx) => {
-  const result = checkHttpUrl(text);
-  if (!result.ok) {
-    ctx.addIssue({ code: 'custom', message: result.message, input: text });
-    return z.NEVER;
-  }
-  if (/[?#]/.test(text)) {
-    ctx.addIssue({ code: 'custom', message: 'must be a base URL, without query or fragment', input: text });
-    return z.NEVER;
-  }
-  const { protocol, host, pathname } = result.url;
-  return `${protocol}//${host}${pathname.replace(/\/+$/, '')}`;
-});
-
-/** What a value is, without showing it (header values are often credentials). */
-function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return `a ${typeof value}`;
-}
-
-/** Extra request headers: valid names, once each ignoring case, none of the agent's own; string values never echoed. */
-export const headersSchema = z
-  .record(z.string(), z.unknown(), {
-    error: (iss) => `must be a mapping of header names to values, got ${describeValue(iss.input)}`,
-  })
-  .superRefine((headers, ctx) => {
-    const seen = new Map<string, string>();
-    for (const [name, value] of Object.entries(headers)) {
-      const issue = (message: string) => ctx.addIssue({ code: 'custom', message, path: [name] });
-      const reserved = AGENT_HEADERS.find((h) => h.toLowerCase() === name.toLowerCase());
-      const first = seen.get(name.toLowerCase());
-      if (!HEADER_NAME.test(name)) issue('is not a valid HTTP header name');
-      else if (reserved !== undefined) issue(`${JSON.stringify(reserved)} is set by the agent on every request and cannot be configured`);
-      else if (first !== undefined) issue(`duplicate header (also ${JSON.stringify(first)}; header names ignore case)`);
-      else if (typeof value !== 'string') issue(`must be a string, got ${kindOf(value)}; quote it`);
-      else if (/[\r\n\0]/.test(value)) issue('must not contain line breaks or NUL characters');
-      if (first === undefined) seen.set(name.toLowerCase(), name);
+/** Peers that are this agent (by its id or its listen addresses), `peerTimeout` below `interval`, `adminListen` apart from `listen`. */
+function checkSelf(config: z.output<typeof configObject>, hooks: NonNullable<z.output<typeof configObject>['hooks']>, c: Checker): void {
+  const listen = c.ok('listen') ? config.listen : undefined;
+  const adminListen = c.ok('hooks', 'adminListen') ? hooks.adminListen : undefined;
+  if (adminListen && listen && adminListen.port !== 0 && adminListen.port === listen.port) {
+    if (WILDCARDS.has(adminListen.host) || WILDCARDS.has(listen.host) || adminListen.host.toLowerCase() === listen.host.toLowerCase()) {
+      c.report(
+        ['hooks', 'adminListen'],
+        `uses the port of listen (${formatHostPort(listen.host, listen.port)}); pick another port, or leave adminListen unset to serve the receiver and the hooks API on listen`,
+      );
     }
-  })
-  .transform((headers) => headers as Record<string, string>);
-
-/** A JSON template, checked by rendering it (placeholders are filled with null, which cannot change its shape). */
-export const templateSchema = z
-  .string({ error: (iss) => `must be a string holding a JSON template (quote it in YAML), got ${describeValue(iss.input)}` })
-  .superRefine((text, ctx) => {
-    try {
-      renderTemplate(text, {});
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      ctx.addIssue({ code: 'custom', message: message.replace(/^template:? /, '') });
-    }
-  });
-
-const MATCHER_FORMS = 'label="value", label!="value", label=~"regex" or label!~"regex"';
-
-/** An Alertmanager-style matcher, parsed as the receiver parses it. */
-export const matcherSchema = z
-  .string({ error: (iss) => `must be ${MATCHER_FORMS}, got ${describeValue(iss.input)}` })
-  .superRefine((text, ctx) => {
-    const result = parseMatcher(text);
-    if (result.ok) return;
-    const prefix = `matcher ${JSON.stringify(text)}: `;
-    const reason = result.reason.startsWith(prefix) ? result.reason.slice(prefix.length) : result.reason;
-    const message = reason.startsWith('expected ')
-      ? `must be ${MATCHER_FORMS}, got ${JSON.stringify(text)}`
-      : `${JSON.stringify(text)}: ${reason.replace(/Invalid regular expression: \/.*\/[a-z]*: /, '')}`;
-    ctx.addIssue({ code: 'custom', message, input: text });
-  });
-
-const CRON_EXAMPLE = '"0 2 * * 0"';
-
-/** A cron expression of 5 fields (minute first) or 6 (second first), read with the `cron` package in UTC. */
-export const cronSchema = z
-  .string({ error: (iss) => `must be a cron expression like ${CRON_EXAMPLE}, got ${describeValue(iss.input)}` })
-  .superRefine((text, ctx) => {
-    const message = cronProblem(text);
-    if (message !== undefined) ctx.addIssue({ code: 'custom', message, input: text });
-  });
-
-function cronProblem(text: string): string | undefined {
-  const shown = JSON.stringify(text);
-  const fields = text.trim() === '' ? 0 : text.trim().split(/\s+/).length;
-  if (fields === 0) return `empty; expected a cron expression like ${CRON_EXAMPLE}`;
-  if (fields !== 5 && fields !== 6) {
-    return `${shown} has ${fields} field${fields === 1 ? '' : 's'}; expected 5 (minute hour day-of-month month day-of-week) or 6 (second first)`;
   }
-  let time: CronTime;
-  try {
-    time = new CronTime(text, 'UTC');
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return `${shown}: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`;
+  if (!c.ok('hooks', 'peers') || hooks.peers.length === 0) return;
+  if (c.ok('hooks', 'peerTimeout') && c.ok('interval') && hooks.peerTimeout >= config.interval) {
+    c.report(
+      ['hooks', 'peerTimeout'],
+      `peerTimeout (${formatDuration(hooks.peerTimeout)}) must be less than interval (${formatDuration(config.interval)})`,
+      {
+        or: ['interval'],
+      },
+    );
   }
-  try {
-    time.getNextDateFrom(new Date(), 'UTC');
-  } catch {
-    // CronTime gives up after searching 8 years ahead.
-    return `${shown} matches no date (like February 30)`;
+  const own = new Map<string, string>();
+  for (const [label, address] of [
+    ['listen', listen],
+    ['adminListen', adminListen],
+  ] as const) {
+    if (address === undefined || address.port === 0) continue;
+    // As URL.hostname writes them: lower case, IPv6 in brackets.
+    const hosts = WILDCARDS.has(address.host)
+      ? [...LOOPBACKS, hostname().toLowerCase()]
+      : [address.host.includes(':') ? `[${address.host.toLowerCase()}]` : address.host.toLowerCase()];
+    for (const host of hosts) if (!own.has(`${host}:${address.port}`)) own.set(`${host}:${address.port}`, `the address of ${label}`);
   }
-  return undefined;
+  // A given id that is invalid stays unknown rather than falling back to the default.
+  const id = hooks.agentId === undefined ? listen && defaultAgentId(listen.port) : c.ok('hooks', 'agentId') ? hooks.agentId : undefined;
+  if (id !== undefined && !own.has(id.toLowerCase()))
+    own.set(id.toLowerCase(), hooks.agentId === undefined ? 'its default agentId' : 'its agentId');
+  hooks.peers.forEach((peer, i) => {
+    const url = new URL(peer);
+    const peerPort = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+    const why = own.get(`${url.hostname.toLowerCase()}:${peerPort}`);
+    if (why !== undefined) c.report(['hooks', 'peers', i], `is this agent itself (${why}); list only the other agents`);
+  });
 }
 
-/** True for a time zone both Intl and the `cron` package know. */
-function isKnownZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    new CronTime('* * * * *', zone);
-    return true;
-  } catch {
-    return false;
-  }
+// ---- looking up declarations by path -----------------------------------------------------------
+
+/** The schema one wrapper (optional, default, transform) further in; undefined at the innermost. */
+export function unwrap(schema: z.ZodType): z.ZodType | undefined {
+  const def = schema.def as { type: string; innerType?: z.ZodType; in?: z.ZodType };
+  return def.type === 'pipe' ? def.in : ['optional', 'prefault', 'default'].includes(def.type) ? def.innerType : undefined;
 }
 
-/** An IANA time zone name. */
-export const timezoneSchema = z
-  .string({ error: (iss) => `must be a time zone name like "UTC" or "Europe/Berlin", got ${describeValue(iss.input)}` })
-  .refine((zone) => zone !== '' && isKnownZone(zone), {
-    error: (iss) => `${describeValue(iss.input)} is not a known time zone; use an IANA name like "UTC" or "Europe/Berlin"`,
-  });
+/** The schema under every wrapper: the one that sees the input. */
+export function inner(schema: z.ZodType): z.ZodType {
+  let s = schema;
+  for (let next = unwrap(s); next !== undefined; next = unwrap(s)) s = next;
+  return s;
+}
 
-/** This agent's id among peers and in payloads. */
-export const agentIdSchema = z
-  .string({ error: (iss) => `must be an id like "zk1-sidecar", got ${describeValue(iss.input)}` })
-  .min(1, { error: 'empty; expected an id like "zk1-sidecar"' })
-  .regex(/^[\x21-\x7e]+$/, { error: (iss) => `must be printable ASCII without spaces, got ${describeValue(iss.input)}` });
+/** The mapping a list's items may be (the mapping option of a union of a string and a mapping). */
+export function itemObject(list: z.ZodType): z.ZodObject | undefined {
+  const item = inner((inner(list) as z.ZodArray).element as z.ZodType);
+  if (item.def.type === 'object') return item as z.ZodObject;
+  if (item.def.type !== 'union') return undefined;
+  return (item as z.ZodUnion).options.map((o) => inner(o as z.ZodType)).find((o): o is z.ZodObject => o.def.type === 'object');
+}
 
-/** Retry delays of one target. */
-export const backoffSchema = z.strictObject({
-  initial: doc(positiveDuration().prefault('1s'), 'Upper bound of the first retry delay; doubles with each retry. At most `max`.', 'duration'),
-  max: doc(positiveDuration().prefault('1m'), 'Largest retry delay; also caps a `Retry-After` answer.', 'duration'),
-});
+/** The field schema (with its default) at a path of the config, e.g. `['hooks', 'targets', 0, 'url']`. */
+export function fieldAt(at: Path): z.ZodType | undefined {
+  let field: z.ZodType = configSchema;
+  for (const segment of at) {
+    const s = inner(field);
+    if (typeof segment === 'number' && s.def.type === 'array') field = (s as z.ZodArray).element as z.ZodType;
+    else if (typeof segment === 'string' && s.def.type === 'object') field = (s as z.ZodObject).shape[segment] as z.ZodType;
+    else if (typeof segment === 'string' && s.def.type === 'union') field = itemObject(z.array(s))?.shape[segment] as z.ZodType;
+    else return undefined;
+    if (field === undefined) return undefined;
+  }
+  return field;
+}
 
-/** One hook target. */
-export const hookTargetSchema = z.strictObject({
-  name: doc(nameSchema(), 'Unique name that rules and routes refer to. Letters, digits, `_`, `.`, `-`.', 'string'),
-  url: doc(
-    hookUrlSchema,
-    'Where the signed JSON is POSTed: `http://` or `https://`, without user or password (use `headers`). Never logged.',
-    'URL',
-  ),
-  timeout: doc(positiveDuration().prefault('5s'), 'Deadline of one attempt.', 'duration'),
-  maxAge: doc(positiveDuration().prefault('1h'), 'A call still undelivered this long after it was decided is dead-lettered.', 'duration'),
-  concurrency: doc(integer(1, 100).prefault(2), 'Most calls in flight to this target at once.', 'integer 1–100'),
-  backoff: doc(backoffSchema.prefault({}), 'Delays between attempts: full jitter, doubling from `initial` up to `max`.', 'mapping'),
-  template: doc(
-    templateSchema.optional(),
-    'JSON sent instead of the standard body, its `{{path.to.field}}` placeholders filled from that body (see docs/webhooks.md); checked when the config is loaded.',
-    'string',
-  ),
-  headers: doc(
-    headersSchema.optional(),
-    'Extra request headers, e.g. `Authorization`; values are never logged. `Idempotency-Key` and `X-Zk-Signature` are the agent\'s own.',
-    'mapping of strings',
-  ),
-});
-
-/** One agent-driven rule. */
-export const hookRuleSchema = z.strictObject({
-  event: doc(
-    enumOf(HOOK_RULE_EVENTS),
-    'The condition: quorum at risk (one more loss loses it), lost, or restored; a new leader; more than one leader; an election lasting longer than `electionTooLong`.',
-  ),
-  hook: doc(nameSchema(), 'Name of the target to call.', 'string'),
-  ensembles: doc(ensembleListSchema().optional(), 'Ensembles the rule watches; unset: every ensemble.', 'list of names'),
-  for: doc(timerDuration().prefault('0s'), 'How long the condition must hold before the hook is called.', 'duration'),
-  cooldown: doc(
-    timerDuration().prefault('5m'),
-    'After a call, no other call for the same target, ensemble and event for this long (nor while one is still being delivered).',
-    'duration',
-  ),
-  fireOnStartup: doc(booleanSchema().prefault(false), 'Also call for a condition already true when the agent starts or reloads.', 'boolean'),
-  electionTooLong: doc(
-    positiveDuration().optional(),
-    'How long an election may last. Required for `election_too_long`, not allowed for other events.',
-    'duration',
-  ),
-});
-
-/** One route of received Alertmanager alerts to a target. */
-export const alertRouteSchema = z.strictObject({
-  hook: doc(nameSchema(), 'Name of the target to call.', 'string'),
-  matchers: doc(
-    listOf(matcherSchema).prefault([]),
-    'Alertmanager-style matchers that must all match the alert\'s labels: `label="value"`, `label!="value"`, `label=~"regex"`, `label!~"regex"` (regexes anchored). None: every alert.',
-    'list of matchers',
-  ),
-  sendResolved: doc(booleanSchema().prefault(false), 'Also forward alerts when they resolve.', 'boolean'),
-});
-
-/** The Alertmanager webhook receiver. */
-export const alertmanagerSchema = z.strictObject({
-  routes: doc(
-    listOf(alertRouteSchema).prefault([]),
-    'Every firing alert Alertmanager posts to the receiver is forwarded once, signed, to the target of each route that matches it. Routes need `receiverTokenFiles`. `--alert-hook-url` adds a route for every alert.',
-    'list of mappings',
-  ),
-});
-
-/** A recurring maintenance window. */
-export const maintenanceWindowSchema = z.strictObject({
-  cron: doc(cronSchema, 'When each window starts: 5 cron fields (minute first) or 6 (second first).', 'cron expression'),
-  duration: doc(positiveDuration(), 'How long each window lasts.', 'duration'),
-  ensembles: doc(ensembleListSchema().optional(), 'Ensembles it covers; unset: every ensemble (and alerts).', 'list of names'),
-  timezone: doc(timezoneSchema.optional(), 'IANA time zone the cron fields are read in.', 'string', '`UTC`'),
-});
-
-/** The `hooks` section. */
-export const hooksSchema = z.strictObject({
-  stateDir: doc(
-    pathSchema('directory').optional(),
-    'Directory of the durable outbox and the audit trail (mode 0700). Required when there are targets, unless `dryRun`. One per agent.',
-    'path',
-  ),
-  dryRun: doc(booleanSchema().prefault(false), 'Decide and record every hook call, but send nothing.', 'boolean'),
-  agentId: doc(agentIdSchema.optional(), "This agent's id in payloads and among peers.", 'string', '`<hostname>:<listen port>`'),
-  secretFiles: doc(
-    fileListSchema().prefault([]),
-    'Files of one signing secret each; the first secret signs. `--hook-secret-file` adds files; secrets in `ZK_EXPORTER_HOOK_SECRETS` come after them.',
-    'list of paths',
-  ),
-  targets: doc(listOf(hookTargetSchema).prefault([]), 'Where hooks are sent. `--hook-url` and `--alert-hook-url` add targets.', 'list of mappings'),
-  rules: doc(
-    listOf(hookRuleSchema).prefault([]),
-    'When to call which target. `--hook-url` adds rules for `quorum_at_risk`, `quorum_lost` and `quorum_restored`.',
-    'list of mappings',
-  ),
-  alertmanager: doc(alertmanagerSchema.prefault({}), 'The Alertmanager webhook receiver.', 'mapping'),
-  maintenance: doc(
-    listOf(maintenanceWindowSchema).prefault([]),
-    'Recurring windows during which hooks for their ensembles are recorded as suppressed instead of sent.',
-    'list of mappings',
-  ),
-  peers: doc(
-    listOf(peerUrlSchema).superRefine(...noDuplicates('peer')).prefault([]),
-    'Base URLs (`http://zk2-sidecar:9141`) of the other agents watching the same ensembles; a hook fires when most agents see the incident, sent by one of them.',
-    'list of URLs',
-  ),
-  peerTimeout: doc(positiveDuration().prefault('1s'), 'Deadline for asking a peer. Must be less than `interval`.', 'duration'),
-  receiverTokenFiles: doc(
-    fileListSchema().prefault([]),
-    'Files of one bearer token each, required on the Alertmanager receiver and every changing hooks API call. `--receiver-token-file` adds files.',
-    'list of paths',
-  ),
-  adminListen: doc(
-    listenSchema.optional(),
-    'Separate `HOST:PORT` for the receiver and the hooks API; unset: they are served on `listen`.',
-    '`HOST:PORT`',
-  ),
-  maxBodyBytes: doc(integer(1024, 1_073_741_824).prefault(1_048_576), 'Largest request body the receiver and the hooks API read.', 'integer'),
-});
-
-/** The whole YAML config file. Keys are camelCase. */
-export const configFileSchema = z.strictObject({
-  listen: doc(
-    listenSchema.prefault('0.0.0.0:9141'),
-    'Address of the HTTP server (`/metrics`). IPv6 as `[::1]:9141`; port 0 picks a free port.',
-    '`HOST:PORT`',
-  ),
-  interval: doc(positiveDuration().prefault('5s'), 'How often every node is polled.', 'duration'),
-  timeout: doc(
-    positiveDuration().prefault('2s'),
-    'Deadline for one command to one node, connect and read together. Must be less than `interval`.',
-    'duration',
-  ),
-  maxReplyBytes: doc(
-    integer(1024, 1_073_741_824).prefault(1_048_576),
-    'Largest reply read from a node; a longer one is cut and counted as `too_large`.',
-    'integer',
-  ),
-  concurrency: doc(integer(1, 10_000).prefault(64), 'Most node polls in flight at once, across all ensembles.', 'integer'),
-  log: doc(logSchema.prefault({}), 'Logging.', 'mapping'),
-  compat: doc(
-    compatSchema.prefault([]),
-    '`dabealu`: also export the `zk_*` series of dabealu/zookeeper-exporter, for existing dashboards.',
-  ),
-  ensembles: doc(
-    listOf(ensembleSchema).prefault([]),
-    'The ensembles to watch. Ensembles from `--ensemble` or `ZK_EXPORTER_ENSEMBLES` replace file ensembles of the same name. At least one ensemble is needed in all.',
-    'list of mappings',
-  ),
-  hooks: doc(
-    hooksSchema.optional(),
-    'Failover hooks: signed HTTP calls when quorum is at risk, lost or restored, the leader changes, and more, and Alertmanager alerts forwarded to them. See docs/webhooks.md.',
-    'mapping',
-  ),
-});
-
-/** The config file as written (before defaults). */
-export type ConfigFileInput = z.input<typeof configFileSchema>;
-/** The config file after zod's defaults and transforms (durations in ms, servers parsed). */
-export type ConfigFile = z.output<typeof configFileSchema>;
-/** One ensemble after zod's defaults and transforms. */
-export type EnsembleFile = z.output<typeof ensembleSchema>;
+/** The keys a mapping at `at` may have (for suggestions on unknown keys). */
+export function keysAt(at: Path): string[] {
+  const field = fieldAt(at);
+  if (field === undefined) return [];
+  const s = inner(field);
+  if (s.def.type === 'object') return Object.keys((s as z.ZodObject).shape);
+  return s.def.type === 'union' ? Object.keys(itemObject(z.array(s))?.shape ?? {}) : [];
+}

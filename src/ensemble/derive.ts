@@ -1,5 +1,4 @@
-import type { EnsembleConfig } from '../config/types.js';
-import type { NodeSample } from '../poll/types.js';
+import type { NodeSample } from '../commands/index.js';
 import { stepElection } from './election.js';
 import { applyLag } from './lag.js';
 import { resolveLeaders, trackLeader } from './leader.js';
@@ -8,7 +7,7 @@ import { classifyNode, isAnswering, nodeTransitions, unconfiguredNode } from './
 import { assessQuorum } from './quorum.js';
 import { appendTimeline, DEFAULT_TIMELINE_LIMIT } from './timeline.js';
 import { computeTotals } from './totals.js';
-import type { DeriveOptions, DeriveResult, EnsembleState, NodeState, Transition } from './types.js';
+import type { DeriveOptions, DeriveResult, EnsembleInput, EnsembleState, NodeState, Transition } from './types.js';
 
 /** A server id as a spreadable field, so an unknown id leaves no `serverId: undefined` behind. */
 function idField<K extends 'serverId' | 'fromServerId' | 'toServerId'>(key: K, id: number | undefined): { [P in K]?: number } {
@@ -25,14 +24,14 @@ function idField<K extends 'serverId' | 'fromServerId' | 'toServerId'>(key: K, i
  */
 export function deriveEnsemble(
   previous: EnsembleState | undefined,
-  config: EnsembleConfig,
+  config: EnsembleInput,
   samples: readonly NodeSample[],
   now: number,
   options: DeriveOptions = {},
 ): DeriveResult {
   const limit = options.timelineLimit ?? DEFAULT_TIMELINE_LIMIT;
   const ensemble = config.name;
-  // Samples for another ensemble or an unconfigured server (a reload in between) are ignored.
+  // Samples for another ensemble or a server not in `config` are ignored.
   const byServer = new Map(samples.filter((s) => s.ensemble === ensemble).map((s) => [s.server, s] as const));
   const previousNodes = new Map<string, NodeState>(
     (previous?.nodes ?? []).filter((n) => n.reason !== 'not_configured').map((n) => [n.server, n] as const),

@@ -1,9 +1,7 @@
-import type { EnsembleConfig, ServerTarget } from '../config/types.js';
-import { serverLabel } from '../config/server-label.js';
-
+import { serverLabel, type ServerTarget } from '../model/target.js';
 import type { QuorumMember, ServerConfigRecord } from '../parse/types.js';
-import type { NodeSample } from '../poll/types.js';
-import type { MembershipSource, NodeState } from './types.js';
+import type { NodeSample } from '../commands/index.js';
+import type { EnsembleInput, MembershipSource, NodeState } from './types.js';
 
 /** One configured node's identity in the ensemble. */
 export interface MemberIdentity {
@@ -91,7 +89,7 @@ function inferVoter(sample: NodeSample | undefined, previous: NodeState | undefi
  * keeps its id), else the one conf member whose client address is this host and port.
  */
 export function resolveMembership(
-  config: EnsembleConfig,
+  config: EnsembleInput,
   samples: ReadonlyMap<string, NodeSample>,
   previousNodes: ReadonlyMap<string, NodeState>,
 ): Membership {
@@ -126,10 +124,14 @@ export function resolveMembership(
     ? members.filter((member) => !claimed.has(member.id))
     : [];
   const voters = members.filter((member) => member.role === 'participant').length;
+  // The AdminServer's voting_view leaves observers out: count the configured nodes that are not voters.
+  const observers = conf.votersOnly
+    ? nodes.filter((node) => !node.voter).length
+    : members.length - voters;
   const membership: Membership = {
     source: 'conf',
     voters,
-    observers: members.length - voters,
+    observers,
     nodes,
     unconfigured,
   };

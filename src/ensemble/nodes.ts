@@ -1,6 +1,6 @@
 import type { MntrRecord, QuorumMember, ServerStats, Zxid } from '../parse/types.js';
-import type { NodeSample } from '../poll/types.js';
-import type { CommandOutcome } from '../zk/outcome.js';
+import type { NodeSample } from '../commands/index.js';
+import type { CommandOutcome } from '../model/outcome.js';
 import type { MemberIdentity } from './membership.js';
 import type { NodeRole, NodeState, Transition, ZxidState } from './types.js';
 
@@ -80,7 +80,7 @@ export function isAnswering(node: NodeState): boolean {
 
 /**
  * node_down / node_up for configured nodes whose answering status differs from the previous round.
- * A node absent from the previous round (start-up, or added by a reload) has nothing to compare with.
+ * A node absent from the previous round (start-up) has nothing to compare with.
  */
 export function nodeTransitions(
   ensemble: string,

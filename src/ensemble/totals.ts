@@ -1,4 +1,4 @@
-import type { NodeSample } from '../poll/types.js';
+import type { NodeSample } from '../commands/index.js';
 import { maxLearnerLag } from './lag.js';
 import { mntrNumber } from './nodes.js';
 import type { EnsembleTotals, NodeState } from './types.js';

@@ -1,4 +1,11 @@
-import type { FailureReason } from '../zk/outcome.js';
+import type { FailureReason } from '../model/outcome.js';
+import type { ServerTarget } from '../model/target.js';
+
+/** What derivation needs to know of one watched ensemble: its name and configured servers. */
+export interface EnsembleInput {
+  name: string;
+  servers: readonly ServerTarget[];
+}
 
 // Everything here is plain JSON (numbers, strings, booleans, arrays, objects): the HTTP API
 // serialises an EnsembleState with JSON.stringify as is, so no bigint, Map, Set or Date.

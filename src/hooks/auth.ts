@@ -1,9 +1,8 @@
 /**
  * Credentials for the receiver and the hooks API: bearer tokens or basic auth, compared in
- * constant time. Pure apart from {@link loadToken}.
+ * constant time. Pure: token files are read by `deliver/secret-files.ts`.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 
 /** What a request may present; empty or absent lists accept nothing. */
 export interface ExpectedCredentials {
@@ -42,15 +41,6 @@ export function checkAuthorization(header: string | undefined, expected: Expecte
     return ok;
   }
   return false;
-}
-
-/** Reads a token file: surrounding whitespace (the trailing newline editors add) is dropped; an empty token is refused. */
-export function loadToken(file: string): string {
-  const token = readFileSync(file, 'utf8').trim();
-  if (token === '') throw new Error(`token file ${file} is empty`);
-  // A token with inner whitespace could never arrive intact in an `Authorization: Bearer` header.
-  if (/\s/.test(token)) throw new Error(`token file ${file} holds whitespace inside the token`);
-  return token;
 }
 
 function digest(text: string): Buffer {

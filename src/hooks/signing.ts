@@ -1,5 +1,5 @@
+/** The `X-Zk-Signature` scheme: HMAC-SHA256 over the timestamp and the raw body, with secret rotation. Pure. */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 
 /** Name of the request header carrying the signature. */
 export const SIGNATURE_HEADER = 'X-Zk-Signature';
@@ -72,38 +72,6 @@ export function verifySignature(
     }
   }
   return matched ? { ok: true } : { ok: false, reason: 'signature mismatch: no v1 matches any configured secret' };
-}
-
-/** Sources of signing secrets: an environment variable's value and/or secret files. */
-export interface SecretSources {
-  /** The value of a variable (not its name): secrets separated by commas or newlines. */
-  env?: string;
-  /** Files holding one secret each (surrounding whitespace trimmed). */
-  files?: string[];
-}
-
-/** Loads signing secrets, files first (in order) then the env value; errors name the file, never a secret. */
-export function loadSecrets(sources: SecretSources): string[] {
-  const secrets: string[] = [];
-  for (const file of sources.files ?? []) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      // Only the error code: a message could in theory quote more than the path.
-      const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
-      throw new Error(`hook secret file ${file} cannot be read (${code})`);
-    }
-    // A whole file is one secret: base64 tools wrap long output, and splitting it would create bogus keys.
-    const secret = text.trim();
-    if (secret === '') throw new Error(`hook secret file ${file} is empty`);
-    secrets.push(secret);
-  }
-  for (const item of (sources.env ?? '').split(/[,\r\n]/)) {
-    const secret = item.trim();
-    if (secret !== '') secrets.push(secret);
-  }
-  return secrets;
 }
 
 function hmacHex(secret: string, timestamp: string, rawBody: string): string {

@@ -1,29 +1,6 @@
+/** Shapes shared by the hook modules: intents, payloads, attempt outcomes and audit entries. */
 import type { QuorumState, Transition } from '../ensemble/types.js';
-
-/** Agent-driven events a hook rule can fire on. */
-export const HOOK_EVENTS = ['quorum_at_risk', 'quorum_lost', 'quorum_restored', 'leader_changed', 'split_brain', 'election_too_long'] as const;
-/** One of {@link HOOK_EVENTS}, or `alert` for an Alertmanager-driven delivery. */
-export type HookEvent = (typeof HOOK_EVENTS)[number] | 'alert';
-
-/** Where and how one hook is delivered (after config defaults). */
-export interface HookTarget {
-  /** Unique hook name (used in metrics, audit and the idempotency key). */
-  name: string;
-  url: string;
-  /** Per-attempt deadline. */
-  timeoutMs: number;
-  /** After this age an undelivered intent is dead-lettered. */
-  maxAgeMs: number;
-  /** Most deliveries in flight at once to this hook. */
-  concurrency: number;
-  /** First retry delay; doubled per attempt (with jitter) up to `maxBackoffMs`. */
-  initialBackoffMs: number;
-  maxBackoffMs: number;
-  /** Optional JSON template: `{{path.to.field}}` placeholders filled from the payload. */
-  template?: string;
-  /** Extra request headers (values never logged). */
-  headers?: Record<string, string>;
-}
+import type { HookEvent } from '../model/hook-events.js';
 
 /** A decision to call a hook, persisted before the first attempt. */
 export interface HookIntent {

@@ -2,10 +2,11 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import { checkDuration } from '../config/duration.js';
 import type { EnsembleState } from '../ensemble/types.js';
-import { parseAlertmanagerPayload } from '../hooks/alertmanager.js';
+import { parseAlertmanagerPayload } from '../hooks/decide/alertmanager.js';
 import { checkAuthorization } from '../hooks/auth.js';
 import { PEER_VIEW_PATH, type HookService } from '../hooks/service.js';
-import { HOOK_EVENTS, type AuditEntry } from '../hooks/types.js';
+import { HOOK_EVENTS } from '../model/hook-events.js';
+import type { AuditEntry } from '../hooks/types.js';
 
 /** What the hook routes read besides the service. */
 export interface HookRouteSources {
@@ -119,17 +120,18 @@ export function createHookRouter(sources: HookRouteSources): Router {
       res.status(400).json({ error: reasonOf(body.error) });
       return;
     }
-    let untilMs: number | undefined;
+    let forMs: number | undefined;
     if (body.data.for !== undefined) {
       const duration = checkDuration(body.data.for);
       if (!duration.ok || duration.ms <= 0) {
         res.status(400).json({ error: `for: ${duration.ok ? 'must be greater than 0' : duration.message}` });
         return;
       }
-      untilMs = Date.now() + duration.ms;
+      forMs = duration.ms;
     }
     const { by, reason, ensembles } = body.data;
-    res.json(hooks.pause({ by, ...(reason ? { reason } : {}), ...(ensembles ? { ensembles } : {}), ...(untilMs !== undefined ? { untilMs } : {}) }));
+    // The service turns `for` into an end time with its own clock, the one every other hook decision uses.
+    res.json(hooks.pause({ by, ...(reason ? { reason } : {}), ...(ensembles ? { ensembles } : {}), ...(forMs !== undefined ? { forMs } : {}) }));
   });
 
   router.post('/api/v1/hooks/resume', ...guarded, (req, res) => {

@@ -9,9 +9,9 @@ export interface FamilyValue {
 }
 
 /**
- * A metric family rendered from an in-memory snapshot at scrape time. It has the shape prom-client's
- * Registry formats (`get()` → name, help, type, values), so prom-client does the exposition while the
- * agent avoids re-hashing hundreds of thousands of label sets each round.
+ * A metric family built from an in-memory snapshot at scrape time and written out by
+ * {@link renderFamilies}. It also has the shape prom-client's Registry reads (`get()` → name, help, type,
+ * values), which the tests use to check the renderer against prom-client's own output.
  */
 export class SnapshotFamily {
   readonly aggregator = 'sum';
@@ -28,7 +28,7 @@ export class SnapshotFamily {
     this.values.push(metricName === undefined ? { value, labels } : { value, labels, metricName });
   }
 
-  /** prom-client's collection hook: returns the family as built. */
+  /** The family as built, in the shape prom-client's Registry reads. */
   get(): { name: string; help: string; type: string; values: FamilyValue[]; aggregator: string } {
     return { name: this.name, help: this.help, type: this.type, values: this.values, aggregator: this.aggregator };
   }

@@ -1,4 +1,4 @@
-import type { FailureReason } from '../zk/outcome.js';
+import type { FailureReason } from '../model/outcome.js';
 
 /** Failure reasons a four-letter reply can carry in its text (the rest come from the transport or parsers). */
 export type FourLetterRefusal = Extract<FailureReason, 'not_whitelisted' | 'not_serving' | 'empty'>;

@@ -71,6 +71,8 @@ export interface ServerConfigRecord {
   peerType?: string;
   /** Members from `membership:` / `server.N=` lines; empty on standalone. */
   members: QuorumMember[];
+  /** True when `members` lists voters only (the AdminServer's `voting_view` leaves observers out). */
+  votersOnly?: boolean;
   /** Hex text after `version=`, when present. */
   configVersion?: string;
   /** Every `key=value` line, kept verbatim (unknown keys are never a failure). */

@@ -1,62 +1,65 @@
-import type { ServerTarget, TransportMode } from '../config/types.js';
-import { serverLabel } from '../config/server-label.js';
-import { fetchAdminCommand } from '../zk/admin-http.js';
-import { sendFourLetterWord } from '../zk/four-letter.js';
-import type { CommandOutcome } from '../zk/outcome.js';
-import { decodeAdmin, decodeFourLetter, type DecodableCommand, type DecodedRecords } from './decode.js';
-import type { NodeSample } from './types.js';
+import { commandOf, type CommandWord, type NodeSample, type RecordOf } from '../commands/index.js';
+import type { CommandOutcome, RawReply } from '../model/outcome.js';
+import { serverLabel, type ServerTarget, type TransportMode } from '../model/target.js';
+import { fetchAdminCommand, isAdminCommand } from '../zk/admin-http.js';
+import { isFourLetterWord, sendFourLetterWord } from '../zk/four-letter.js';
+import { decodeAdmin, decodeFourLetter } from './decode.js';
 
 /** What to ask one node this round. */
 export interface NodePollPlan {
   ensemble: string;
   target: ServerTarget;
   transport: TransportMode;
-  /** Commands besides srvr to ask this round (conf only when due). */
-  commands: DecodableCommand[];
+  /** Words besides srvr to ask this round (conf_interval words only when due). */
+  commands: CommandWord[];
   timeoutMs: number;
   maxReplyBytes: number;
 }
 
+type Limits = { timeoutMs: number; maxBytes: number };
+
+/** Asks every AdminServer command of `word` at once. */
+function askAdmin(word: CommandWord, host: string, adminPort: number, limits: Limits): Promise<Array<RawReply<unknown>>> {
+  return Promise.all(
+    commandOf(word).admin.map((name) => {
+      // The transport's own read-only list is the last guard; the table must stay inside it.
+      if (!isAdminCommand(name)) throw new TypeError(`${word}: AdminServer command ${name} is not a read-only one`);
+      return fetchAdminCommand({ host, adminPort }, name, limits);
+    }),
+  );
+}
+
 /**
- * Asks one command over the configured transport. With the four-letter transport, a command the
- * node's whitelist refuses is asked again over the AdminServer when an admin port is known
- * (the AdminServer ignores `4lw.commands.whitelist`).
+ * Asks one word over the configured transport. With the four-letter transport, a word the node's
+ * whitelist refuses is asked again over the AdminServer when an admin port is known (the AdminServer
+ * ignores `4lw.commands.whitelist`).
  */
-export async function pollCommand<K extends DecodableCommand>(
-  plan: NodePollPlan,
-  command: K,
-): Promise<CommandOutcome<DecodedRecords[K]>> {
+export async function pollCommand<W extends CommandWord>(plan: NodePollPlan, word: W): Promise<CommandOutcome<RecordOf<W>>> {
   const limits = { timeoutMs: plan.timeoutMs, maxBytes: plan.maxReplyBytes };
-  const { adminPort } = plan.target;
+  const { host, adminPort } = plan.target;
   if (plan.transport === 'admin' && adminPort !== undefined) {
-    return decodeAdmin(command, await fetchAdminCommand({ host: plan.target.host, adminPort }, command, limits));
+    return decodeAdmin(word, await askAdmin(word, host, adminPort, limits));
   }
-  const outcome = decodeFourLetter(command, await sendFourLetterWord(plan.target, command, limits));
+  if (!isFourLetterWord(word)) throw new TypeError(`${word} is not a read-only four-letter word`);
+  const outcome = decodeFourLetter(word, await sendFourLetterWord(plan.target, word, limits));
   if (!outcome.ok && outcome.reason === 'not_whitelisted' && adminPort !== undefined) {
-    return decodeAdmin(command, await fetchAdminCommand({ host: plan.target.host, adminPort }, command, limits));
+    return decodeAdmin(word, await askAdmin(word, host, adminPort, limits));
   }
   return outcome;
 }
 
 /**
- * Polls one node: all commands at once, each under its own deadline, so a node that hangs costs
- * at most one timeout however many commands are asked.
+ * Polls one node: all words at once, each under its own deadline, so a node that hangs costs at most
+ * one timeout however many words are asked.
  */
 export async function pollNode(plan: NodePollPlan, now: () => number = Date.now): Promise<NodeSample> {
   const polledAt = now();
-  const [srvr, ...rest] = await Promise.all([
-    pollCommand(plan, 'srvr'),
-    ...plan.commands.map((command) => pollCommand(plan, command)),
-  ]);
+  const [srvr, ...rest] = await Promise.all([pollCommand(plan, 'srvr'), ...plan.commands.map((word) => pollCommand(plan, word))]);
   const sample: NodeSample = { ensemble: plan.ensemble, server: serverLabel(plan.target), polledAt, srvr: srvr as NodeSample['srvr'] };
-  plan.commands.forEach((command, i) => {
-    const outcome = rest[i];
-    if (command === 'mntr') sample.mntr = outcome as NodeSample['mntr'];
-    else if (command === 'wchs') sample.wchs = outcome as NodeSample['wchs'];
-    else if (command === 'conf') {
-      sample.conf = outcome as NodeSample['conf'];
-      sample.confPolledAt = polledAt;
-    }
+  const outcomes = sample as Record<CommandWord, unknown>;
+  plan.commands.forEach((word, i) => {
+    outcomes[word] = rest[i];
+    if (commandOf(word).cadence === 'conf_interval') sample.confPolledAt = polledAt;
   });
   return sample;
 }

@@ -1,21 +1,22 @@
-import type { AgentConfig, EnsembleConfig, ServerTarget } from '../config/types.js';
-import type { DecodableCommand } from './decode.js';
+import { COMMANDS, commandOf, isCommandWord, type CommandWord, type NodeSample } from '../commands/index.js';
+import type { AgentConfig, EnsembleConfig } from '../config/types.js';
+import type { ServerTarget } from '../model/target.js';
 import type { NodePollPlan } from './node.js';
-import type { NodeSample } from './types.js';
 
 /**
- * `conf` changes rarely, so it is re-asked only when due: never read yet, last read failed, older
- * than the ensemble's confInterval, or the node was down last round (it may have come back with a
- * new membership). Pure.
+ * `conf_interval` words change rarely, so they are re-asked only when due: never read yet, last read
+ * failed, older than the ensemble's confInterval, or the node was down last round (it may have come
+ * back with a new membership). Pure.
  */
-export function confDue(previous: NodeSample | undefined, ensemble: EnsembleConfig, now: number): boolean {
-  if (!ensemble.commands.includes('conf')) return false;
-  if (!previous?.conf || previous.confPolledAt === undefined) return true;
-  if (!previous.conf.ok || !previous.srvr.ok) return true;
+export function confDue(previous: NodeSample | undefined, ensemble: EnsembleConfig, now: number, word: CommandWord = 'conf'): boolean {
+  if (!(ensemble.commands as readonly string[]).includes(word)) return false;
+  const last = previous?.[word];
+  if (!last || previous?.confPolledAt === undefined) return true;
+  if (!last.ok || !previous.srvr.ok) return true;
   return now - previous.confPolledAt >= ensemble.confIntervalMs;
 }
 
-/** What to ask one node this round, given what it answered last round. Pure. */
+/** What to ask one node this round, given what it answered last round: the table decides each word's cadence. Pure. */
 export function planNode(
   config: AgentConfig,
   ensemble: EnsembleConfig,
@@ -23,10 +24,12 @@ export function planNode(
   previous: NodeSample | undefined,
   now: number,
 ): NodePollPlan {
-  const commands = ensemble.commands.filter(
-    (c): c is Exclude<DecodableCommand, 'srvr'> => c === 'mntr' || c === 'wchs' || c === 'stat',
-  ) as DecodableCommand[];
-  if (confDue(previous, ensemble, now)) commands.push('conf');
+  const commands: CommandWord[] = [];
+  // In the configured order; srvr is asked on its own, always.
+  for (const word of ensemble.commands) {
+    if (word === 'srvr' || !isCommandWord(word)) continue;
+    if (commandOf(word).cadence === 'every_round' || confDue(previous, ensemble, now, word)) commands.push(word);
+  }
   return {
     ensemble: ensemble.name,
     target,
@@ -37,8 +40,17 @@ export function planNode(
   };
 }
 
-/** Keeps the last `conf` outcome on a sample whose round did not ask for it. Pure. */
+/** Keeps the last outcome of each `conf_interval` word on a sample whose round did not ask it. Pure. */
 export function carryConf(sample: NodeSample, previous: NodeSample | undefined): NodeSample {
-  if (sample.conf !== undefined || previous?.conf === undefined) return sample;
-  return { ...sample, conf: previous.conf, confPolledAt: previous.confPolledAt };
+  if (!previous) return sample;
+  let carried: NodeSample | undefined;
+  for (const command of COMMANDS) {
+    if (command.cadence !== 'conf_interval') continue;
+    const word = command.word as Exclude<CommandWord, 'srvr'>;
+    if (sample[word] !== undefined || previous[word] === undefined) continue;
+    carried ??= { ...sample, confPolledAt: previous.confPolledAt };
+    (carried as Record<CommandWord, unknown>)[word] = previous[word];
+  }
+  if (carried && carried.confPolledAt === undefined) delete carried.confPolledAt;
+  return carried ?? sample;
 }

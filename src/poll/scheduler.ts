@@ -1,9 +1,9 @@
 import type { AgentConfig, EnsembleConfig } from '../config/types.js';
+import { COMMANDS, type CommandWord, type NodeSample } from '../commands/index.js';
+import { serverLabel } from '../model/target.js';
 import { createLimiter } from '../zk/limiter.js';
-import { serverLabel } from '../config/server-label.js';
 import { pollNode } from './node.js';
 import { carryConf, planNode } from './plan.js';
-import type { NodeSample } from './types.js';
 
 /** Timing of one finished round. */
 export interface RoundStats {
@@ -89,10 +89,7 @@ export class PollScheduler {
             const plan = planNode(this.config, ensemble, target, previous, this.now());
             return this.limiter.run(async () => {
               const sample = carryConf(await pollNode(plan, this.now), previous);
-              // Planning the next round needs only srvr's outcome and conf: keeping mntr/wchs here
-              // would hold every node's parsed reply for a whole extra round.
-              const { mntr: _mntr, wchs: _wchs, ...kept } = sample;
-              this.previous.set(key, kept);
+              this.previous.set(key, forPlanning(sample));
               return sample;
             });
           }),
@@ -102,4 +99,19 @@ export class PollScheduler {
     );
     this.listener.onRoundEnd({ startedAt, finishedAt: this.now(), nodes });
   }
+}
+
+/**
+ * What the next round's planning needs of a sample: srvr's outcome and the conf_interval words (kept
+ * between reads). Keeping the rest would hold every node's parsed replies for a whole extra round.
+ */
+function forPlanning(sample: NodeSample): NodeSample {
+  const kept: NodeSample = { ensemble: sample.ensemble, server: sample.server, polledAt: sample.polledAt, srvr: sample.srvr };
+  if (sample.confPolledAt !== undefined) kept.confPolledAt = sample.confPolledAt;
+  for (const command of COMMANDS) {
+    if (command.cadence !== 'conf_interval') continue;
+    const word = command.word as Exclude<CommandWord, 'srvr'>;
+    if (sample[word] !== undefined) (kept as Record<CommandWord, unknown>)[word] = sample[word];
+  }
+  return kept;
 }

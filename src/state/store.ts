@@ -1,10 +1,9 @@
-import { mntrPlan, type MntrPlan, type MntrSeries } from '../metrics/mntr-names.js';
-import type { NodeSample } from '../poll/types.js';
-import type { CommandOutcome, PollReason } from '../zk/outcome.js';
+import { COMMANDS, type CommandWord, type NodeSample } from '../commands/index.js';
+import { mntrPlan, type MntrPlan, type MntrSeries } from '../commands/mntr-layout.js';
+import type { CommandOutcome, PollReason } from '../model/outcome.js';
 
-/** Commands whose outcome is tracked per node. */
-export type TrackedCommand = 'srvr' | 'mntr' | 'wchs' | 'conf';
-const TRACKED: TrackedCommand[] = ['srvr', 'mntr', 'wchs', 'conf'];
+/** Commands whose outcome is tracked per node: every word in the table. */
+export type TrackedCommand = CommandWord;
 
 /** History of one node × command, kept across rounds. */
 export interface CommandHistory {
@@ -72,10 +71,10 @@ export class NodeStore {
       const key = `${sample.ensemble}\u0000${sample.server}`;
       const previous = this.nodes.get(key);
       const commands: NodeRecord['commands'] = previous?.commands ?? {};
-      for (const command of TRACKED) {
-        const outcome = sample[command];
-        // conf is carried over between the rounds that ask it: count it only when it was asked now.
-        if (!outcome || (command === 'conf' && sample.confPolledAt !== sample.polledAt)) continue;
+      for (const { word: command, cadence } of COMMANDS) {
+        const outcome: CommandOutcome<unknown> | undefined = sample[command];
+        // conf_interval words are carried over between the rounds that ask them: count them only when asked now.
+        if (!outcome || (cadence === 'conf_interval' && sample.confPolledAt !== sample.polledAt)) continue;
         const reason = reasonOf(outcome);
         const history: CommandHistory = commands[command] ?? { lastReason: reason, lastDurationMs: 0, errors: {} };
         if (commands[command] === undefined || history.lastReason !== reason) {

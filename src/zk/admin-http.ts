@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { READ_ONLY_ADMIN_COMMANDS, type AdminCommand, type RawReply } from './outcome.js';
+import type { RawReply } from '../model/outcome.js';
+import { READ_ONLY_ADMIN_COMMANDS, type AdminCommand } from './read-only.js';
 
 /** Where an AdminServer command is sent: a node's `admin.serverPort`. */
 export interface AdminTarget {

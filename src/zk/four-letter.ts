@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { READ_ONLY_COMMANDS, type FourLetterWord, type RawReply } from './outcome.js';
+import type { RawReply } from '../model/outcome.js';
+import { READ_ONLY_COMMANDS, type FourLetterWord } from './read-only.js';
 
 /** Where a four-letter word is sent: a node's client port. */
 export interface FourLetterTarget {

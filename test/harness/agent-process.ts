@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './ports.js';
+import { waitFor } from './wait.js';
+
+// Many tests import the agent and the wait together.
+export { waitFor } from './wait.js';
 
 /** Built entry point of the agent (`npm run build` first). */
 export const AGENT_MAIN = path.resolve(import.meta.dirname, '..', '..', 'dist', 'main.js');
@@ -26,7 +29,12 @@ process.once('exit', () => {
 });
 
 /** Starts `node dist/main.js <args> --listen 127.0.0.1:<free port>` and waits for /readyz. */
-export async function startAgent(args: string[], readyTimeoutMs = 20_000, env: Record<string, string> = {}, fixedPort?: number): Promise<AgentProcess> {
+export async function startAgent(
+  args: string[],
+  readyTimeoutMs = 20_000,
+  env: Record<string, string> = {},
+  fixedPort?: number,
+): Promise<AgentProcess> {
   const port = fixedPort ?? (await freePort());
   const child = spawn(process.execPath, [AGENT_MAIN, ...args, '--listen', `127.0.0.1:${port}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,8 +43,8 @@ export async function startAgent(args: string[], readyTimeoutMs = 20_000, env: R
   running.add(child);
   child.on('exit', () => running.delete(child));
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const url = `http://127.0.0.1:${port}`;
   const agent: AgentProcess = {
     url,
@@ -60,37 +68,20 @@ export async function startAgent(args: string[], readyTimeoutMs = 20_000, env: R
       return code;
     },
   };
-  const deadline = Date.now() + readyTimeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`agent exited with ${child.exitCode}:\n${output}`);
-    try {
+  // An agent that exits (a bad flag, a taken port) ends the wait at once, with its output.
+  const ready = await waitFor(
+    'the agent to be ready',
+    async () => {
+      if (child.exitCode !== null) return 'exited';
       const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return agent;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await agent.stop();
-      throw new Error(`agent not ready after ${readyTimeoutMs} ms:\n${output}`);
-    }
-    await sleep(100);
-  }
-}
-
-/** Polls `probe` every `everyMs` until it returns a value that is not undefined; returns it with the time taken. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-  everyMs = 100,
-): Promise<{ value: T; elapsedMs: number }> {
-  const start = Date.now();
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return { value, elapsedMs: Date.now() - start };
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
+      return res.ok ? 'ready' : undefined;
+    },
+    readyTimeoutMs,
+  ).catch(() => undefined);
+  if (ready?.value === 'ready') return agent;
+  await agent.stop();
+  if (ready?.value === 'exited') throw new Error(`agent exited with ${child.exitCode}:\n${output}`);
+  throw new Error(`agent not ready after ${readyTimeoutMs} ms:\n${output}`);
 }
 
 /** Value of one exposition line `name{labels} value`, labels given as an exact `k="v",…` string. */
@@ -98,7 +89,7 @@ export function sampleValue(exposition: string, name: string, labels: Record<str
   for (const line of exposition.split('\n')) {
     if (!line.startsWith(`${name}{`) && line !== name && !line.startsWith(`${name} `)) continue;
     const match = /^([^{ ]+)(\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
+    if (match?.[1] !== name) continue;
     const found: Record<string, string> = {};
     for (const m of (match[3] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) found[m[1]!] = m[2]!;
     if (Object.entries(labels).every(([k, v]) => found[k] === v)) return Number(match[4]);

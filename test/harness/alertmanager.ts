@@ -5,7 +5,7 @@ import { freePort } from './ports.js';
 import { spawnService, stopService, waitReady, type ServiceProcess } from './service-process.js';
 
 /** Debian's Alertmanager binary (apt-get install prometheus-alertmanager). */
-export const ALERTMANAGER_BIN = '/usr/bin/prometheus-alertmanager';
+const ALERTMANAGER_BIN = '/usr/bin/prometheus-alertmanager';
 
 /** A real Alertmanager on loopback with its own config and data dir, started by a test. */
 export class AlertmanagerProcess {

@@ -118,13 +118,7 @@ interface DripTimer {
   timer?: NodeJS.Timeout;
 }
 
-function serve(
-  socket: net.Socket,
-  behaviour: FakeBehaviour,
-  replies: Map<string, Buffer>,
-  dripIntervalMs: number,
-  drip: DripTimer,
-): void {
+function serve(socket: net.Socket, behaviour: FakeBehaviour, replies: Map<string, Buffer>, dripIntervalMs: number, drip: DripTimer): void {
   if (behaviour === 'hang') {
     // Never answer, like a stopped process. (Node may already have buffered the word; it is ignored.)
     socket.pause();
@@ -252,7 +246,7 @@ export async function startFakeEnsemble(
             behaviour: options.behaviour,
             host: options.host,
           });
-          return Object.assign(server, { role }) as FakeEnsembleNode;
+          return Object.assign(server, { role });
         }),
       );
       for (const result of settled) if (result.status === 'fulfilled') nodes.push(result.value);
@@ -287,10 +281,7 @@ export interface BlackholePort {
 export async function startBlackholePort(): Promise<BlackholePort> {
   const child = spawn(
     process.execPath,
-    [
-      '-e',
-      "const s=require('net').createServer();s.listen({port:0,host:'127.0.0.1',backlog:1},()=>console.log(s.address().port))",
-    ],
+    ['-e', "const s=require('net').createServer();s.listen({port:0,host:'127.0.0.1',backlog:1},()=>console.log(s.address().port))"],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const fillers: net.Socket[] = [];
@@ -314,6 +305,8 @@ export async function startBlackholePort(): Promise<BlackholePort> {
       const socket = net.connect({ host: '127.0.0.1', port });
       socket.on('error', () => undefined);
       fillers.push(socket);
+      // On loopback an accepted connection completes in well under a millisecond; one still pending
+      // after 150 ms is in the kernel's SYN-retry back-off (the first retry comes after 1 s).
       const connected = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), 150);
         socket.once('connect', () => {

@@ -5,7 +5,7 @@ import { freePort } from './ports.js';
 import { spawnService, stopService, waitReady, type ServiceProcess } from './service-process.js';
 
 /** Debian's prometheus binary (apt-get install prometheus). */
-export const PROMETHEUS_BIN = '/usr/bin/prometheus';
+const PROMETHEUS_BIN = '/usr/bin/prometheus';
 
 /** True when Prometheus and promtool are installed. */
 export function prometheusInstalled(): boolean {
@@ -77,7 +77,9 @@ export class PrometheusProcess {
   /** Active alerts (pending and firing) from /api/v1/alerts. */
   async alerts(): Promise<Array<{ labels: Record<string, string>; state: string; annotations: Record<string, string> }>> {
     const res = await fetch(`${this.url}/api/v1/alerts`, { signal: AbortSignal.timeout(5000) });
-    const body = (await res.json()) as { data: { alerts: Array<{ labels: Record<string, string>; state: string; annotations: Record<string, string> }> } };
+    const body = (await res.json()) as {
+      data: { alerts: Array<{ labels: Record<string, string>; state: string; annotations: Record<string, string> }> };
+    };
     return body.data.alerts;
   }
 

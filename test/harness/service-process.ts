@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from './wait.js';
 
 const running = new Set<ChildProcess>();
 // A test that throws before its teardown must still not leave servers behind.
@@ -19,27 +19,26 @@ export function spawnService(bin: string, args: string[]): ServiceProcess {
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.on('exit', () => running.delete(child));
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   return { child, output: () => output };
 }
 
 /** Polls `readyUrl` until it answers 2xx; throws with the process output when it exits or times out. */
 export async function waitReady(service: ServiceProcess, readyUrl: string, name: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (service.child.exitCode !== null) throw new Error(`${name} exited with ${service.child.exitCode}:\n${service.output()}`);
-    try {
-      if ((await fetch(readyUrl, { signal: AbortSignal.timeout(1000) })).ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) {
-      await stopService(service);
-      throw new Error(`${name} not ready after ${timeoutMs} ms:\n${service.output()}`);
-    }
-    await sleep(100);
-  }
+  // A service that exits (bad flags, a taken port) ends the wait at once, with its output.
+  const ready = await waitFor(
+    `${name} to be ready`,
+    async () => {
+      if (service.child.exitCode !== null) return 'exited';
+      return (await fetch(readyUrl, { signal: AbortSignal.timeout(1000) })).ok ? 'ready' : undefined;
+    },
+    timeoutMs,
+  ).catch(() => undefined);
+  if (ready?.value === 'ready') return;
+  await stopService(service);
+  if (ready?.value === 'exited') throw new Error(`${name} exited with ${service.child.exitCode}:\n${service.output()}`);
+  throw new Error(`${name} not ready after ${timeoutMs} ms:\n${service.output()}`);
 }
 
 /** SIGTERM, SIGKILL after 5 s, and waits for the exit. */

@@ -7,7 +7,7 @@ import { freePort } from './ports.js';
 import { nodeTruth } from './four-letter.js';
 
 /** Classpath of Debian's zookeeper 3.8 package; servlet-api is needed or the AdminServer dies at start. */
-export const ZOOKEEPER_CLASSPATH = [
+const ZOOKEEPER_CLASSPATH = [
   '/usr/share/java/zookeeper.jar',
   '/usr/share/java/servlet-api.jar',
   '/usr/share/java/slf4j-simple.jar',
@@ -52,7 +52,7 @@ export class ZkNode {
   }
 
   get running(): boolean {
-    return this.process !== undefined && this.process.exitCode === null && this.process.signalCode === null;
+    return this.process?.exitCode === null && this.process.signalCode === null;
   }
 
   /** Starts the JVM (no-op when already running). */
@@ -140,9 +140,7 @@ export class ZkEnsemble {
       const dir = path.join(baseDir, `node-${id}`);
       fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
       fs.writeFileSync(path.join(dir, 'data', 'myid'), `${id}\n`);
-      nodes.push(
-        new ZkNode(id, await freePort(), await freePort(), await freePort(), await freePort(), id > spec.voters, dir),
-      );
+      nodes.push(new ZkNode(id, await freePort(), await freePort(), await freePort(), await freePort(), id > spec.voters, dir));
     }
     const standalone = total === 1;
     for (const node of nodes) {
@@ -162,9 +160,7 @@ export class ZkEnsemble {
         lines.push('standaloneEnabled=false');
         if (node.observer) lines.push('peerType=observer');
         for (const member of nodes) {
-          lines.push(
-            `server.${member.id}=127.0.0.1:${member.quorumPort}:${member.electionPort}${member.observer ? ':observer' : ''}`,
-          );
+          lines.push(`server.${member.id}=127.0.0.1:${member.quorumPort}:${member.electionPort}${member.observer ? ':observer' : ''}`);
         }
       }
       fs.writeFileSync(path.join(node.dir, 'zoo.cfg'), `${lines.join('\n')}\n`);

@@ -16,8 +16,10 @@ import { closeClient, connectClient, watchPath, writeZnodes } from '../harness/c
 import { PrometheusProcess, prometheusInstalled } from '../harness/prometheus.js';
 import { ZkEnsemble, zookeeperInstalled, type ZkNode } from '../harness/zookeeper.js';
 
-/** Job name of the harness's scrape config. */
-const JOB = 'zookeeper-ensemble-exporter';
+/** Job name of the scrape config: a common choice, not the project's name. */
+const JOB = 'zookeeper';
+/** `$job` as the dashboards default it: All, i.e. the allValue `.*`. No job name needs choosing. */
+const ALL_JOBS = '.*';
 /** A hook the agent never calls: with --dry-run it records each intent and sends nothing. */
 const HOOK_FLAGS = ['--dry-run', '--hook-url', 'http://127.0.0.1:9/unused'];
 /** What Grafana would put in for its built-in variables at a 1 s scrape interval. */
@@ -54,7 +56,7 @@ async function api<T>(pathname: string, params: Record<string, string>): Promise
 
 /** The query with variables filled in for `server` (regex-escaped, as Grafana does for `=~`). */
 function expand(q: Query, server: string): string {
-  return expandVariables(q.expr, { job: promRegexEscape(JOB), ensemble: 'local', server: promRegexEscape(server), ...BUILTINS });
+  return expandVariables(q.expr, { job: ALL_JOBS, ensemble: 'local', server: promRegexEscape(server), ...BUILTINS });
 }
 
 /** Series the query returns as Grafana would run it: instant at now, otherwise over the test so far. */
@@ -100,7 +102,7 @@ describe.skipIf(!zookeeperInstalled() || !prometheusInstalled())('dashboards aga
     ensemble = await ZkEnsemble.start({ voters: 3 });
     await ensemble.waitServing();
     agent = await startAgent(['--ensemble', `local=${ensemble.connectString}`, '--interval', '1s', '--timeout', '500ms', ...HOOK_FLAGS]);
-    prom = await PrometheusProcess.start({ targets: [new URL(agent.url).host], intervalSeconds: 1 });
+    prom = await PrometheusProcess.start({ targets: [new URL(agent.url).host], intervalSeconds: 1, job: JOB });
     startedAt = Date.now() / 1000;
     // rate()/increase() need two samples in the window: wait for a few scrapes of every node.
     await waitFor('three scrapes of every node', async () => {
@@ -141,7 +143,7 @@ describe.skipIf(!zookeeperInstalled() || !prometheusInstalled())('dashboards aga
     const values = async (q: Query): Promise<string[]> => {
       const m = /^label_values\((.+), (\w+)\)$/.exec(q.expr);
       if (!m) throw new Error(`not label_values: ${q.expr}`);
-      const match = expandVariables(m[1]!, { job: promRegexEscape(JOB), ensemble: 'local' });
+      const match = expandVariables(m[1]!, { job: ALL_JOBS, ensemble: 'local' });
       const series = await api<Array<Record<string, string>>>('/api/v1/series', { 'match[]': match, start: String(startedAt) });
       return [...new Set(series.map((s) => s[m[2]!]!))].sort();
     };

@@ -83,8 +83,16 @@ describe.skipIf(!zookeeperInstalled() || !prometheusInstalled())('Prometheus →
   });
 
   it('quorum lost → the alert reaches the receiver once, forwarded and signed by the agent', async () => {
-    // Prometheus drops alerts until it has found Alertmanager (~5 s after start).
-    await sleep(6000);
+    // Prometheus drops alerts until it has found Alertmanager: wait until it lists one as active.
+    await waitFor(
+      'Prometheus found Alertmanager',
+      async () => {
+        const res = await fetch(`${prometheus.url}/api/v1/alertmanagers`);
+        const body = (await res.json()) as { data?: { activeAlertmanagers?: unknown[] } };
+        return (body.data?.activeAlertmanagers?.length ?? 0) > 0 ? true : undefined;
+      },
+      30_000,
+    );
     const leader = (await ensemble.leader())!;
     await Promise.all(ensemble.nodes.filter((n) => n !== leader).map((n) => n.kill()));
     const forwarded = await waitFor('alert forwarded', async () => (receiver.of('alert').length > 0 ? receiver.of('alert') : undefined), 60_000);
@@ -93,7 +101,8 @@ describe.skipIf(!zookeeperInstalled() || !prometheusInstalled())('Prometheus →
     expect(hook.verified).toBe(true);
     expect(hook.body).toMatchObject({ event: 'alert', ensemble: 'local', alert: { status: 'firing', labels: { alertname: 'ZookeeperQuorumLost', ensemble: 'local' } } });
     expect(hook.idempotencyKey).toMatch(/^alert-hook\/alert\/[0-9a-f]+\/.+\/firing$/);
-    // Alertmanager re-sends the group every group_interval while it fires: still one delivery.
+    // Negative check: Alertmanager may re-send the group every group_interval (5 s) while it fires;
+    // 12 s covers two of them, and the receiver must still see one delivery.
     await sleep(12_000);
     expect(receiver.requests.filter((r) => r.body.event === 'alert')).toHaveLength(1);
     const dups = await agent.json<{ entries: unknown[] }>('/api/v1/hooks/deliveries?type=duplicate');

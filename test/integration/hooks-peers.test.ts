@@ -72,6 +72,7 @@ describe.skipIf(!zookeeperInstalled())('three agents with peers', () => {
     const follower = ensemble.nodes.find((n) => n !== leader)!;
     await follower.kill();
     await waitFor('at_risk delivered', async () => (receiver.of('quorum_at_risk').length > 0 ? true : undefined), 20_000);
+    // Negative check: another agent would send within a few rounds of the first; 4 s covers them.
     await sleep(4000);
     expect(receiver.of('quorum_at_risk')).toHaveLength(1);
     expect(receiver.requests.filter((r) => r.body.event === 'quorum_at_risk')).toHaveLength(1);
@@ -83,6 +84,7 @@ describe.skipIf(!zookeeperInstalled())('three agents with peers', () => {
   });
 
   it('two agents frozen: the third, alone, never fires', async () => {
+    // Lets late requests of the previous scenario land before the count below is taken.
     await sleep(2000);
     const sent = receiver.requests.length;
     agents[0]!.child.kill('SIGSTOP');
@@ -92,6 +94,7 @@ describe.skipIf(!zookeeperInstalled())('three agents with peers', () => {
     const follower = ensemble.nodes.find((n) => n !== leader)!;
     await follower.kill();
     await waitFor('third agent sees at_risk', async () => ((await third.json<EnsembleState>('/api/v1/ensembles/local')).quorum === 'at_risk' ? true : undefined));
+    // Negative check: alone, the third agent must not fire; 6 s is many rounds in which it could.
     await sleep(6000);
     expect(receiver.requests.length).toBe(sent);
     expect(third.output()).not.toContain('"msg":"hook intent"');

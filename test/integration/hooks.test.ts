@@ -13,6 +13,7 @@ import { HookReceiver } from '../harness/hook-receiver.js';
 import { ZkEnsemble, zookeeperInstalled, type ZkNode } from '../harness/zookeeper.js';
 
 const SECRET = 'test-secret-0123456789';
+const FAILPOINT_PRELOAD = new URL('../harness/failpoint-preload.mjs', import.meta.url).href;
 const TOKEN = 'receiver-token-abcdef';
 
 let dir: string;
@@ -126,6 +127,7 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
   });
 
   it('fires nothing for the state found at start-up', async () => {
+    // Negative check: 2 s is two 1 s rounds, each of which could have fired.
     await sleep(2000);
     expect(receiver.requests).toEqual([]);
   });
@@ -146,6 +148,7 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
     await Promise.all([followers[0]!.start(), followers[1]!.start()]);
     await ensemble.waitServing(30_000);
     await waitFor('quorum_restored delivered', async () => (receiver.of('quorum_restored').length > 0 ? true : undefined), 30_000);
+    // Negative check: a repeat would come within a few rounds or a backoff; 3 s covers both.
     await sleep(3000);
     expect(receiver.requests.map((r) => r.body.event)).toEqual(['quorum_at_risk', 'quorum_lost', 'quorum_restored']);
     expect(receiver.requests.every((r) => r.verified)).toBe(true);
@@ -160,6 +163,7 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
     const before = receiver.of('quorum_at_risk').length;
     await followers[0]!.kill();
     await quorum(agent, 'at_risk');
+    // The scenario itself: the receiver stays away for 30 s while the agent retries.
     await sleep(30_000);
     const metrics = await agent.metrics();
     expect(sampleValue(metrics, 'zookeeper_hook_oldest_pending_age_seconds', {})).toBeGreaterThan(20);
@@ -168,6 +172,7 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
     await receiver.start();
     const back = await waitFor('delivered after the receiver returned', async () => (receiver.of('quorum_at_risk').length > before ? true : undefined), 15_000);
     console.log(`receiver back → delivered in ${back.elapsedMs} ms`);
+    // Negative check: a second copy would follow within a round or a backoff step; 2 s covers both.
     await sleep(2000);
     expect(receiver.of('quorum_at_risk')).toHaveLength(before + 1);
     expect(receiver.requests.filter((r) => r.body.event === 'quorum_at_risk')).toHaveLength(before + 1);
@@ -190,6 +195,7 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
     expect(first.status).toBe(202);
     expect((await postAlert(agent, alertPayload('fp-1'))).status).toBe(202);
     await waitFor('alert forwarded', async () => (receiver.of('alert').length > 0 ? true : undefined));
+    // Negative check: the repeat is handled within milliseconds; 1.5 s leaves room for a slow machine.
     await sleep(1500);
     const alerts = receiver.requests.filter((r) => r.body.event === 'alert');
     expect(alerts).toHaveLength(1);
@@ -202,7 +208,8 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
     it(`kill -9 ${failpoint.replace('-', ' ')} → one effective delivery after restart`, async () => {
       const name = `crash-${failpoint}`;
       const cfg = config(name);
-      const crashing = await startAgent(['--config', cfg, ...FLAGS], 20_000, { ZK_EXPORTER_FAILPOINT: failpoint });
+      // The preload installs a crash-point callback that kills the agent at the named point (see failpoint-preload.mjs).
+      const crashing = await startAgent(['--config', cfg, ...FLAGS], 20_000, { NODE_OPTIONS: `--import=${FAILPOINT_PRELOAD}`, ZK_EXPORTER_FAILPOINT: failpoint });
       const fingerprint = `fp-${failpoint}`;
       const key = `pager/alert/${fingerprint}/2026-11-25T10:00:00.000Z/firing`;
       const exited = new Promise<NodeJS.Signals | null>((resolve) => crashing.child.once('exit', (_code, signal) => resolve(signal)));
@@ -213,6 +220,7 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
       const restarted = await startAgent(['--config', cfg, ...FLAGS]);
       others.push(restarted);
       await waitFor('delivered after restart', async () => (receiver.requests.filter((r) => r.idempotencyKey === key).length > sentBeforeCrash ? true : undefined));
+      // Negative check: a duplicate would follow within a retry or two; 1.5 s covers the 500 ms first backoff and the next one.
       await sleep(1500);
       expect(receiver.effective.filter((r) => r.idempotencyKey === key)).toHaveLength(1);
       expect(receiver.requests.filter((r) => r.idempotencyKey === key)).toHaveLength(sentBeforeCrash + 1);
@@ -248,6 +256,7 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
       return d.entries.some((e) => e.event === 'quorum_at_risk' && e.result === 'dry_run') ? d : undefined;
     });
     expect(dryRun.value.entries).toHaveLength(1);
+    // Negative check: nothing may be sent in dry-run; 1.5 s covers the next 1 s round.
     await sleep(1500);
     expect(receiver.requests.length).toBe(sent);
     expect(sampleValue(await agent.metrics(), 'zookeeper_hook_maintenance_active', { ensemble: 'local' })).toBe(1);

@@ -121,8 +121,10 @@ describe.skipIf(!zookeeperInstalled())('scenario 8: stock whitelist (srvr only) 
   it('with admin ports: refused words fall back to the AdminServer, giving the same data as mntr/wchs/conf', async () => {
     const { value: s } = await waitFor('membership from AdminServer conf', async () => {
       const s = await withAdmin.json<EnsembleState>('/api/v1/ensembles/stock');
-      return s.quorum === 'healthy' && s.leader ? s : undefined;
+      return s.quorum === 'healthy' && s.leader && s.membershipSource === 'conf' ? s : undefined;
     });
+    // conf over the AdminServer: server ids from /commands/conf, voters from /commands/voting_view.
+    expect([s.voters, s.observers, s.margin]).toEqual([3, 0, 1]);
     const metrics = await withAdmin.metrics();
     for (const n of ensemble.nodes) {
       expect(sampleValue(metrics, 'zookeeper_exporter_command_result', { server: n.address, command: 'mntr', reason: 'ok' })).toBe(1);

@@ -19,7 +19,7 @@ describe('README metrics tables', () => {
   });
 
   it('document every hook family the hook service declares', () => {
-    const source = readFileSync(path.join(root, 'src/hooks/service.ts'), 'utf8');
+    const source = readFileSync(path.join(root, 'src/hooks/metrics.ts'), 'utf8');
     const names = [...source.matchAll(/family\('(zookeeper_hook_[a-z_]+)'/g)].map((m) => m[1]!);
     expect(names.length).toBeGreaterThan(5);
     expect(names.filter((n) => !readme.includes(`\`${n}\``))).toEqual([]);

@@ -7,6 +7,7 @@ import {
   ALERT_NAMES,
   ALERT_SCOPE,
   DEFAULT_CONFIG,
+  DEFAULT_RUNBOOK_URL,
   RECORDING_RULES,
   RULES_FILE,
   alertTable,
@@ -84,7 +85,9 @@ describe.each(alerts.map((a) => [a.alert, a] as const))('%s', (name, rule: Alert
     expect(['critical', 'warning', 'info']).toContain(rule.labels.severity);
     expect(durationSeconds(rule.for)).toBeGreaterThan(0);
     expect(rule.annotations.summary).toMatch(/^\S.*[^.]$/);
-    expect(rule.annotations.runbook_url).toBe(`docs/runbooks.md#${name.toLowerCase()}`);
+    // Absolute, so it opens from a pager or a chat message.
+    expect(rule.annotations.runbook_url).toBe(`${DEFAULT_RUNBOOK_URL}#${name.toLowerCase()}`);
+    expect(new URL(rule.annotations.runbook_url).protocol).toBe('https:');
   });
 
   it('names the ensemble (and the server), or for an agent alert the agent (and the hook), in its description', () => {
@@ -101,12 +104,11 @@ describe.each(alerts.map((a) => [a.alert, a] as const))('%s', (name, rule: Alert
     if (ALERT_SCOPE[name] === 'command') expect(rule.annotations.description).toContain('{{ $labels.command }}');
   });
 
-  it('selects every agent series with the job selector', () => {
-    // Recording rule names (`level:zookeeper_…:op`) are preceded by a colon and carry the selection already.
+  it('selects the agent series by metric name, never by scrape job', () => {
+    // Template lookups in annotations use the alert's own job/instance; the expression must not name any job.
+    expect(rule.expr).not.toMatch(/\bjob\s*(=|!=|=~|!~)/);
     const selectors = [...rule.expr.matchAll(/(?<![:\w])(zookeeper_[a-z0-9_]+)(\{[^}]*\})?/g)];
-    for (const [, metric, matchers] of selectors) {
-      expect(matchers, metric).toMatch(/^\{job="zookeeper-ensemble-exporter"/);
-    }
+    for (const [, metric, matchers] of selectors) expect(matchers ?? '', metric).not.toContain('job');
   });
 
   it('has a runbook section saying what it means, what to check and what to do', () => {
@@ -126,17 +128,43 @@ describe('docs/runbooks.md', () => {
 });
 
 describe('config', () => {
-  it('puts another job selector into every expression', () => {
-    const text = renderRules(resolveConfig({ selector: 'job="zk", env="prod"' }));
-    expect(text).not.toContain('zookeeper-ensemble-exporter"');
-    expect(text).toContain('zookeeper_up{job="zk", env="prod"} == 0');
-    expect(text).toContain('zookeeper_ensemble_quorum_state{job="zk", env="prod",state="lost"} == 1');
-  });
-
-  it('selects by metric name only with an empty selector', () => {
-    const text = renderRules(resolveConfig({ selector: '' }));
+  it('selects by metric name only by default, so any scrape job name works', () => {
+    expect(DEFAULT_CONFIG.selector).toBe('');
+    const text = renderRules();
     expect(text).toContain('expr: zookeeper_up == 0');
     expect(text).toContain('zookeeper_server_role{role=~"leader|follower|standalone"}');
+    // No expression names a job; only the templates' lookups pass the alert's own job along.
+    const exprs = ruleGroups().flatMap((g) => g.rules.map((r) => r.expr));
+    expect(exprs.filter((e) => /\bjob\s*=/.test(e))).toEqual([]);
+  });
+
+  it('puts a settable selector into every selector of the agent series, `up` included', () => {
+    const text = renderRules(resolveConfig({ selector: 'job="zk", env="prod"' }));
+    expect(text).toContain('zookeeper_up{job="zk", env="prod"} == 0');
+    expect(text).toContain('zookeeper_ensemble_quorum_state{job="zk", env="prod",state="lost"} == 1');
+    expect(text).toContain('(up{job="zk", env="prod"} == 0)');
+    const exprs = ruleGroups(resolveConfig({ selector: 'job="zk"' })).flatMap((g) => g.rules.map((r) => r.expr));
+    for (const expr of exprs) {
+      for (const [, metric, matchers] of expr.matchAll(/(?<![:\w])(zookeeper_[a-z0-9_]+|up)(\{[^}]*\})?(?![\w(])/g)) {
+        expect(matchers, `${metric} in ${expr}`).toMatch(/^\{job="zk"/);
+      }
+    }
+  });
+
+  it('ExporterStale reads only the agent\'s own series and `up`, and remembers a crashed agent while its target is down', () => {
+    const record = ruleGroups().flatMap((g) => g.rules).find((r) => 'record' in r && r.record === RECORDING_RULES.lastRound)!;
+    expect(record.expr).toContain('max_over_time(zookeeper_exporter_last_round_timestamp_seconds[1h])');
+    expect(record.expr).toContain(`last_over_time(${RECORDING_RULES.lastRound}[1h])`);
+    expect(record.expr).toContain('and on (job, instance)\n  (up == 0)');
+  });
+
+  it('takes the runbook base URL as one setting', () => {
+    const text = renderRules(resolveConfig({ runbookUrl: 'https://wiki.example/zk/runbooks' }));
+    expect(text).not.toContain(DEFAULT_RUNBOOK_URL);
+    const urls = [...text.matchAll(/runbook_url: (\S+)/g)].map((m) => m[1]);
+    expect(urls).toHaveLength(ALERT_NAMES.length);
+    for (const url of urls) expect(url).toMatch(/^https:\/\/wiki\.example\/zk\/runbooks#zookeeper[a-z]+$/);
+    expect(() => resolveConfig({ runbookUrl: 'docs/runbooks.md' })).toThrow('runbookUrl: "docs/runbooks.md" is not an absolute http(s) URL');
   });
 
   it('overrides thresholds, windows and `for` without touching the rest', () => {
@@ -170,12 +198,12 @@ describe('config', () => {
     };
     const defaults = byName();
     const failing = defaults('ZookeeperFailoverHookFailing');
-    expect(failing.expr).toContain('zookeeper_hook_oldest_pending_age_seconds{job="zookeeper-ensemble-exporter"} > 120');
-    expect(failing.expr).toContain('sum without (result) (increase(zookeeper_hook_deliveries_total{job="zookeeper-ensemble-exporter",result="rejected"}[15m])) > 0');
+    expect(failing.expr).toContain('zookeeper_hook_oldest_pending_age_seconds > 120');
+    expect(failing.expr).toContain('sum without (result) (increase(zookeeper_hook_deliveries_total{result="rejected"}[15m])) > 0');
     expect(failing.annotations.description).toContain('{{ $labels.hook }}');
     const dead = defaults('ZookeeperFailoverHookDeadLettered');
     expect(dead.labels.severity).toBe('critical');
-    expect(dead.expr).toContain('increase(zookeeper_hook_dead_letters_total{job="zookeeper-ensemble-exporter"}[1h]) > 0');
+    expect(dead.expr).toContain('increase(zookeeper_hook_dead_letters_total[1h]) > 0');
     // Ticks within the window: 1h / 5s and 15m / 5s.
     expect(dead.expr).toMatch(/< 720\n\)$/);
     expect(failing.expr).toMatch(/< 180\n\)$/);
@@ -199,9 +227,9 @@ describe('config', () => {
     ).toThrow(
       [
         'invalid alerts config:',
-        'selector: label matchers only, without braces, e.g. job="zookeeper-ensemble-exporter"',
-        'selector: "{job="x"}" does not start with a label matcher like job="zookeeper-ensemble-exporter"',
-        'runbookUrl: a URL without an anchor (the alert adds its own)',
+        'selector: label matchers only, without braces, e.g. job="zookeeper"',
+        'selector: "{job="x"}" does not start with a label matcher like job="zookeeper"',
+        'runbookUrl: "https://wiki/zk#top" is not an absolute http(s) URL without an anchor (each alert adds its own)',
         'memory: "1 hour" is not a Prometheus duration like "30s", "5m" or "1h30m"',
         'thresholds.watches: must be a number above 0',
         'thresholds.fileDescriptorRatio: must be below 1',

@@ -277,8 +277,8 @@ const INVALID: Array<[name: string, argv: string[], env: Record<string, string>,
     { ZK_EXPORTER_DRY_RUN: 'yes', ZK_EXPORTER_PEERS: 'http://zk2:9141, http://zk2:9141/', ZK_EXPORTER_AGENT_ID: 'my agent', ZK_EXPORTER_STATE_DIR: '/s' },
     [
       { path: 'ZK_EXPORTER_DRY_RUN', message: 'must be true or false, got "yes"' },
-      { path: 'ZK_EXPORTER_PEERS[1]', message: 'duplicate peer "http://zk2:9141"' },
       { path: 'ZK_EXPORTER_AGENT_ID', message: 'must be printable ASCII without spaces, got "my agent"' },
+      { path: 'ZK_EXPORTER_PEERS[1]', message: 'duplicate peer "http://zk2:9141"' },
     ],
   ],
   [

@@ -1,9 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { addAgentOptions, addConnectionOptions, parseArgv } from '../../../src/config/cli.js';
-import { formatProblems, loadConfig, resolveConfig, type Problem } from '../../../src/config/load.js';
-import { configFileSchema } from '../../../src/config/schema.js';
+import { createAgentCommand, createCommand, parseCommandLine } from '../../../src/config/cli.js';
+import { formatProblems, loadConfig, type Problem } from '../../../src/config/load.js';
+import { configSchema } from '../../../src/config/schema.js';
 import type { AgentConfig } from '../../../src/config/types.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/config/${name}`, import.meta.url));
@@ -34,7 +33,7 @@ function files(contents: Record<string, string>): (path: string) => string {
   };
 }
 
-const ALLOWED = 'allowed: srvr, stat, mntr, wchs, conf, isro, envi';
+const ALLOWED = 'allowed: srvr, stat, mntr, wchs, conf, isro, envi, cons';
 const TOO_LONG_TIMER = 'must be at most 596h31m23s647ms, the longest timer Node.js supports';
 
 const DEFAULTS: Omit<AgentConfig, 'ensembles'> = {
@@ -115,7 +114,7 @@ describe('valid files', () => {
     const { parse } = await import('yaml');
     const { readFileSync } = await import('node:fs');
     for (const name of ['valid-full.yml', 'valid-minimal.yml', 'valid-hooks.yml']) {
-      expect(configFileSchema.safeParse(parse(readFileSync(fixture(name), 'utf8'))).success).toBe(true);
+      expect(configSchema.safeParse(parse(readFileSync(fixture(name), 'utf8'))).success).toBe(true);
     }
   });
 
@@ -134,11 +133,11 @@ const INVALID_FILES: Array<[file: string, problems: Problem[]]> = [
   [
     'invalid-unknown-keys.yml',
     [
+      { path: 'log.colour', message: 'unknown key; allowed: level, format' },
+      { path: 'ensembles[0].servers[1].admin_port', message: 'unknown key; did you mean "adminPort"?' },
+      { path: 'ensembles[0].server', message: 'unknown key; did you mean "servers"?' },
       { path: 'intervall', message: 'unknown key; did you mean "interval"?' },
       { path: 'scrapeTimeout', message: 'unknown key; allowed: listen, interval, timeout, maxReplyBytes, concurrency, log, compat, ensembles, hooks' },
-      { path: 'log.colour', message: 'unknown key; allowed: level, format' },
-      { path: 'ensembles[0].server', message: 'unknown key; did you mean "servers"?' },
-      { path: 'ensembles[0].servers[1].admin_port', message: 'unknown key; did you mean "adminPort"?' },
     ],
   ],
   [
@@ -212,7 +211,7 @@ const INVALID_FILES: Array<[file: string, problems: Problem[]]> = [
       { path: 'ensembles[0].commands[2]', message: `"stmk" changes server state and is never sent; ${ALLOWED}` },
       { path: 'ensembles[0].commands[3]', message: `"kill" changes server state and is never sent; ${ALLOWED}` },
       { path: 'ensembles[0].commands[4]', message: `"ruok" proves nothing (it answers imok even without quorum); ${ALLOWED}` },
-      { path: 'ensembles[0].commands[5]', message: `"cons" prints one line per connection or session, too costly to poll; ${ALLOWED}` },
+      { path: 'ensembles[0].commands[5]', message: `"wchc" prints one line per connection or session, too costly to poll; ${ALLOWED}` },
       { path: 'ensembles[0].commands[6]', message: `"dump" prints one line per connection or session, too costly to poll; ${ALLOWED}` },
       { path: 'ensembles[0].commands[7]', message: `"foo" is not a supported command; ${ALLOWED}` },
       { path: 'ensembles[0].commands[10]', message: `must be a command name, got 4; ${ALLOWED}` },
@@ -262,18 +261,18 @@ const INVALID_FILES: Array<[file: string, problems: Problem[]]> = [
   [
     'invalid-hooks-unknown-keys.yml',
     [
+      { path: 'hooks.targets[0].backoff.maximum', message: 'unknown key; allowed: initial, max' },
+      { path: 'hooks.targets[0].timout', message: 'unknown key; did you mean "timeout"?' },
+      { path: 'hooks.rules[0].cooldwn', message: 'unknown key; did you mean "cooldown"?' },
+      { path: 'hooks.alertmanager.routes[0].matcher', message: 'unknown key; did you mean "matchers"?' },
+      { path: 'hooks.alertmanager.route', message: 'unknown key; did you mean "routes"?' },
+      { path: 'hooks.maintenance[0].tz', message: 'unknown key; allowed: cron, duration, ensembles, timezone' },
       { path: 'hooks.secretFile', message: 'unknown key; did you mean "secretFiles"?' },
       {
         path: 'hooks.webhooks',
         message:
           'unknown key; allowed: stateDir, dryRun, agentId, secretFiles, targets, rules, alertmanager, maintenance, peers, peerTimeout, receiverTokenFiles, adminListen, maxBodyBytes',
       },
-      { path: 'hooks.targets[0].timout', message: 'unknown key; did you mean "timeout"?' },
-      { path: 'hooks.targets[0].backoff.maximum', message: 'unknown key; allowed: initial, max' },
-      { path: 'hooks.rules[0].cooldwn', message: 'unknown key; did you mean "cooldown"?' },
-      { path: 'hooks.alertmanager.route', message: 'unknown key; did you mean "routes"?' },
-      { path: 'hooks.alertmanager.routes[0].matcher', message: 'unknown key; did you mean "matchers"?' },
-      { path: 'hooks.maintenance[0].tz', message: 'unknown key; allowed: cron, duration, ensembles, timezone' },
     ],
   ],
   [
@@ -367,10 +366,10 @@ const INVALID_FILES: Array<[file: string, problems: Problem[]]> = [
     [
       { path: 'hooks.secretFiles[2]', message: 'duplicate file "/etc/zk-hooks/a"' },
       { path: 'hooks.targets[0].headers.x-team', message: 'duplicate header (also "X-Team"; header names ignore case)' },
-      { path: 'hooks.targets[2].name', message: 'duplicate target name "pager" (also hooks.targets[0])' },
       { path: 'hooks.rules[0].ensembles[1]', message: 'duplicate ensemble "kafka"' },
       { path: 'hooks.peers[1]', message: 'duplicate peer "http://zk2:9141"' },
       { path: 'hooks.receiverTokenFiles[1]', message: 'duplicate file "/etc/zk-hooks/token"' },
+      { path: 'hooks.targets[2].name', message: 'duplicate target name "pager" (also hooks.targets[0])' },
     ],
   ],
   [
@@ -391,10 +390,10 @@ const INVALID_FILES: Array<[file: string, problems: Problem[]]> = [
   [
     'invalid-hooks-peers.yml',
     [
+      { path: 'hooks.peerTimeout', message: 'peerTimeout (2s) must be less than interval (2s)' },
       { path: 'hooks.peers[1]', message: 'is this agent itself (the address of listen); list only the other agents' },
       { path: 'hooks.peers[2]', message: 'is this agent itself (its agentId); list only the other agents' },
       { path: 'hooks.peers[3]', message: 'is this agent itself (the address of adminListen); list only the other agents' },
-      { path: 'hooks.peerTimeout', message: 'peerTimeout (2s) must be less than interval (2s)' },
     ],
   ],
   [
@@ -576,8 +575,8 @@ describe('invalid ensembles from flags and env', () => {
       ['--config', fixture('valid-minimal.yml'), '--transport', 'admin'],
       { ZK_EXPORTER_ADMIN_PORT: '8080' },
       [
-        { path: '--transport', message: 'applies only to ensembles from --ensemble or ZK_EXPORTER_ENSEMBLES, and none were given' },
         { path: 'ZK_EXPORTER_ADMIN_PORT', message: 'applies only to ensembles from --ensemble or ZK_EXPORTER_ENSEMBLES, and none were given' },
+        { path: '--transport', message: 'applies only to ensembles from --ensemble or ZK_EXPORTER_ENSEMBLES, and none were given' },
       ],
     ],
     [
@@ -617,7 +616,7 @@ describe('invalid ensembles from flags and env', () => {
 });
 
 describe('every problem at once', () => {
-  it('reports file, env and flag problems together: file, then env, then flags, then rules across them', () => {
+  it('reports file, env and flag problems together: file, then env, then flags, then the command line itself', () => {
     const readFile = files({
       'zk.yml': ['interval: 5', 'maxReplyBytes: 12', 'ensembles:', '  - name: kafka', '    servers: ["zk1:2181", "zk1:2181"]', '    commands: [srst]', ''].join('\n'),
     });
@@ -629,15 +628,16 @@ describe('every problem at once', () => {
     expect(result).toStrictEqual({
       ok: false,
       problems: [
-        { path: 'interval', message: '5 has no unit (ms, s, m or h); did you mean "5s"?' },
         { path: 'maxReplyBytes', message: 'must be an integer from 1024 to 1073741824, got 12' },
-        { path: 'ensembles[0].servers[1]', message: 'duplicate server "zk1:2181" (also ensembles[0].servers[0])' },
         { path: 'ensembles[0].commands[0]', message: `"srst" changes server state and is never sent; ${ALLOWED}` },
+        { path: 'ensembles[0].servers[1]', message: 'duplicate server "zk1:2181" (also ensembles[0].servers[0])' },
+        // Replaced by ZK_EXPORTER_INTERVAL, and still reported.
+        { path: 'interval', message: '5 has no unit (ms, s, m or h); did you mean "5s"?' },
         { path: 'ZK_EXPORTER_CONCURRENCY', message: 'must be an integer from 1 to 10000, got "many"' },
         { path: 'ZK_EXPORTER_ENSEMBLES[0].servers[0]', message: '"zk1" has no port; expected HOST:PORT' },
-        { path: '--nope', message: 'unknown option' },
         { path: '--log-format', message: 'must be "json" or "pretty", got "xml"' },
         { path: '--timeout', message: 'timeout (10s) must be less than interval (4s)' },
+        { path: '--nope', message: 'unknown option' },
       ],
     });
   });
@@ -823,9 +823,8 @@ describe('command line', () => {
     expect(err).not.toHaveBeenCalled();
   });
 
-  it('a status-like subcommand reuses the connection options and resolveConfig', () => {
-    const status = addConnectionOptions(new Command('status').exitOverride());
-    status.parse(['--ensemble', 'kafka=zk1:2181', '--timeout', '1s', '--transport', 'admin', '--admin-port', '8080'], { from: 'user' });
+  it('a status-like subcommand takes the connection options only', () => {
+    const status = createCommand('status', 'Polls once.', ['connection']);
     expect(status.options.map((o) => o.long)).toStrictEqual([
       '--config',
       '--ensemble',
@@ -835,8 +834,8 @@ describe('command line', () => {
       '--max-reply-bytes',
       '--concurrency',
     ]);
-    const result = resolveConfig({ flags: status.opts(), env: {} });
-    expect(result).toStrictEqual({
+    const argv = ['--ensemble', 'kafka=zk1:2181', '--timeout', '1s', '--transport', 'admin', '--admin-port', '8080'];
+    expect(loadConfig({ argv, env: {}, command: status })).toStrictEqual({
       ok: true,
       config: {
         ...DEFAULTS,
@@ -846,10 +845,14 @@ describe('command line', () => {
         ],
       },
     });
+    expect(loadConfig({ argv: ['--listen', '1.2.3.4:1', '--ensemble', 'k=h:1'], env: {}, command: status })).toStrictEqual({
+      ok: false,
+      problems: [{ path: '--listen', message: 'unknown option' }],
+    });
   });
 
   it('agent options are the rest', () => {
-    expect(addAgentOptions(new Command()).options.map((o) => o.long)).toStrictEqual([
+    expect(createCommand('agent', 'Agent.', ['agent']).options.map((o) => o.long)).toStrictEqual([
       '--listen',
       '--interval',
       '--log-level',
@@ -866,11 +869,18 @@ describe('command line', () => {
     ]);
   });
 
-  it('parseArgv keeps repeated list flags and the last scalar', () => {
-    expect(parseArgv(['--compat', 'a', '--compat=b', '--interval', '1s', '--interval', '2s', '--ensemble', 'x=h:1'])).toStrictEqual({
-      flags: { compat: ['a', 'b'], interval: '2s', ensemble: ['x=h:1'] },
-      problems: [],
-      help: false,
+  it('parseCommandLine keeps repeated list flags and the last scalar, and says where each came from', () => {
+    const parsed = parseCommandLine(createAgentCommand(), ['--compat', 'a', '--compat=b', '--interval', '1s', '--interval', '2s', '--ensemble', 'x=h:1'], {
+      ZK_EXPORTER_INTERVAL: '9s',
+      ZK_EXPORTER_LISTEN: '127.0.0.1:1',
+      ZK_EXPORTER_LOG_LEVEL: '',
     });
+    expect(parsed.problems).toStrictEqual([]);
+    expect(parsed.given.map(({ spec, value, label }) => [spec.flag, value, label])).toStrictEqual([
+      ['--ensemble', ['x=h:1'], '--ensemble'],
+      ['--listen', '127.0.0.1:1', 'ZK_EXPORTER_LISTEN'],
+      ['--interval', '2s', '--interval'],
+      ['--compat', ['a', 'b'], '--compat'],
+    ]);
   });
 });

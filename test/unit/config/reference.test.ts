@@ -81,7 +81,7 @@ describe('config reference', () => {
     ]);
     expect(rows[1]).toBe('| `interval` | duration | `5s` | How often every node is polled. |');
     expect(rows[rows.length - 1]).toBe(
-      '| `hooks.maxBodyBytes` | integer | `1048576` | Largest request body the receiver and the hooks API read. |',
+      '| `hooks.maxBodyBytes` | integer 1024–1073741824 | `1048576` | Largest request body the receiver and the hooks API read. |',
     );
     expect(rows[6]).toBe(
       '| `log.level` | `trace` \\| `debug` \\| `info` \\| `warn` \\| `error` \\| `fatal` \\| `silent` | `info` | Least severe level written. |',

@@ -165,6 +165,15 @@ describe('rendered dashboards', () => {
     }
   });
 
+  it('selects every job by default, so panels show data whatever the scrape job is called', () => {
+    for (const { dashboard } of committed) {
+      const job = (dashboard.templating?.list ?? []).find((v) => v.name === 'job')!;
+      // "All" stands for allValue `.*` in every `job=~"$job"` matcher: no job name needs choosing.
+      expect(job.current).toEqual({ selected: true, text: ['All'], value: ['$__all'] });
+      expect(job.allValue).toBe('.*');
+    }
+  });
+
   it('links the overview to the node dashboard (header and per-server links) and back', () => {
     const overview = JSON.stringify(byUid(OVERVIEW_UID));
     expect(byUid(OVERVIEW_UID).links?.map((l) => l.url)).toEqual([`/d/${NODE_UID}/zookeeper-node`]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deriveEnsemble } from '../../../src/ensemble/derive.js';
 import { pickConf, resolveMembership } from '../../../src/ensemble/membership.js';
-import { serverLabel } from '../../../src/config/server-label.js';
+import { serverLabel } from '../../../src/model/target.js';
 import type { EnsembleConfig } from '../../../src/config/types.js';
 import {
   at,

@@ -3,8 +3,8 @@ import type { EnsembleConfig } from '../../../src/config/types.js';
 import { deriveEnsemble } from '../../../src/ensemble/derive.js';
 import type { DeriveOptions, EnsembleState, Transition } from '../../../src/ensemble/types.js';
 import type { MntrRecord, QuorumMember, ServerConfigRecord, ServerMode, ServerStats, Zxid } from '../../../src/parse/types.js';
-import type { NodeSample } from '../../../src/poll/types.js';
-import type { CommandOutcome, FailureReason } from '../../../src/zk/outcome.js';
+import type { NodeSample } from '../../../src/commands/index.js';
+import type { CommandOutcome, FailureReason } from '../../../src/model/outcome.js';
 
 /** Time of the first round; each further round is one second later. */
 export const T0 = 1_700_000_000_000;

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AUDIT_FILE, AuditLog } from '../../../src/hooks/audit.js';
+import { AUDIT_FILE, AuditLog } from '../../../src/hooks/deliver/audit.js';
 import type { AuditEntry } from '../../../src/hooks/types.js';
 
 function entry(n: number, extra: Partial<AuditEntry> = {}): AuditEntry {

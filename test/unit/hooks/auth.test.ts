@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkAuthorization, loadToken, type ExpectedCredentials } from '../../../src/hooks/auth.js';
+import { checkAuthorization, type ExpectedCredentials } from '../../../src/hooks/auth.js';
+import { loadToken } from '../../../src/hooks/deliver/secret-files.js';
 
 const basic = (text: string): string => `Basic ${Buffer.from(text).toString('base64')}`;
 

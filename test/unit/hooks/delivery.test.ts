@@ -5,10 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Deliverer, parseRetryAfter, type DelivererOptions } from '../../../src/hooks/delivery.js';
-import { Outbox } from '../../../src/hooks/outbox.js';
+import { installCrashPointCallback } from '../../../src/hooks/deliver/crash-points.js';
+import { Deliverer, type DelivererOptions } from '../../../src/hooks/deliver/http-delivery.js';
+import { Outbox } from '../../../src/hooks/deliver/outbox.js';
 import { verifySignature } from '../../../src/hooks/signing.js';
-import type { AuditEntry, HookIntent, HookTarget, IntentResult } from '../../../src/hooks/types.js';
+import type { HookTargetConfig as HookTarget } from '../../../src/config/types.js';
+import type { AuditEntry, HookIntent, IntentResult } from '../../../src/hooks/types.js';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -183,6 +185,35 @@ describe('Deliverer', () => {
     await h.deliverer.submit(intent(1));
     await h.settled(1);
     expect(rx.requests[0]!.headers['x-zk-signature']).toBeUndefined();
+  });
+
+  it('calls the installed crash-point callback after persisting and after sending, in that order', async () => {
+    const { rx, url } = await receiver(status(200));
+    const points: Array<[string, number]> = [];
+    installCrashPointCallback((point) => points.push([point, rx.requests.length]));
+    try {
+      const h = await harness([target(url)]);
+      await h.deliverer.submit(intent(1));
+      await h.settled(1);
+    } finally {
+      installCrashPointCallback(undefined);
+    }
+    // The request count at each point shows where it sits: before the POST, then after it.
+    expect(points).toEqual([
+      ['after-persist', 0],
+      ['after-send', 1],
+    ]);
+  });
+
+  it('calls no crash-point callback when none is installed', async () => {
+    const { url } = await receiver(status(200));
+    const seen: string[] = [];
+    installCrashPointCallback((point) => seen.push(point));
+    installCrashPointCallback(undefined);
+    const h = await harness([target(url)]);
+    await h.deliverer.submit(intent(1));
+    await h.settled(1);
+    expect([seen, h.results]).toEqual([[], [['id-1', 'delivered']]]);
   });
 
   it('refuses a duplicate idempotency key and audits it', async () => {
@@ -486,16 +517,5 @@ describe('Deliverer', () => {
     expect(h.deliverer.stats().oldestPendingAgeMs).toBeUndefined();
     await h.deliverer.submit(intent(1, 'pager', NOW - 1_500));
     expect(h.deliverer.stats().oldestPendingAgeMs).toBe(1_500);
-  });
-});
-
-describe('parseRetryAfter', () => {
-  it('reads seconds and HTTP dates, capped', () => {
-    expect(parseRetryAfter('12', 0, 60_000)).toBe(12_000);
-    expect(parseRetryAfter('120', 0, 60_000)).toBe(60_000);
-    expect(parseRetryAfter(new Date(NOW + 5_000).toUTCString(), NOW, 60_000)).toBe(5_000);
-    expect(parseRetryAfter(new Date(NOW - 5_000).toUTCString(), NOW, 60_000)).toBe(0);
-    expect(parseRetryAfter('soon', 0, 60_000)).toBeUndefined();
-    expect(parseRetryAfter(null, 0, 60_000)).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Outbox, OUTBOX_FILE } from '../../../src/hooks/outbox.js';
+import { Outbox, OUTBOX_FILE } from '../../../src/hooks/deliver/outbox.js';
 import type { HookIntent } from '../../../src/hooks/types.js';
 
 /** A minimal intent; `n` keeps ids, keys and creation times distinct and ordered. */
@@ -280,7 +280,7 @@ describe('Outbox', () => {
 
   it('keeps every acknowledged intent when the process is killed with SIGKILL', async () => {
     // A child adds intents as fast as it can and prints each id once add() resolved; it is killed mid-stream.
-    const outboxModule = fileURLToPath(new URL('../../../src/hooks/outbox.ts', import.meta.url));
+    const outboxModule = fileURLToPath(new URL('../../../src/hooks/deliver/outbox.ts', import.meta.url));
     const script = join(dir, '..', 'writer.mts');
     writeFileSync(
       script,

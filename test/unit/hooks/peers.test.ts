@@ -1,9 +1,23 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchPeerViews } from '../../../src/hooks/peer-client.js';
-import { buildPeerReport, decideAsPeer, gateFromPeers, viewFromReport, viewOf, type PeerEntry, type PeerView } from '../../../src/hooks/peers.js';
-import { evaluateRules, type HookRule, type RulesState } from '../../../src/hooks/rules.js';
+import { fetchPeerViews } from '../../../src/hooks/deliver/peer-client.js';
+import {
+  buildPeerReport,
+  decideAsPeer,
+  decideWithPeers,
+  gateFromPeers,
+  peersNeeded,
+  PROBE_REASON,
+  viewFromReport,
+  viewOf,
+  type PeerEntry,
+  type PeerReport,
+  type PeerView,
+} from '../../../src/hooks/decide/peers.js';
+import type { HookRuleConfig as HookRule } from '../../../src/config/types.js';
+import type { EnsembleState } from '../../../src/ensemble/types.js';
+import { evaluateRules, type RulesState } from '../../../src/hooks/decide/rules.js';
 import { ensembleConfig, F, L, Sim, T0, X, type NodeSpec } from '../ensemble/samples.js';
 
 const LOST = 'main/quorum_lost/e1/1656b47fd58f';
@@ -203,6 +217,12 @@ describe('fetchPeerViews', () => {
       }
       if (path.startsWith('/fail/')) return void res.writeHead(503).end('busy');
       if (path.startsWith('/text/')) return void res.end('not json');
+      if (path.startsWith('/endless/')) {
+        // Chunked (no content-length): a bit over the 1 MiB cap, then the body never ends.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write(Buffer.alloc((1 << 20) + 1, 0x20));
+        return;
+      }
       if (path.startsWith('/bad/')) return void res.end(JSON.stringify({ agentId: 'x', ensembles: [{ ensemble: 'main', quorum: 'gone', lastRoundAt: 0, incidents: {} }] }));
       res.writeHead(404).end();
     });
@@ -235,11 +255,65 @@ describe('fetchPeerViews', () => {
     expect(viewFromReport(results[0]!.report, 'main', 'quorum_lost')).toEqual({ ensemble: 'main', quorum: 'lost', incidentKey: LOST });
   });
 
+  it('stops reading a body without content-length as soon as it passes the cap', async () => {
+    // The body never ends, so only a reader that stops at the cap answers before the 10 s deadline.
+    const [result] = await fetchPeerViews([`${base}/endless`], '/api/v1/peer-view', 10_000);
+    expect(result!.error).toBe('report too large');
+    expect(result!.durationMs).toBeLessThan(5_000);
+  });
+
   it('a stale report does not vote', () => {
     const parsed = { agentId: 'p', ensembles: [{ ensemble: 'main', quorum: 'lost' as const, lastRoundAt: T0, incidents: { quorum_lost: LOST } }] };
     expect(viewFromReport(parsed, 'main', 'quorum_lost', { now: T0 + 10_000, maxAgeMs: 10_000 })).toEqual({ ensemble: 'main', quorum: 'lost', incidentKey: LOST });
     expect(viewFromReport(parsed, 'main', 'quorum_lost', { now: T0 + 10_001, maxAgeMs: 10_000 })).toBeUndefined();
     expect(viewFromReport(parsed, 'other', 'quorum_lost')).toBeUndefined();
     expect(viewFromReport(undefined, 'main', 'quorum_lost')).toBeUndefined();
+  });
+});
+
+describe('decideWithPeers', () => {
+  const DOWN: NodeSpec[] = [L(1), X(), X()];
+  const lostState = (): EnsembleState => {
+    const sim = new Sim(ensembleConfig(3));
+    sim.now = T0;
+    sim.round([L(1), F(1), F(1)]);
+    sim.round(DOWN);
+    return sim.s;
+  };
+  const reportOf = (agentId: string, lastRoundAt: number, incident: string): PeerReport => ({
+    agentId,
+    ensembles: [{ ensemble: 'main', quorum: 'lost', lastRoundAt, incidents: { quorum_lost: incident } }],
+  });
+
+  it('counts fresh agreeing peers, drops stale and failed ones, and sends when this agent ranks lowest', () => {
+    const state = lostState();
+    const now = state.lastRoundAt;
+    const decision = decideWithPeers({
+      selfId: 'a',
+      state,
+      ensemble: 'main',
+      event: 'quorum_lost',
+      reports: [{ url: 'http://b', report: reportOf('b', now - 1000, LOST) }, { url: 'http://c', report: reportOf('c', now - 4000, LOST) }, { url: 'http://d' }],
+      now,
+      maxAgeMs: 3000,
+    });
+    // 4 agents: a and b agree (2 < majority 3), c is stale, d failed.
+    expect(decision).toEqual({ fire: false, outcome: 'no_majority', reason: '2 of 4 agents agree (majority 3; 2 unreachable, 0 disagree)', agreeing: ['a', 'b'] });
+  });
+
+  it('a failed peer is named by its URL; the lowest agent id sends', () => {
+    const state = lostState();
+    const now = state.lastRoundAt;
+    const decision = decideWithPeers({ selfId: 'b', state, ensemble: 'main', event: 'quorum_lost', reports: [{ url: 'http://a', report: reportOf('a', now, LOST) }], now, maxAgeMs: 3000 });
+    expect([decision.outcome, decision.agreeing]).toEqual(['other_sends', ['a', 'b']]);
+  });
+});
+
+describe('peersNeeded', () => {
+  it('asks peers only when the dry evaluation found something to send', () => {
+    expect(peersNeeded({ due: [], held: [] })).toBe(false);
+    expect(peersNeeded({ due: [], held: [{ why: 'cooldown', reason: 'cooldown until later' }] })).toBe(false);
+    expect(peersNeeded({ due: [], held: [{ why: 'deferred', reason: PROBE_REASON }] })).toBe(true);
+    expect(peersNeeded({ due: [{}], held: [] })).toBe(true);
   });
 });

@@ -5,11 +5,11 @@ import {
   evaluateRules,
   forgetEnsembles,
   type GateDecision,
-  type HookRule,
   type RulesInput,
   type RulesResult,
   type RulesState,
-} from '../../../src/hooks/rules.js';
+} from '../../../src/hooks/decide/rules.js';
+import type { HookRuleConfig as HookRule } from '../../../src/config/types.js';
 import type { Transition } from '../../../src/ensemble/types.js';
 import { ensembleConfig, F, L, NS, Sim, T0, X, type NodeSpec } from '../ensemble/samples.js';
 
@@ -37,6 +37,7 @@ class Agent {
   readonly probes: Array<[string, string]> = [];
   gate: ((due: Parameters<NonNullable<RulesInput['gate']>>[0]) => GateDecision) | undefined;
   lastTransitions: Transition[] = [];
+  incidentBucketMs: number | undefined;
 
   constructor(
     public rules: HookRule[],
@@ -59,6 +60,7 @@ class Agent {
       },
     };
     if (this.gate) input.gate = this.gate;
+    if (this.incidentBucketMs !== undefined) input.incidentBucketMs = this.incidentBucketMs;
     const result = evaluateRules(this.state, input, this.rules);
     this.first = false;
     this.state = result.state;
@@ -324,6 +326,14 @@ describe('idempotency keys', () => {
     agent.sim.now = T0 + 20 * 60_000;
     const second = agent.round(R).due[0]!.idempotencyKey;
     expect([first, second]).toEqual([`pager/${AT_RISK_KEY}/2023-11-14T22:10:00Z`, `pager/${AT_RISK_KEY}/2023-11-14T22:30:00Z`]);
+  });
+
+  it('a configured incident bucket is used by every bucketed key, the recovery pairing of quorum_restored included', () => {
+    const agent = new Agent([rule('quorum_at_risk'), rule('quorum_restored')]);
+    agent.incidentBucketMs = 60_000;
+    const keys = [H, R, H].flatMap((specs) => agent.round(specs).due.map((d) => d.idempotencyKey));
+    // T0 is 22:13:20 UTC: one-minute buckets give 22:13:00 where the default ten-minute ones give 22:10:00.
+    expect(keys).toEqual([`pager/${AT_RISK_KEY}/2023-11-14T22:13:00Z`, 'pager/main/quorum_restored/e1/after/quorum_at_risk/e1/8ed17db72b90@2023-11-14T22:13:00Z']);
   });
 
   it('the unhealthy-voter set is part of the at_risk key', () => {

@@ -3,7 +3,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadSecrets, signatureHeader, verifySignature } from '../../../src/hooks/signing.js';
+import { loadSecrets } from '../../../src/hooks/deliver/secret-files.js';
+import { signatureHeader, verifySignature } from '../../../src/hooks/signing.js';
 
 const BODY = '{"event":"quorum_lost","ensemble":"kafka"}';
 const NOW = 1_700_000_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderTemplate } from '../../../src/hooks/template.js';
+import { renderTemplate } from '../../../src/model/template.js';
 
 const PAYLOAD = {
   event: 'quorum_lost',

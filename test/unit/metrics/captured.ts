@@ -2,8 +2,8 @@
 // times and durations, for the metrics, state and status tests.
 import type { EnsembleConfig } from '../../../src/config/types.js';
 import { decodeFourLetter } from '../../../src/poll/decode.js';
-import type { NodeSample } from '../../../src/poll/types.js';
-import type { FailureReason, RawReply } from '../../../src/zk/outcome.js';
+import type { NodeSample } from '../../../src/commands/index.js';
+import type { FailureReason, RawReply } from '../../../src/model/outcome.js';
 import { fixture } from '../parse/fixtures.js';
 
 /** Start of the first round (epoch ms). */
@@ -51,5 +51,16 @@ export function ensembleConfig(name: string, hosts: readonly string[]): Ensemble
     transport: 'fourletter',
     commands: ['srvr', 'mntr', 'wchs', 'conf'],
     confIntervalMs: 60_000,
+  };
+}
+
+/** The same sample with the opt-in words `stat`, `isro`, `envi` and `cons` answered from the captures too. */
+export function withOptInWords(sample: NodeSample, role: CapturedRole): NodeSample {
+  return {
+    ...sample,
+    stat: decodeFourLetter('stat', capturedReply(role, 'stat', 2)),
+    isro: decodeFourLetter('isro', capturedReply(role, 'isro', 1)),
+    envi: decodeFourLetter('envi', capturedReply(role, 'envi', 1)),
+    cons: decodeFourLetter('cons', capturedReply(role, 'cons', 3)),
   };
 }

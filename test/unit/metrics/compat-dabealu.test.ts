@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addDabealuFamilies } from '../../../src/metrics/compat-dabealu.js';
 import { FamilySet } from '../../../src/metrics/family.js';
-import type { NodeSample } from '../../../src/poll/types.js';
+import type { NodeSample } from '../../../src/commands/index.js';
 import { NodeStore } from '../../../src/state/store.js';
 import { capturedSample, failedSample, T0 } from './captured.js';
 

@@ -8,7 +8,8 @@
  *   git diff test/golden
  *
  * Input: ensemble `e` of four nodes polled once — 10.0.0.1 follower, 10.0.0.3 leader and 10.0.0.4
- * observer answer with the captured 3.8.0 replies (srvr, mntr, wchs, conf), 10.0.0.2 times out on
+ * observer answer with the captured 3.8.0 replies (srvr, mntr, wchs, conf; the leader also the opt-in
+ * stat, isro, envi and cons, with two client sessions open), 10.0.0.2 times out on
  * every command — plus the ensemble state deriveEnsemble makes of that round and fixed self-metrics.
  * Times and durations are fixed; the Node.js version in zookeeper_exporter_build_info is replaced by
  * `NODE_VERSION`. The goldens are also linted with `promtool check metrics`.
@@ -26,7 +27,7 @@ import { addEnsembleFamilies } from '../../../src/metrics/ensemble-families.js';
 import { FamilySet, renderFamilies } from '../../../src/metrics/family.js';
 import { addNodeFamilies } from '../../../src/metrics/node-families.js';
 import { NodeStore } from '../../../src/state/store.js';
-import { capturedSample, ensembleConfig, failedSample, T0 } from './captured.js';
+import { capturedSample, ensembleConfig, failedSample, T0, withOptInWords } from './captured.js';
 
 const GOLDEN_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'golden');
 const GOLDEN = path.join(GOLDEN_DIR, 'metrics.prom');
@@ -41,7 +42,7 @@ function fixedRound(): { store: NodeStore; agent: AgentMetrics } {
   const samples = [
     capturedSample('follower', '10.0.0.1:2181'),
     failedSample('10.0.0.2:2181', 'timeout'),
-    capturedSample('leader', '10.0.0.3:2181'),
+    withOptInWords(capturedSample('leader', '10.0.0.3:2181'), 'leader'),
     capturedSample('observer', '10.0.0.4:2181'),
   ];
   const store = new NodeStore();

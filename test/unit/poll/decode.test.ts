@@ -6,12 +6,20 @@ import { parseServerConfig } from '../../../src/parse/conf.js';
 import { parseServerStats } from '../../../src/parse/srvr.js';
 import { parseWatchSummary } from '../../../src/parse/wchs.js';
 import type { ServerStats } from '../../../src/parse/types.js';
-import { decodeAdmin, decodeFourLetter, type DecodableCommand } from '../../../src/poll/decode.js';
-import type { RawReply } from '../../../src/zk/outcome.js';
+import type { CommandWord } from '../../../src/commands/index.js';
+import type { RawReply } from '../../../src/model/outcome.js';
+import { decodeAdmin, decodeFourLetter } from '../../../src/poll/decode.js';
 import { adminFixture, fixture, SERVING_ROLES_380 } from '../parse/fixtures.js';
+import { parseConnections } from '../../../src/commands/cons.js';
+import { parseEnvironment } from '../../../src/commands/envi.js';
+import { parseReadOnlyMode } from '../../../src/commands/isro.js';
+import { parseClientList } from '../../../src/commands/stat.js';
 
 const text = (relative: string, durationMs = 7): RawReply<string> => ({ ok: true, body: fixture(`zookeeper-3.8.0/${relative}`), durationMs });
 const json = (relative: string, durationMs = 9): RawReply<unknown> => ({ ok: true, body: adminFixture(`zookeeper-3.8.0/${relative}`).json, durationMs });
+/** The AdminServer replies one word needs: conf takes `conf` and `voting_view`, the others one body. */
+const admin = (role: string, word: CommandWord, durationMs = 9): Array<RawReply<unknown>> =>
+  word === 'conf' ? [json(`${role}/admin-conf.http`, durationMs), json(`${role}/admin-voting_view.http`, 0)] : [json(`${role}/admin-${word}.http`, durationMs)];
 
 function stats(outcome: ReturnType<typeof decodeFourLetter<'srvr'>>): ServerStats {
   if (!outcome.ok) throw new Error(`expected ok, got ${outcome.reason}: ${outcome.detail}`);
@@ -19,9 +27,9 @@ function stats(outcome: ReturnType<typeof decodeFourLetter<'srvr'>>): ServerStat
 }
 
 describe('decodeFourLetter on captured replies', () => {
-  const parsers = { srvr: parseServerStats, stat: parseServerStats, mntr: parseMntr, wchs: parseWatchSummary, conf: parseServerConfig };
+  const parsers = { srvr: parseServerStats, stat: parseClientList, mntr: parseMntr, wchs: parseWatchSummary, conf: parseServerConfig, isro: parseReadOnlyMode, envi: parseEnvironment, cons: parseConnections };
 
-  it.each(SERVING_ROLES_380.flatMap((role) => (['srvr', 'stat', 'mntr', 'wchs', 'conf'] as const).map((word) => [role, word] as const)))(
+  it.each(SERVING_ROLES_380.flatMap((role) => (['srvr', 'stat', 'mntr', 'wchs', 'conf', 'isro', 'envi', 'cons'] as const).map((word) => [role, word] as const)))(
     '%s %s → ok with the parser’s record',
     (role, word) => {
       const body = fixture(`zookeeper-3.8.0/${role}/${word}.txt`);
@@ -42,7 +50,7 @@ describe('decodeFourLetter on captured replies', () => {
     expect(s.proposalSizes).toStrictEqual({ last: 111, min: 48, max: 111 });
   });
 
-  it.each(['mntr', 'wchs', 'conf', 'stat'] as const)('whitelist-srvr-only %s → not_whitelisted, never an empty record', (word) => {
+  it.each(['mntr', 'wchs', 'conf', 'stat', 'isro', 'envi', 'cons'] as const)('whitelist-srvr-only %s → not_whitelisted, never an empty record', (word) => {
     expect(decodeFourLetter(word, text(`whitelist-srvr-only/${word}.txt`, 3))).toStrictEqual({
       ok: false,
       reason: 'not_whitelisted',
@@ -56,7 +64,8 @@ describe('decodeFourLetter on captured replies', () => {
     expect(stats(decodeFourLetter('srvr', text('whitelist-srvr-only/srvr.txt'))).mode).toBe('follower');
   });
 
-  it.each(['srvr', 'mntr', 'wchs', 'conf'] as const)('not-serving %s → not_serving', (word) => {
+  // isro answers `null` when not serving (classified with its own detail); envi answers normally.
+  it.each(['srvr', 'mntr', 'wchs', 'conf', 'cons'] as const)('not-serving %s → not_serving', (word) => {
     expect(decodeFourLetter(word, text(`not-serving/${word}.txt`, 4))).toStrictEqual({
       ok: false,
       reason: 'not_serving',
@@ -104,35 +113,38 @@ describe('decodeFourLetter on captured replies', () => {
 
 describe('decodeAdmin on captured replies', () => {
   it.each([...SERVING_ROLES_380, 'whitelist-srvr-only'])('%s admin-srvr → the same mode and zxid as the 4lw srvr', (role) => {
-    const admin = decodeAdmin('srvr', json(`${role}/admin-srvr.http`));
+    const adminSrvr = decodeAdmin('srvr', admin(role, 'srvr'));
     const fourLetter = stats(decodeFourLetter('srvr', text(`${role}/srvr.txt`)));
-    expect(admin.ok).toBe(true);
-    if (!admin.ok) return;
-    expect(admin.transport).toBe('admin');
-    expect(admin.durationMs).toBe(9);
-    expect(admin.value.mode).toBe(fourLetter.mode);
-    expect(admin.value.zxid).toStrictEqual(fourLetter.zxid);
-    expect(admin.value.version).toBe(fourLetter.version);
+    expect(adminSrvr.ok).toBe(true);
+    if (!adminSrvr.ok) return;
+    expect(adminSrvr.transport).toBe('admin');
+    expect(adminSrvr.durationMs).toBe(9);
+    expect(adminSrvr.value.mode).toBe(fourLetter.mode);
+    expect(adminSrvr.value.zxid).toStrictEqual(fourLetter.zxid);
+    expect(adminSrvr.value.version).toBe(fourLetter.version);
   });
 
-  it.each(SERVING_ROLES_380)('%s admin-stat answers like admin-srvr', (role) => {
-    const stat = decodeAdmin('stat', json(`${role}/admin-stat.http`));
-    expect(stat.ok && stat.value.mode).toBe(role);
-  });
+  // The capture held a watching client session on the standalone node and on the observer.
+  it.each([['leader', 0], ['follower', 0], ['observer', 1], ['standalone', 1]] as const)(
+    '%s admin-stat → its client list (%i; the HTTP request itself is not a client)',
+    (role, clients) => {
+      expect(decodeAdmin('stat', admin(role, 'stat'))).toStrictEqual({ ok: true, value: { clients, queued: 0 }, transport: 'admin', durationMs: 9 });
+    },
+  );
 
   it.each([...SERVING_ROLES_380, 'whitelist-srvr-only'])('%s admin-wchs and admin-conf → ok', (role) => {
-    const wchs = decodeAdmin('wchs', json(`${role}/admin-wchs.http`));
-    const conf = decodeAdmin('conf', json(`${role}/admin-conf.http`));
+    const wchs = decodeAdmin('wchs', admin(role, 'wchs'));
+    const conf = decodeAdmin('conf', role === 'whitelist-srvr-only' ? [json(`${role}/admin-conf.http`), json('follower/admin-voting_view.http')] : admin(role, 'conf'));
     expect(wchs.ok).toBe(true);
     expect(conf.ok).toBe(true);
   });
 
   it('admin wchs and conf agree with the 4lw replies of the same node', () => {
     for (const role of SERVING_ROLES_380) {
-      const admin = decodeAdmin('wchs', json(`${role}/admin-wchs.http`));
+      const adminWchs = decodeAdmin('wchs', admin(role, 'wchs'));
       const fourLetter = decodeFourLetter('wchs', text(`${role}/wchs.txt`));
-      expect(admin.ok && admin.value).toStrictEqual(fourLetter.ok && fourLetter.value);
-      const adminConf = decodeAdmin('conf', json(`${role}/admin-conf.http`));
+      expect(adminWchs.ok && adminWchs.value).toStrictEqual(fourLetter.ok && fourLetter.value);
+      const adminConf = decodeAdmin('conf', admin(role, 'conf'));
       const conf = decodeFourLetter('conf', text(`${role}/conf.txt`));
       expect(adminConf.ok && adminConf.value.serverId).toBe(conf.ok && conf.value.serverId);
     }
@@ -140,7 +152,7 @@ describe('decodeAdmin on captured replies', () => {
 
   it('the AdminServer answers mntr although the 4lw whitelist refuses it', () => {
     const body = adminFixture('zookeeper-3.8.0/whitelist-srvr-only/admin-mntr.http').json;
-    expect(decodeAdmin('mntr', { ok: true, body, durationMs: 9 })).toStrictEqual({
+    expect(decodeAdmin('mntr', [{ ok: true, body, durationMs: 9 }])).toStrictEqual({
       ok: true,
       value: adminMntr(body),
       transport: 'admin',
@@ -148,8 +160,8 @@ describe('decodeAdmin on captured replies', () => {
     });
   });
 
-  it.each(['srvr', 'wchs', 'conf'] as const)('not-serving admin-%s `error` → not_serving', (command) => {
-    expect(decodeAdmin(command, json(`not-serving/admin-${command}.http`, 6))).toStrictEqual({
+  it.each(['srvr', 'wchs', 'conf', 'isro', 'cons'] as const)('not-serving admin-%s `error` → not_serving', (command) => {
+    expect(decodeAdmin(command, admin('not-serving', command, 6))).toStrictEqual({
       ok: false,
       reason: 'not_serving',
       detail: NOT_SERVING_MESSAGE,
@@ -159,7 +171,7 @@ describe('decodeAdmin on captured replies', () => {
   });
 
   it('another `error` text → http_error with that text', () => {
-    expect(decodeAdmin('srvr', { ok: true, body: { command: 'srvr', error: 'server is not initialized' }, durationMs: 1 })).toStrictEqual({
+    expect(decodeAdmin('srvr', [{ ok: true, body: { command: 'srvr', error: 'server is not initialized' }, durationMs: 1 }])).toStrictEqual({
       ok: false,
       reason: 'http_error',
       detail: 'server is not initialized',
@@ -171,8 +183,8 @@ describe('decodeAdmin on captured replies', () => {
   it.each([
     ['srvr', 'text', 'AdminServer srvr: unexpected shape: (root): Invalid input: expected object, received string'],
     ['mntr', { command: 'mntr', error: null }, 'AdminServer mntr: no metric in the body'],
-  ] as Array<[DecodableCommand, unknown, string]>)('an unexpected %s body → malformed', (command, body, detail) => {
-    expect(decodeAdmin(command, { ok: true, body, durationMs: 1 })).toStrictEqual({
+  ] as Array<[CommandWord, unknown, string]>)('an unexpected %s body → malformed', (command, body, detail) => {
+    expect(decodeAdmin(command, [{ ok: true, body, durationMs: 1 }])).toStrictEqual({
       ok: false,
       reason: 'malformed',
       detail,
@@ -188,7 +200,7 @@ describe('decodeAdmin on captured replies', () => {
     ['timeout', 'no reply within 1000 ms'],
     ['too_large', 'reply over 1048576 bytes'],
   ] as const)('passes a %s transport failure (%s) through', (reason, detail) => {
-    expect(decodeAdmin('mntr', { ok: false, reason, detail, durationMs: 12 })).toStrictEqual({
+    expect(decodeAdmin('mntr', [{ ok: false, reason, detail, durationMs: 12 }])).toStrictEqual({
       ok: false,
       reason,
       detail,

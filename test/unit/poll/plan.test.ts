@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentConfig, EnsembleConfig } from '../../../src/config/types.js';
 import { carryConf, confDue, planNode } from '../../../src/poll/plan.js';
-import type { NodeSample } from '../../../src/poll/types.js';
+import type { NodeSample } from '../../../src/commands/index.js';
 import { capturedSample, ensembleConfig, failedSample, T0 } from '../metrics/captured.js';
 
 const ENSEMBLE = ensembleConfig('e', ['10.0.0.1']); // confIntervalMs 60 000
@@ -66,10 +66,10 @@ describe('planNode', () => {
     expect(planNode(CONFIG, ENSEMBLE, TARGET, answered(), T0 + 60_000).commands).toStrictEqual(['mntr', 'wchs', 'conf']);
   });
 
-  it('keeps the configured order, drops srvr (always asked) and words it does not decode', () => {
+  it('keeps the configured order and drops srvr (always asked); every accepted word is sent', () => {
     const ensemble: EnsembleConfig = { ...ENSEMBLE, transport: 'admin', commands: ['wchs', 'isro', 'srvr', 'envi', 'stat', 'mntr', 'conf'] };
     const plan = planNode(CONFIG, ensemble, { host: '10.0.0.1', port: 2181, adminPort: 8080 }, undefined, T0);
-    expect(plan.commands).toStrictEqual(['wchs', 'stat', 'mntr', 'conf']);
+    expect(plan.commands).toStrictEqual(['wchs', 'isro', 'envi', 'stat', 'mntr', 'conf']);
     expect(plan.transport).toBe('admin');
     expect(plan.target).toStrictEqual({ host: '10.0.0.1', port: 2181, adminPort: 8080 });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { carryConf } from '../../../src/poll/plan.js';
-import type { NodeSample } from '../../../src/poll/types.js';
+import type { NodeSample } from '../../../src/commands/index.js';
 import { mntrSeriesOf, NodeStore, type CommandHistory, type OutcomeChange } from '../../../src/state/store.js';
 import { capturedSample, DURATION_MS, failedSample, T0, TIMEOUT_MS } from '../metrics/captured.js';
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adminCommandUrl, fetchAdminCommand, isAdminCommand } from '../../../src/zk/admin-http.js';
-import { READ_ONLY_ADMIN_COMMANDS, type AdminCommand } from '../../../src/zk/outcome.js';
+import { READ_ONLY_ADMIN_COMMANDS, type AdminCommand } from '../../../src/zk/read-only.js';
 import { fixturePath } from '../../harness/fake-zk-server.js';
 import { freePort } from '../../harness/ports.js';
 
@@ -226,7 +226,7 @@ describe('fetchAdminCommand', () => {
       // @ts-expect-error snapshot writes to disk: it is not an AdminCommand
       fetchAdminCommand(target, 'snapshot', LIMITS);
     void _typeChecked;
-    for (const command of ['snapshot', 'restore', 'dump', 'cons', 'mntr/../x', 'MNTR']) {
+    for (const command of ['snapshot', 'restore', 'dump', 'crst', 'stat_reset', 'mntr/../x', 'MNTR']) {
       await expect(fetchAdminCommand(target, command as AdminCommand, LIMITS)).rejects.toThrow(
         new TypeError(`refusing to request ${JSON.stringify(command)}: not a read-only AdminServer command`),
       );
@@ -247,6 +247,7 @@ describe('fetchAdminCommand', () => {
       'ruok',
       'isro',
       'environment',
+      'cons',
     ]);
     expect(READ_ONLY_ADMIN_COMMANDS.every(isAdminCommand)).toBe(true);
     expect(isAdminCommand('snapshot')).toBe(false);

@@ -23,7 +23,7 @@ function track<T extends FakeZkServer | FakeEnsemble>(started: T): T {
 describe('fake ZooKeeper harness', () => {
   it('loads exactly the four-letter-word fixtures of a role, as bytes', async () => {
     const replies = await loadCapturedReplies('whitelist-srvr-only');
-    expect(Object.keys(replies).sort()).toEqual(['conf', 'mntr', 'srvr', 'stat', 'wchs']);
+    expect(Object.keys(replies).sort()).toEqual(['conf', 'cons', 'envi', 'isro', 'mntr', 'srvr', 'stat', 'wchs']);
     expect(replies.srvr!.equals(fs.readFileSync(fixturePath('whitelist-srvr-only', 'srvr.txt')))).toBe(true);
     expect(replies.mntr!.toString('utf8')).toBe('mntr is not executed because it is not in the whitelist.\n');
   });

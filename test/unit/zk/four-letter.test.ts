@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isFourLetterWord, sendFourLetterWord } from '../../../src/zk/four-letter.js';
-import { READ_ONLY_COMMANDS, type FourLetterWord } from '../../../src/zk/outcome.js';
+import { READ_ONLY_COMMANDS, type FourLetterWord } from '../../../src/zk/read-only.js';
 import {
   fixturePath,
   loadCapturedReplies,
@@ -266,7 +266,7 @@ describe('sendFourLetterWord', () => {
   });
 
   it('allows exactly the read-only words', () => {
-    expect([...READ_ONLY_COMMANDS]).toEqual(['srvr', 'stat', 'mntr', 'wchs', 'conf', 'isro', 'envi', 'ruok']);
+    expect([...READ_ONLY_COMMANDS]).toEqual(['srvr', 'stat', 'mntr', 'wchs', 'conf', 'isro', 'envi', 'cons', 'ruok']);
     expect(READ_ONLY_COMMANDS.every(isFourLetterWord)).toBe(true);
     expect(isFourLetterWord('srst')).toBe(false);
   });

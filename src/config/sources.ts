@@ -1,0 +1,222 @@
+/**
+ * Merges the sources into one raw config, as the YAML file would write it: flags over env over
+ * the file (defaults are the schema's). Each value set by a flag or env var keeps the flag or
+ * variable's name, so a problem is reported where the user wrote the value; a file value that a
+ * flag or env var replaced is kept aside to be checked on its own.
+ */
+import { FLAGS, keyPath, type Given } from './cli.js';
+import type { Origins } from './issues.js';
+import { isMapping, joinPath, type PathSegment, type Problem } from './problems.js';
+
+type Path = readonly PathSegment[];
+
+/** Env vars read here rather than through a flag. */
+export const ENSEMBLES_ENV = 'ZK_EXPORTER_ENSEMBLES';
+/** Signing secrets themselves (not files); the hook service reads them, the config only checks that there is one. */
+export const SECRETS_ENV = 'ZK_EXPORTER_HOOK_SECRETS';
+/** Flags that add to the hooks section without a key of their own. */
+const HOOK_FLAGS: readonly string[] = ['--hook-url', '--hook-secret-file', '--alert-hook-url', '--receiver-token-file'];
+/** Events of the rules that `--hook-url` adds. */
+const FLAG_RULE_EVENTS = ['quorum_at_risk', 'quorum_lost', 'quorum_restored'] as const;
+
+/** A value to check on its own: one a higher source replaced, or (when the file is unreadable) one a flag or env var set. */
+export interface Loose {
+  path: Path;
+  value: unknown;
+  label: string;
+}
+
+/** The merged input and where its parts came from. */
+export interface Merged {
+  raw: Record<string, unknown>;
+  origins: Origins;
+  /** File and env values that a higher source replaced. */
+  shadowed: Loose[];
+  /** Every value a flag or env var set. */
+  placed: Loose[];
+  /** Flag and env text that does not make a value at all (e.g. an ensemble spec without `=`). */
+  problems: Problem[];
+}
+
+/** Merges flags and env (`given`, `env`) over the file's mapping (`{}` without a file). */
+export function mergeSources(
+  file: Record<string, unknown>,
+  hasFile: boolean,
+  given: readonly Given[],
+  overridden: readonly Given[],
+  env: NodeJS.ProcessEnv,
+): Merged {
+  const raw: Record<string, unknown> = structuredClone(file);
+  const labels = new Map<string, string>();
+  const shadowed: Loose[] = overridden.flatMap((g) =>
+    g.spec.key === undefined ? [] : [{ path: keyPath(g.spec), value: inputOf(g), label: g.label }],
+  );
+  const placed: Loose[] = [];
+  const problems: Problem[] = [];
+  const label = (path: Path): string => {
+    for (let n = path.length; n >= 0; n--) {
+      const found = labels.get(JSON.stringify(path.slice(0, n)));
+      if (found !== undefined) return joinPath(found, path.slice(n));
+    }
+    return joinPath('', path);
+  };
+  const labelAt = (path: Path, text: string) => labels.set(JSON.stringify(path), text);
+  /** The mapping at `path`, created when absent; undefined when something else is there. */
+  const mappingAt = (path: Path): Record<string, unknown> | undefined => {
+    let node: Record<string, unknown> = raw;
+    for (const segment of path) {
+      node[segment] ??= {};
+      const next = node[segment];
+      if (!isMapping(next)) return undefined;
+      node = next;
+    }
+    return node;
+  };
+  const set = (path: Path, value: unknown, text: string): void => {
+    const parent = mappingAt(path.slice(0, -1));
+    const key = path.at(-1)!;
+    placed.push({ path, value, label: text });
+    if (parent === undefined) {
+      shadowed.push({ path, value, label: text });
+      return;
+    }
+    if (parent[key] !== undefined) shadowed.push({ path, value: parent[key], label: label(path) });
+    parent[key] = value;
+    labelAt(path, text);
+  };
+  const append = (path: Path, item: unknown, text: string, ...also: Path[]): void => {
+    const parent = mappingAt(path.slice(0, -1));
+    const key = path.at(-1)!;
+    if (parent !== undefined) parent[key] ??= [];
+    const list = parent?.[key];
+    const at = [...path, Array.isArray(list) ? list.length : 0];
+    placed.push({ path: at, value: item, label: text });
+    if (!Array.isArray(list)) {
+      shadowed.push({ path: at, value: item, label: text });
+      return;
+    }
+    list.push(item);
+    for (const sub of [[], ...also]) labelAt([...at, ...sub], text);
+  };
+
+  if (!hasFile) labelAt(['ensembles'], '--ensemble');
+  if (!isMapping(raw.hooks)) {
+    // Without a hooks section in the file, what it lacks can only be given by a flag.
+    labelAt(['hooks', 'stateDir'], '--state-dir');
+    labelAt(['hooks', 'receiverTokenFiles'], '--receiver-token-file');
+  }
+  const secrets = env[SECRETS_ENV];
+  const hooksWanted = given.some((g) => g.spec.key?.startsWith('hooks.') || HOOK_FLAGS.includes(g.spec.flag));
+  if (raw.hooks === undefined && (hooksWanted || (secrets !== undefined && secrets !== ''))) raw.hooks = {};
+  if (secrets !== undefined && secrets !== '' && secrets.split(/[,\r\n]/).every((s) => s.trim() === '')) {
+    problems.push({ path: SECRETS_ENV, message: 'holds no secret; separate secrets with commas or newlines' });
+  }
+
+  for (const g of given) {
+    if (g.spec.key !== undefined && !g.spec.key.startsWith('ensembles.')) set(keyPath(g.spec), inputOf(g), g.label);
+  }
+  const list = (flag: string) => (given.find((g) => g.spec.flag === flag)?.value ?? []) as string[];
+  list('--hook-url').forEach((url, i) => {
+    const text = `--hook-url[${i}]`;
+    const name = `hook-${i + 1}`;
+    const targets = isMapping(raw.hooks) ? raw.hooks.targets : undefined;
+    const taken = Array.isArray(targets) ? targets.findIndex((t) => isMapping(t) && t.name === name) : -1;
+    if (taken !== -1) {
+      problems.push({
+        path: text,
+        message: `would add a target named "${name}", but hooks.targets[${taken}] already has that name; rename that target`,
+      });
+      return;
+    }
+    append(['hooks', 'targets'], { name, url }, text, ['url'], ['name']);
+    for (const event of FLAG_RULE_EVENTS) append(['hooks', 'rules'], { event, hook: name }, text);
+  });
+  const alertUrl = given.find((g) => g.spec.flag === '--alert-hook-url');
+  if (alertUrl !== undefined) {
+    append(['hooks', 'targets'], { name: 'alert-hook', url: alertUrl.value }, alertUrl.label, ['url'], ['name']);
+    append(['hooks', 'alertmanager', 'routes'], { hook: 'alert-hook' }, alertUrl.label);
+  }
+  list('--hook-secret-file').forEach((file, i) => append(['hooks', 'secretFiles'], file, `--hook-secret-file[${i}]`));
+  list('--receiver-token-file').forEach((file, i) => append(['hooks', 'receiverTokenFiles'], file, `--receiver-token-file[${i}]`));
+
+  mergeEnsembles();
+  return {
+    raw,
+    origins: {
+      label,
+      given: (path) =>
+        path.reduce<unknown>((node, s) => (isMapping(node) || Array.isArray(node) ? (node as never)[s] : undefined), raw) !== undefined,
+    },
+    shadowed,
+    placed,
+    problems,
+  };
+
+  /** Flag and env ensembles replace file ensembles (and flag ones env ones) of the same name, in place; new names are appended. */
+  function mergeEnsembles(): void {
+    const specs = [
+      ...(env[ENSEMBLES_ENV] ?? '')
+        .split(';')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+        .map((s, i) => ({ spec: s, text: `${ENSEMBLES_ENV}[${i}]` })),
+      ...list('--ensemble').map((s, i) => ({ spec: s, text: `--ensemble[${i}]` })),
+    ];
+    const transport = given.find((g) => g.spec.flag === '--transport');
+    const adminPort = given.find((g) => g.spec.flag === '--admin-port');
+    const shared: Record<string, unknown> = {};
+    if (specs.length === 0) {
+      for (const g of [transport, adminPort]) {
+        if (g)
+          problems.push({ path: g.label, message: `applies only to ensembles from --ensemble or ${ENSEMBLES_ENV}, and none were given` });
+      }
+    } else if (transport?.value === 'admin' && adminPort === undefined) {
+      problems.push({
+        path: transport.label,
+        message: `"admin" needs --admin-port or ZK_EXPORTER_ADMIN_PORT for the ensembles of --ensemble and ${ENSEMBLES_ENV}`,
+      });
+    } else if (transport !== undefined) shared.transport = transport.value;
+    if (specs.length > 0 && adminPort !== undefined) shared.adminPort = inputOf(adminPort);
+
+    raw.ensembles ??= [];
+    const ensembles = raw.ensembles;
+    const sources = Array.isArray(ensembles) ? ensembles.map(() => 'file') : [];
+    for (const { spec, text } of specs) {
+      const eq = spec.indexOf('=');
+      if (eq === -1) {
+        problems.push({ path: text, message: `expected NAME=HOST:PORT[,HOST:PORT...], got ${JSON.stringify(spec)}` });
+        continue;
+      }
+      const servers = spec.slice(eq + 1).trim();
+      const ensemble = {
+        name: spec.slice(0, eq).trim(),
+        servers: servers === '' ? [] : servers.split(',').map((s) => s.trim()),
+        ...shared,
+      };
+      const source = text.startsWith('--') ? 'flag' : 'env';
+      if (!Array.isArray(ensembles)) {
+        shadowed.push({ path: ['ensembles', 0], value: ensemble, label: text });
+        continue;
+      }
+      const same = ensembles.findIndex((e, i) => isMapping(e) && e.name === ensemble.name && sources[i] !== source);
+      const at = same === -1 ? ensembles.length : same;
+      if (same !== -1) shadowed.push({ path: ['ensembles', at], value: ensembles[at], label: label(['ensembles', at]) });
+      ensembles[at] = ensemble;
+      sources[at] = source;
+      placed.push({ path: ['ensembles', at], value: ensemble, label: text });
+      labelAt(['ensembles', at], text);
+      if (transport) labelAt(['ensembles', at, 'transport'], transport.label);
+      if (adminPort) labelAt(['ensembles', at, 'adminPort'], adminPort.label);
+    }
+  }
+}
+
+/** The config value of a flag or env text: whole numbers for numeric flags, `true`/`false` for a switch. */
+function inputOf(g: Given): unknown {
+  if (g.spec.kind === 'number' && typeof g.value === 'string' && /^[0-9]+$/.test(g.value)) return Number(g.value);
+  if (g.spec.value === undefined && typeof g.value === 'string') return g.value === 'true' ? true : g.value === 'false' ? false : g.value;
+  return g.value;
+}
+
+/** Every env var the config reads. */
+export const ENV_NAMES: readonly string[] = [...FLAGS.flatMap((f) => (f.env ? [f.env] : [])), ENSEMBLES_ENV, SECRETS_ENV];

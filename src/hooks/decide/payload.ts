@@ -1,0 +1,57 @@
+/**
+ * Builds hook intents: the JSON body of an agent-driven or Alertmanager-driven call and its
+ * outbox record. Pure: the intent id and the clock come in from the caller.
+ */
+import type { EnsembleState } from '../../ensemble/types.js';
+import type { HookIntent, HookPayload } from '../types.js';
+import type { RoutedAlert } from './alertmanager.js';
+import type { DueHook } from './rules.js';
+
+/** How many recent transitions a hook payload carries. */
+export const PAYLOAD_TRANSITIONS = 20;
+
+/** Who sends: the `agent` field of every payload. */
+export interface AgentIdentity {
+  id: string;
+  version: string;
+}
+
+/** The intent for a due agent-driven hook, from the ensemble's state after the round. */
+export function intentForDue(due: DueHook, state: EnsembleState, agent: AgentIdentity, id: string, now: number): HookIntent {
+  const payload: HookPayload = {
+    event: due.event,
+    idempotencyKey: due.idempotencyKey,
+    ensemble: state.name,
+    quorum: state.quorum,
+    margin: state.margin,
+    nodes: state.nodes.map((n) => ({ server: n.server, role: n.role, ...(n.serverId !== undefined ? { serverId: n.serverId } : {}), ...(n.reason ? { reason: n.reason } : {}) })),
+    transitions: state.timeline.slice(-PAYLOAD_TRANSITIONS),
+    agent: { ...agent },
+    triggeredAt: due.triggeredAt,
+  };
+  const leader = state.leader ?? state.lastKnownLeader;
+  if (leader) payload.leader = { server: leader.server, epoch: leader.epoch, ...(leader.serverId !== undefined ? { serverId: leader.serverId } : {}) };
+  return { id, idempotencyKey: due.idempotencyKey, hook: due.rule.hook, event: due.event, ensemble: state.name, createdAt: now, payload };
+}
+
+/** The intent for one routed alert; its ensemble is the alert's `ensemble` label, when set. */
+export function intentForAlert(routed: RoutedAlert, agent: AgentIdentity, id: string, now: number): HookIntent {
+  const ensemble = routed.alert.labels.ensemble;
+  const startsAt = Date.parse(routed.alert.startsAt);
+  return {
+    id,
+    idempotencyKey: routed.idempotencyKey,
+    hook: routed.route.hook,
+    event: 'alert',
+    createdAt: now,
+    payload: {
+      event: 'alert',
+      idempotencyKey: routed.idempotencyKey,
+      alert: routed.alert,
+      agent: { ...agent },
+      triggeredAt: Number.isNaN(startsAt) ? now : startsAt,
+      ...(ensemble ? { ensemble } : {}),
+    },
+    ...(ensemble ? { ensemble } : {}),
+  };
+}
