@@ -55,11 +55,24 @@ hooks:
     - { event: quorum_lost, hook: pager, for: 0s, cooldown: 0s }
 `,
   );
-  const agent = await startAgent(['--config', path.join(dir, 'agent.yml'), '--interval', '1s', '--timeout', '500ms', '--log-level', 'warn']);
+  const agent = await startAgent([
+    '--config',
+    path.join(dir, 'agent.yml'),
+    '--interval',
+    '1s',
+    '--timeout',
+    '500ms',
+    '--log-level',
+    'warn',
+  ]);
   const latencies: number[] = [];
   try {
     for (let run = 0; run < RUNS; run++) {
-      await waitFor('healthy', async () => ((await agent.json<{ quorum: string }>('/api/v1/ensembles/bench')).quorum === 'healthy' ? true : undefined), 60_000);
+      await waitFor(
+        'healthy',
+        async () => ((await agent.json<{ quorum: string }>('/api/v1/ensembles/bench')).quorum === 'healthy' ? true : undefined),
+        60_000,
+      );
       const leader = (await ensemble.leader())!;
       const [first, second] = ensemble.nodes.filter((n) => n !== leader);
       const before = receiver.of('quorum_lost').length;

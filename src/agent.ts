@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { AgentConfig, EnsembleConfig } from './config/types.js';
 import { deriveEnsemble } from './ensemble/derive.js';
+import { DEFAULT_TIMELINE_LIMIT } from './ensemble/timeline.js';
 import type { EnsembleState, Transition } from './ensemble/types.js';
 import { createApp, createRouterApp } from './http/app.js';
 import { createHookRouter } from './http/hooks-routes.js';
+import { createStatusPageRouter, StatusFeed } from './http/status-page.js';
 import { HookService } from './hooks/service.js';
 import { AGENT_VERSION, AgentMetrics } from './metrics/agent-metrics.js';
 import { addDabealuFamilies } from './metrics/compat-dabealu.js';
@@ -26,6 +28,8 @@ export class Agent {
   private readonly scheduler: PollScheduler;
   readonly hooks: HookService | undefined;
   private readonly servers: http.Server[] = [];
+  /** Pushes each derived ensemble to open status pages. */
+  private readonly feed: StatusFeed;
   private firstRoundDone = false;
 
   constructor(
@@ -40,7 +44,12 @@ export class Agent {
       addEnsembleFamilies(set, [...this.states.values()]);
       if (config.compat.includes('dabealu')) addDabealuFamilies(set, this.store.all());
       this.hooks?.addFamilies(set, config.ensembles.map((e) => e.name));
-    });
+    }, { runtime: true });
+    this.feed = new StatusFeed(
+      // The page reads deliveries from the hooks API only when it is served on the same listener.
+      { version: AGENT_VERSION, intervalMs: config.intervalMs, timelineLimit: DEFAULT_TIMELINE_LIMIT, hooks: config.hooks !== undefined && config.hooks.adminListen === undefined },
+      () => this.states.values(),
+    );
     if (config.hooks) {
       this.hooks = new HookService({ config: config.hooks, log: log.child({ module: 'hooks' }), agentVersion: AGENT_VERSION, intervalMs: config.intervalMs, secretsFromEnv: hookSecretsFromEnv });
     }
@@ -81,7 +90,7 @@ export class Agent {
         ensemble: (name) => this.states.get(name),
         ensembleNames: () => this.config.ensembles.map((e) => e.name),
       },
-      hookRouter && !adminListen ? [hookRouter] : [],
+      [createStatusPageRouter(this.feed), ...(hookRouter && !adminListen ? [hookRouter] : [])],
     );
     const address = await this.listen(app, this.config.listen);
     if (hookRouter && adminListen) {
@@ -127,6 +136,7 @@ export class Agent {
     this.states.set(ensemble.name, state);
     for (const transition of transitions) this.onTransition(transition);
     this.hooks?.onRound(state, transitions);
+    this.feed.publish(state);
   }
 
   private onTransition(transition: Transition): void {

@@ -6,5 +6,7 @@ import type { AgentConfig } from './config/types.js';
 export function createLogger(log: AgentConfig['log'], destination: NodeJS.WritableStream = process.stderr): Logger {
   const options = { level: log.level, base: { name: 'zk-ensemble-exporter' } };
   if (log.format === 'pretty') return pino(options, pretty({ destination, colorize: false, sync: true }));
-  return pino(options, destination as pino.DestinationStream);
+  // Level names ("info", "warn") rather than pino's numbers: log pipelines and people filter on names.
+  const json = { ...options, formatters: { level: (label: string) => ({ level: label }) } };
+  return pino(json, destination as pino.DestinationStream);
 }

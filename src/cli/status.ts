@@ -34,8 +34,8 @@ export async function runStatus(
 ): Promise<number> {
   const command = createCommand(
     'zk-ensemble-exporter status',
-    'Polls every node once and prints each ensemble. Exit code: 0 healthy, 1 at risk, 2 lost (or a bad flag/config).',
-    ['connection'],
+    'Polls every node once and prints each ensemble. Exit code: 0 healthy, 1 at risk, 2 lost (or a bad flag/config), 3 unknown.',
+    false,
   );
   const loaded = loadConfig({ argv, env, command });
   if (!loaded.ok && loaded.help !== undefined) {

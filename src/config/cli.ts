@@ -10,16 +10,15 @@ import { DESCRIPTIONS, fieldAt, SHOWN_DEFAULTS } from './schema.js';
 
 /** One flag: how it is written, its env var, and the config key it sets. */
 export interface FlagSpec {
-  flag: `--${string}`;
-  /** Placeholder of its value, e.g. `<duration>`; absent for a switch. */
-  value?: string;
+  /** `--name <placeholder>`, or `--name` alone for a switch. */
+  flags: string;
   env?: `ZK_EXPORTER_${string}`;
   /** Dotted config key the flag sets (`log.level`); absent for flags that add to lists of mappings. */
   key?: string;
   /** `list`: the flag repeats, its env var holds a comma-separated list. `number`: whole-number text becomes a number. */
   kind?: 'list' | 'number';
-  /** `connection`: also taken by commands that only query nodes (`status`). */
-  group: 'connection' | 'agent';
+  /** Also taken by commands that only query nodes (`status`). */
+  connection?: true;
   /** Help text when the config key's description does not fit. */
   help?: string;
   /** What the reference says it sets, when not simply `key`. */
@@ -29,93 +28,62 @@ export interface FlagSpec {
 }
 
 /** Every flag, in help and reference order. */
-export const FLAGS: readonly FlagSpec[] = [
-  {
-    flag: '--config',
-    value: '<file>',
-    env: 'ZK_EXPORTER_CONFIG',
-    group: 'connection',
-    help: 'YAML config file.',
-    sets: 'the YAML file to read',
-  },
-  {
-    flag: '--ensemble',
-    value: '<name=host:port,...>',
-    kind: 'list',
-    group: 'connection',
-    help: 'An ensemble to watch: NAME=HOST:PORT[,HOST:PORT...] (IPv6 as [::1]:2181). Replaces a file ensemble of the same name. Repeatable. Env: ZK_EXPORTER_ENSEMBLES (entries separated by ";").',
-    envShown: '`ZK_EXPORTER_ENSEMBLES` (`name=h:p,h:p;name2=…`)',
-    sets: '`ensembles` (replaces a file ensemble of the same name)',
-  },
-  {
-    flag: '--transport',
-    value: '<mode>',
-    env: 'ZK_EXPORTER_TRANSPORT',
-    key: 'ensembles.0.transport',
-    group: 'connection',
-    sets: '`ensembles[].transport` of flag and env ensembles',
-  },
-  {
-    flag: '--admin-port',
-    value: '<port>',
-    env: 'ZK_EXPORTER_ADMIN_PORT',
-    key: 'ensembles.0.adminPort',
-    kind: 'number',
-    group: 'connection',
-    sets: '`ensembles[].adminPort` of flag and env ensembles',
-  },
-  { flag: '--timeout', value: '<duration>', env: 'ZK_EXPORTER_TIMEOUT', key: 'timeout', group: 'connection' },
-  {
-    flag: '--max-reply-bytes',
-    value: '<bytes>',
-    env: 'ZK_EXPORTER_MAX_REPLY_BYTES',
-    key: 'maxReplyBytes',
-    kind: 'number',
-    group: 'connection',
-  },
-  { flag: '--concurrency', value: '<n>', env: 'ZK_EXPORTER_CONCURRENCY', key: 'concurrency', kind: 'number', group: 'connection' },
-  { flag: '--listen', value: '<host:port>', env: 'ZK_EXPORTER_LISTEN', key: 'listen', group: 'agent' },
-  { flag: '--interval', value: '<duration>', env: 'ZK_EXPORTER_INTERVAL', key: 'interval', group: 'agent' },
-  { flag: '--log-level', value: '<level>', env: 'ZK_EXPORTER_LOG_LEVEL', key: 'log.level', group: 'agent' },
-  { flag: '--log-format', value: '<format>', env: 'ZK_EXPORTER_LOG_FORMAT', key: 'log.format', group: 'agent' },
-  { flag: '--compat', value: '<name>', env: 'ZK_EXPORTER_COMPAT', key: 'compat', kind: 'list', group: 'agent' },
-  {
-    flag: '--hook-url',
-    value: '<url>',
-    kind: 'list',
-    group: 'agent',
-    help: 'Call this URL (signed) when quorum is at risk, lost or restored on any ensemble: adds a target hook-<n> (n from 1) with default settings and its three rules. Repeatable.',
-    sets: '`hooks.targets` and `hooks.rules`: adds target `hook-<n>` (n from 1) and rules `quorum_at_risk`, `quorum_lost`, `quorum_restored` on every ensemble',
-  },
-  {
-    flag: '--hook-secret-file',
-    value: '<file>',
-    kind: 'list',
-    group: 'agent',
-    help: 'A file holding one signing secret; added to hooks.secretFiles. Repeatable. Env: ZK_EXPORTER_HOOK_SECRETS holds secrets themselves (separated by commas or newlines), used after the files.',
-    envShown: '`ZK_EXPORTER_HOOK_SECRETS` (the secrets, comma- or newline-separated)',
-    sets: '`hooks.secretFiles` (adds; env secrets come after the files)',
-  },
-  {
-    flag: '--alert-hook-url',
-    value: '<url>',
-    group: 'agent',
-    help: 'Every firing alert received from Alertmanager is forwarded once, signed, to this URL (a target alert-hook and a route for every alert). Needs --receiver-token-file.',
-    sets: '`hooks.targets` and `hooks.alertmanager.routes`: adds target `alert-hook` and a route of every firing alert to it',
-  },
-  {
-    flag: '--receiver-token-file',
-    value: '<file>',
-    kind: 'list',
-    group: 'agent',
-    help: 'A file holding one bearer token for the Alertmanager receiver and the hooks API; added to hooks.receiverTokenFiles. Repeatable.',
-    sets: '`hooks.receiverTokenFiles` (adds)',
-  },
-  { flag: '--state-dir', value: '<dir>', env: 'ZK_EXPORTER_STATE_DIR', key: 'hooks.stateDir', group: 'agent' },
-  { flag: '--dry-run', env: 'ZK_EXPORTER_DRY_RUN', key: 'hooks.dryRun', group: 'agent' },
-  { flag: '--peer', value: '<url>', env: 'ZK_EXPORTER_PEERS', key: 'hooks.peers', kind: 'list', group: 'agent' },
-  { flag: '--agent-id', value: '<id>', env: 'ZK_EXPORTER_AGENT_ID', key: 'hooks.agentId', group: 'agent' },
-];
+export const FLAGS: ReadonlyArray<FlagSpec & { flag: string }> = (
+  [
+    { flags: '--config <file>', env: 'ZK_EXPORTER_CONFIG', connection: true, help: 'YAML config file.', sets: 'the YAML file to read' },
+    {
+      flags: '--ensemble <name=host:port,...>',
+      kind: 'list',
+      connection: true,
+      help: 'An ensemble to watch: NAME=HOST:PORT[,HOST:PORT...] (IPv6 as [::1]:2181). Replaces a file ensemble of the same name. Repeatable. Env: ZK_EXPORTER_ENSEMBLES (entries separated by ";").',
+      envShown: '`ZK_EXPORTER_ENSEMBLES` (`name=h:p,h:p;name2=…`)',
+      sets: '`ensembles` (replaces a file ensemble of the same name)',
+    },
+    { flags: '--transport <mode>', env: 'ZK_EXPORTER_TRANSPORT', key: 'ensembles.0.transport', connection: true },
+    { flags: '--admin-port <port>', env: 'ZK_EXPORTER_ADMIN_PORT', key: 'ensembles.0.adminPort', kind: 'number', connection: true },
+    { flags: '--timeout <duration>', env: 'ZK_EXPORTER_TIMEOUT', key: 'timeout', connection: true },
+    { flags: '--max-reply-bytes <bytes>', env: 'ZK_EXPORTER_MAX_REPLY_BYTES', key: 'maxReplyBytes', kind: 'number', connection: true },
+    { flags: '--concurrency <n>', env: 'ZK_EXPORTER_CONCURRENCY', key: 'concurrency', kind: 'number', connection: true },
+    { flags: '--listen <host:port>', env: 'ZK_EXPORTER_LISTEN', key: 'listen' },
+    { flags: '--interval <duration>', env: 'ZK_EXPORTER_INTERVAL', key: 'interval' },
+    { flags: '--log-level <level>', env: 'ZK_EXPORTER_LOG_LEVEL', key: 'log.level' },
+    { flags: '--log-format <format>', env: 'ZK_EXPORTER_LOG_FORMAT', key: 'log.format' },
+    { flags: '--compat <name>', env: 'ZK_EXPORTER_COMPAT', key: 'compat', kind: 'list' },
+    {
+      flags: '--hook-url <url>',
+      kind: 'list',
+      help: 'Call this URL (signed) when quorum is at risk, lost or restored on any ensemble: adds a target hook-<n> (n from 1) with default settings and its three rules. Repeatable.',
+      sets: '`hooks.targets` and `hooks.rules`: adds target `hook-<n>` (n from 1) and rules `quorum_at_risk`, `quorum_lost`, `quorum_restored` on every ensemble',
+    },
+    {
+      flags: '--hook-secret-file <file>',
+      kind: 'list',
+      help: 'A file holding one signing secret; added to hooks.secretFiles. Repeatable. Env: ZK_EXPORTER_HOOK_SECRETS holds secrets themselves (separated by commas or newlines), used after the files.',
+      envShown: '`ZK_EXPORTER_HOOK_SECRETS` (the secrets, comma- or newline-separated)',
+      sets: '`hooks.secretFiles` (adds; env secrets come after the files)',
+    },
+    {
+      flags: '--alert-hook-url <url>',
+      help: 'Every firing alert received from Alertmanager is forwarded once, signed, to this URL (a target alert-hook and a route for every alert). Needs --receiver-token-file.',
+      sets: '`hooks.targets` and `hooks.alertmanager.routes`: adds target `alert-hook` and a route of every firing alert to it',
+    },
+    {
+      flags: '--receiver-token-file <file>',
+      kind: 'list',
+      help: 'A file holding one bearer token for the Alertmanager receiver and the hooks API; added to hooks.receiverTokenFiles. Repeatable.',
+      sets: '`hooks.receiverTokenFiles` (adds)',
+    },
+    { flags: '--state-dir <dir>', env: 'ZK_EXPORTER_STATE_DIR', key: 'hooks.stateDir' },
+    { flags: '--dry-run', env: 'ZK_EXPORTER_DRY_RUN', key: 'hooks.dryRun' },
+    { flags: '--peer <url>', env: 'ZK_EXPORTER_PEERS', key: 'hooks.peers', kind: 'list' },
+    { flags: '--agent-id <id>', env: 'ZK_EXPORTER_AGENT_ID', key: 'hooks.agentId' },
+  ] satisfies FlagSpec[]
+).map((spec) => ({ ...spec, flag: spec.flags.split(' ')[0]! }));
+
+/** The reference path of a config key: list items as `[]` (`ensembles[].transport`). */
+export function docPath(spec: FlagSpec): string {
+  return (spec.key ?? '').replace(/\.0/g, '[]');
+}
 
 /** The config path of a flag's key: `log.level` → `['log', 'level']`, list indices as numbers. */
 export function keyPath(spec: FlagSpec): Array<string | number> {
@@ -125,11 +93,11 @@ export function keyPath(spec: FlagSpec): Array<string | number> {
 /** Help: the config key's description, its default, and whether it repeats (commander adds the env var). */
 function helpOf(spec: FlagSpec): string {
   if (spec.key === undefined) return spec.help ?? '';
-  const docPath = keyPath(spec).join('.').replace(/\.0/g, '[]');
+  const path = docPath(spec);
   const def = fieldAt(keyPath(spec))?.def as { type: string; defaultValue?: unknown };
-  let text = spec.help ?? DESCRIPTIONS[docPath] ?? '';
+  let text = spec.help ?? DESCRIPTIONS[path] ?? '';
   if (spec.kind === 'list') text += ' Repeatable.';
-  else if (def.type === 'prefault' || SHOWN_DEFAULTS[docPath]) text += ` Default: ${SHOWN_DEFAULTS[docPath] ?? String(def.defaultValue)}.`;
+  else if (def.type === 'prefault' || SHOWN_DEFAULTS[path]) text += ` Default: ${SHOWN_DEFAULTS[path] ?? String(def.defaultValue)}.`;
   if (spec.key.startsWith('ensembles.')) text = `For --ensemble ensembles: ${text}`;
   return text.replace(/`/g, '');
 }
@@ -139,8 +107,8 @@ export const CONNECTION_OPTIONS_HEADING = 'Connection options:';
 /** Heading of the options only the long-running agent uses. */
 export const AGENT_OPTIONS_HEADING = 'Agent options:';
 
-/** A command with the flags of `groups`, silent and throwing instead of exiting. */
-export function createCommand(name: string, description: string, groups: ReadonlyArray<FlagSpec['group']>): Command {
+/** A command with the connection flags (and the agent's own with `agent`), silent and throwing instead of exiting. */
+export function createCommand(name: string, description: string, agent: boolean): Command {
   const cmd = new Command(name)
     .description(description)
     .helpOption('-h, --help', 'Show this help.')
@@ -149,9 +117,9 @@ export function createCommand(name: string, description: string, groups: Readonl
     .allowUnknownOption()
     .allowExcessArguments()
     .showSuggestionAfterError();
-  for (const spec of FLAGS.filter((s) => groups.includes(s.group))) {
-    const option = new Option(spec.value ? `${spec.flag} ${spec.value}` : spec.flag, helpOf(spec));
-    option.helpGroup(spec.group === 'connection' ? CONNECTION_OPTIONS_HEADING : AGENT_OPTIONS_HEADING);
+  for (const spec of FLAGS.filter((s) => agent || s.connection)) {
+    const option = new Option(spec.flags, helpOf(spec));
+    option.helpGroup(spec.connection ? CONNECTION_OPTIONS_HEADING : AGENT_OPTIONS_HEADING);
     if (spec.env) option.env(spec.env);
     if (spec.kind === 'list') option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
     cmd.addOption(option);
@@ -161,10 +129,7 @@ export function createCommand(name: string, description: string, groups: Readonl
 
 /** The agent's command with every flag. */
 export function createAgentCommand(): Command {
-  return createCommand('zk-ensemble-exporter', 'Polls ZooKeeper ensembles and exports what they say as Prometheus metrics.', [
-    'connection',
-    'agent',
-  ]);
+  return createCommand('zk-ensemble-exporter', 'Polls ZooKeeper ensembles and exports what they say as Prometheus metrics.', true);
 }
 
 /** One flag's value and where it came from: the flag itself or its env var (the path problems are reported at). */
@@ -194,7 +159,7 @@ export function parseCommandLine(cmd: Command, argv: readonly string[], env: Nod
   // Commander throws on a value-taking flag at the very end; report it (and any flag it would have taken as its value).
   for (let last = args.at(-1); last !== undefined; last = args.at(-1)) {
     const option = cmd.options.find((o) => o.long === last || o.short === last);
-    if (option === undefined || !option.required) break;
+    if (!option?.required) break;
     args.pop();
     problems.unshift({ path: option.long!, message: `needs a value (${option.flags.split(' ')[1]})` });
   }

@@ -36,7 +36,7 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return String(value);
+  return typeof value === 'function' || typeof value === 'symbol' ? typeof value : `${value as number | boolean | bigint}`;
 }
 
 /** True for a YAML mapping as parsed to JS: a non-null, non-array object. */

@@ -3,7 +3,7 @@
  * from their one table, so the README's tables can be checked against the code by a test.
  */
 import { z } from 'zod';
-import { FLAGS } from './cli.js';
+import { docPath, FLAGS } from './cli.js';
 import { configSchema, DESCRIPTIONS, inner, itemObject, SHOWN_DEFAULTS, unwrap } from './schema.js';
 
 type Row = [key: string, type: string, defaultValue: string, description: string];
@@ -21,8 +21,9 @@ export function renderFlagReference(): string {
     const repeatable = spec.kind === 'list' ? ' (repeatable)' : '';
     let env = spec.envShown ?? (spec.env ? `\`${spec.env}\`` : '—');
     if (spec.envShown === undefined && spec.env && spec.kind === 'list') env += ' (comma-separated)';
-    if (spec.envShown === undefined && spec.env && spec.value === undefined) env += ' (`true` or `false`)';
-    return [`\`${spec.value ? `${spec.flag} ${spec.value}` : spec.flag}\`${repeatable}`, env, spec.sets ?? `\`${spec.key}\``];
+    if (spec.envShown === undefined && spec.env && !spec.flags.includes(' ')) env += ' (`true` or `false`)';
+    const sets = spec.key?.startsWith('ensembles.') ? `\`${docPath(spec)}\` of flag and env ensembles` : `\`${spec.key}\``;
+    return [`\`${spec.flags}\`${repeatable}`, env, spec.sets ?? sets];
   });
   return table(['Flag', 'Env', 'Sets'], rows);
 }

@@ -21,7 +21,7 @@ import {
   enumOf,
   headersSchema,
   hostSchema,
-  httpUrl,
+  hookUrlSchema,
   integer,
   listenAddress,
   listOf,
@@ -153,7 +153,7 @@ function checked<S extends z.ZodType>(schema: S, check: (value: z.output<S>, c: 
     },
     // Only when the value is a mapping at all.
     { when: (payload) => !payload.issues.some((issue) => (issue.path?.length ?? 0) === 0 && issue.code === 'invalid_type') },
-  ) as unknown as S;
+  );
 }
 
 /** `[[i, item], …]` of the items of a list whose `suffix` parsed cleanly (the whole item when empty). */
@@ -290,7 +290,7 @@ const backoffSchema = checked(
 
 const hookTargetSchema = mapping({
   name: name(),
-  url: httpUrl('; put credentials in headers'),
+  url: hookUrlSchema,
   timeout: duration().prefault('5s'),
   maxAge: duration().prefault('1h'),
   concurrency: integer(1, 100).prefault(2),

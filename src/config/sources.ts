@@ -106,7 +106,7 @@ export function mergeSources(
     labelAt(['hooks', 'receiverTokenFiles'], '--receiver-token-file');
   }
   const secrets = env[SECRETS_ENV];
-  const hooksWanted = given.some((g) => g.spec.key?.startsWith('hooks.') || HOOK_FLAGS.includes(g.spec.flag));
+  const hooksWanted = given.some((g) => HOOK_FLAGS.includes(g.spec.flag) || g.spec.key?.startsWith('hooks.') === true);
   if (raw.hooks === undefined && (hooksWanted || (secrets !== undefined && secrets !== ''))) raw.hooks = {};
   if (secrets !== undefined && secrets !== '' && secrets.split(/[,\r\n]/).every((s) => s.trim() === '')) {
     problems.push({ path: SECRETS_ENV, message: 'holds no secret; separate secrets with commas or newlines' });
@@ -214,7 +214,7 @@ export function mergeSources(
 /** The config value of a flag or env text: whole numbers for numeric flags, `true`/`false` for a switch. */
 function inputOf(g: Given): unknown {
   if (g.spec.kind === 'number' && typeof g.value === 'string' && /^[0-9]+$/.test(g.value)) return Number(g.value);
-  if (g.spec.value === undefined && typeof g.value === 'string') return g.value === 'true' ? true : g.value === 'false' ? false : g.value;
+  if (!g.spec.flags.includes(' ') && typeof g.value === 'string') return g.value === 'true' ? true : g.value === 'false' ? false : g.value;
   return g.value;
 }
 

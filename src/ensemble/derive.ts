@@ -7,6 +7,7 @@ import { classifyNode, isAnswering, nodeTransitions, unconfiguredNode } from './
 import { assessQuorum } from './quorum.js';
 import { appendTimeline, DEFAULT_TIMELINE_LIMIT } from './timeline.js';
 import { computeTotals } from './totals.js';
+import { carryCanary } from './writes.js';
 import type { DeriveOptions, DeriveResult, EnsembleInput, EnsembleState, NodeState, Transition } from './types.js';
 
 /** A server id as a spreadable field, so an unknown id leaves no `serverId: undefined` behind. */
@@ -31,27 +32,31 @@ export function deriveEnsemble(
 ): DeriveResult {
   const limit = options.timelineLimit ?? DEFAULT_TIMELINE_LIMIT;
   const ensemble = config.name;
-  // Samples for another ensemble or a server not in `config` are ignored.
+  // Samples for another ensemble or a server neither configured nor discovered are ignored.
   const byServer = new Map(samples.filter((s) => s.ensemble === ensemble).map((s) => [s.server, s] as const));
-  const previousNodes = new Map<string, NodeState>(
-    (previous?.nodes ?? []).filter((n) => n.reason !== 'not_configured').map((n) => [n.server, n] as const),
-  );
+  const previousNodes = new Map<string, NodeState>((previous?.nodes ?? []).map((n) => [n.server, n] as const));
 
-  const membership = resolveMembership(config, byServer, previousNodes);
+  const membership = resolveMembership(config, byServer, previousNodes, previous?.confMembership);
+  // Configured nodes, then discovered members: every node the agent polled.
   const configured = membership.nodes.map((identity) =>
     classifyNode(identity, byServer.get(identity.server), previousNodes.get(identity.server)),
   );
-  const nodes = [...configured, ...membership.unconfigured.map(unconfiguredNode)];
+  const unpolledReason = config.discovered === undefined ? 'not_configured' : 'no_address';
+  const nodes = [...configured, ...membership.unconfigured.map((member) => unconfiguredNode(member, unpolledReason))];
 
   const claims = resolveLeaders(configured);
   applyLag(configured, claims.leader);
   const stale = new Set(claims.stale.map((n) => n.server));
-  const assessment = assessQuorum(membership.voters, nodes, stale, claims.claimants.length > 0);
+  const assessment = assessQuorum(membership.voters, nodes, stale, {
+    servingLeader: claims.claimants.length > 0,
+    membershipUncertain: membership.source === 'configured',
+  });
   const tracking = trackLeader(previous?.lastKnownLeader, claims.leader, now);
   const step = stepElection(
     previous?.election,
     {
-      leaderPresent: claims.claimants.length > 0,
+      // Followers serving for a leader the agent cannot see are no election.
+      leaderPresent: claims.claimants.length > 0 || assessment.leaderImplied,
       voterReachable: configured.some((n) => n.voter && isAnswering(n)),
       firstRound: previous === undefined,
     },
@@ -146,6 +151,7 @@ export function deriveEnsemble(
     observers: membership.observers,
     majority: assessment.majority,
     healthyVoters: assessment.healthyVoters,
+    unknownVoters: assessment.unknownVoters,
     margin: assessment.margin,
     quorum: assessment.quorum,
     quorumSince: previous && previous.quorum === assessment.quorum ? previous.quorumSince : now,
@@ -163,7 +169,10 @@ export function deriveEnsemble(
     lastRoundAt: now,
   };
   if (membership.configVersion !== undefined) state.configVersion = membership.configVersion;
+  if (membership.conf) state.confMembership = membership.conf;
   if (tracking.leader) state.leader = tracking.leader;
   if (tracking.lastKnownLeader) state.lastKnownLeader = tracking.lastKnownLeader;
+  // The write canary runs on its own timer (see writes.ts): a poll round keeps its latest view.
+  Object.assign(state, carryCanary(previous));
   return { state, transitions };
 }

@@ -1,13 +1,15 @@
 import { serverLabel, type ServerTarget } from '../model/target.js';
 import type { QuorumMember, ServerConfigRecord } from '../parse/types.js';
 import type { NodeSample } from '../commands/index.js';
-import type { EnsembleInput, MembershipSource, NodeState } from './types.js';
+import type { ConfMembership, DiscoveredMember, EnsembleInput, MembershipSource, NodeState } from './types.js';
 
-/** One configured node's identity in the ensemble. */
+/** One polled node's identity in the ensemble (configured, or discovered through `conf`). */
 export interface MemberIdentity {
   server: string;
   serverId?: number;
   voter: boolean;
+  /** True for a member polled through discovery. */
+  discovered?: boolean;
 }
 
 /** Who votes, as far as the agent can tell this round. */
@@ -17,10 +19,12 @@ export interface Membership {
   /** Voting members: conf participants, or configured servers not known to be observers. */
   voters: number;
   observers: number;
-  /** Configured nodes, in configured order. */
+  /** Configured nodes in configured order, then discovered members. */
   nodes: MemberIdentity[];
-  /** conf members that no configured node maps to (listed only when every configured node's id is known). */
+  /** conf members that no polled node maps to (listed only when every polled node's id is known). */
   unconfigured: QuorumMember[];
+  /** The conf membership used (this round's or the remembered one), to remember for the next rounds. */
+  conf?: ConfMembership;
 }
 
 
@@ -45,6 +49,14 @@ export function pickConf(samples: readonly NodeSample[]): ServerConfigRecord | u
     if (!best || rank > best.rank || (rank === best.rank && at > best.at)) best = { conf: outcome.value, rank, at };
   }
   return best?.conf;
+}
+
+/** The membership part of a conf record, as kept across rounds. */
+export function confMembershipOf(conf: ServerConfigRecord): ConfMembership {
+  const kept: ConfMembership = { members: conf.members };
+  if (conf.configVersion !== undefined) kept.configVersion = conf.configVersion;
+  if (conf.votersOnly) kept.votersOnly = true;
+  return kept;
 }
 
 /** Port of a member's client address (`host:port`, `[v6]:port` or a bare port). */
@@ -84,7 +96,18 @@ function inferVoter(sample: NodeSample | undefined, previous: NodeState | undefi
 }
 
 /**
- * Resolves voters, observers and each configured node's server id.
+ * A discovered member's identity: its id as discovery found it (the poller drops a sample that answers
+ * as another id), voter as the conf used this round says, else as discovery found it.
+ */
+function discoveredIdentity(found: DiscoveredMember, sample: NodeSample | undefined, members: readonly QuorumMember[]): MemberIdentity {
+  const ownId = sample?.conf?.ok ? sample.conf.value.serverId : undefined;
+  const serverId = ownId ?? found.serverId;
+  const member = members.find((m) => m.id === serverId);
+  return { server: found.server, serverId, voter: member ? member.role === 'participant' : found.voter, discovered: true };
+}
+
+/**
+ * Resolves voters, observers and each polled node's server id (configured nodes, then discovered ones).
  * Id: the node's own conf `serverId`, else the id an earlier round learned (a node that is down now
  * keeps its id), else the one conf member whose client address is this host and port.
  */
@@ -92,8 +115,12 @@ export function resolveMembership(
   config: EnsembleInput,
   samples: ReadonlyMap<string, NodeSample>,
   previousNodes: ReadonlyMap<string, NodeState>,
+  remembered?: ConfMembership,
 ): Membership {
-  const conf = pickConf([...samples.values()]);
+  // A round without any conf (every node down or not serving) keeps the last membership seen: the
+  // configured list alone would turn "one seed down" into "the whole ensemble down".
+  const picked = pickConf([...samples.values()]);
+  const conf: ConfMembership | undefined = picked ? confMembershipOf(picked) : remembered;
   const members = conf?.members ?? [];
   const nodes: MemberIdentity[] = config.servers.map((target) => {
     const server = serverLabel(target);
@@ -110,6 +137,7 @@ export function resolveMembership(
     else voter = inferVoter(sample, previous);
     return serverId === undefined ? { server, voter } : { server, serverId, voter };
   });
+  nodes.push(...(config.discovered ?? []).map((found) => discoveredIdentity(found, samples.get(found.server), members)));
 
   if (!conf) {
     const voters = nodes.filter((node) => node.voter).length;
@@ -134,6 +162,7 @@ export function resolveMembership(
     observers,
     nodes,
     unconfigured,
+    conf,
   };
   if (conf.configVersion !== undefined) membership.configVersion = conf.configVersion;
   return membership;

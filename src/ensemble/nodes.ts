@@ -33,8 +33,13 @@ export function classifyNode(
 ): NodeState {
   const node: NodeState = { server: identity.server, voter: identity.voter, role: 'down' };
   if (identity.serverId !== undefined) node.serverId = identity.serverId;
+  if (identity.discovered) node.discovered = true;
   if (previous?.lastSeenAt !== undefined) node.lastSeenAt = previous.lastSeenAt;
+  // A discovered address the agent never saw answer may be wrong or unreachable from here: its
+  // silence says nothing about the node. Once it has answered there, silence is an outage.
+  const failedRole = identity.discovered && node.lastSeenAt === undefined ? 'unknown' : 'down';
   if (!sample) {
+    node.role = failedRole;
     node.reason = 'not_polled';
     return node;
   }
@@ -44,6 +49,7 @@ export function classifyNode(
       node.role = 'not_serving';
       node.lastSeenAt = sample.polledAt;
     } else {
+      node.role = failedRole;
       node.reason = srvr.reason;
     }
     return node;
@@ -61,26 +67,28 @@ export function classifyNode(
 
 /**
  * A conf member the agent does not poll. It counts among the voters (conf says it votes) but the
- * agent cannot see it answer, so it is never healthy: reported `down` with reason `not_configured`.
+ * agent cannot see it, so it is neither healthy nor down: `unknown`, with reason `not_configured`
+ * (discovery off) or `no_address` (discovery found no address of its own).
  */
-export function unconfiguredNode(member: QuorumMember): NodeState {
+export function unconfiguredNode(member: QuorumMember, reason: 'not_configured' | 'no_address'): NodeState {
   return {
     server: member.clientAddress ?? `server.${member.id}`,
     serverId: member.id,
     voter: member.role === 'participant',
-    role: 'down',
-    reason: 'not_configured',
+    role: 'unknown',
+    reason,
   };
 }
 
-/** True when the node answered this round (any role but `down`). */
+/** True when the node answered this round (any role but `down` and `unknown`). */
 export function isAnswering(node: NodeState): boolean {
-  return node.role !== 'down';
+  return node.role !== 'down' && node.role !== 'unknown';
 }
 
 /**
- * node_down / node_up for configured nodes whose answering status differs from the previous round.
- * A node absent from the previous round (start-up) has nothing to compare with.
+ * node_down / node_up for polled nodes whose answering status differs from the previous round.
+ * A node absent from the previous round (start-up) has nothing to compare with; `unknown` is neither
+ * up nor down, so it starts or ends no outage.
  */
 export function nodeTransitions(
   ensemble: string,
@@ -90,9 +98,9 @@ export function nodeTransitions(
 ): Transition[] {
   const transitions: Transition[] = [];
   for (const node of nodes) {
-    if (node.reason === 'not_configured') continue;
+    if (node.role === 'unknown') continue;
     const before = previousNodes.get(node.server);
-    if (!before || isAnswering(before) === isAnswering(node)) continue;
+    if (!before || before.role === 'unknown' || isAnswering(before) === isAnswering(node)) continue;
     const id = node.serverId === undefined ? {} : { serverId: node.serverId };
     if (isAnswering(node)) {
       transitions.push({ at, ensemble, kind: 'node_up', server: node.server, ...id, to: node.role });

@@ -3,9 +3,26 @@ import type { NodeState, QuorumState } from './types.js';
 /** Quorum arithmetic for one round. */
 export interface QuorumAssessment {
   majority: number;
+  /** Voters seen healthy, plus the leader that serving followers prove when it is not seen. */
   healthyVoters: number;
+  /** Voters whose state is not seen (after counting a proven leader as healthy). */
+  unknownVoters: number;
+  /** healthyVoters − majority (a lower bound while unknownVoters > 0). */
   margin: number;
   quorum: QuorumState;
+  /** True when no leader was seen but serving followers prove one among the unseen voters. */
+  leaderImplied: boolean;
+}
+
+/** What the agent saw of leadership this round, beside each node's role. */
+export interface LeaderEvidence {
+  /** Some node answers leader or standalone (split brain and stale leaders included). */
+  servingLeader: boolean;
+  /**
+   * True when the voter count itself may be short: membership came from the configured list, which
+   * need not name every member, rather than from a node's `conf`.
+   */
+  membershipUncertain: boolean;
 }
 
 /** Smallest majority of `voters` voting members. */
@@ -23,21 +40,52 @@ export function isHealthyVoter(node: NodeState, stale: ReadonlySet<string>): boo
   return node.role === 'leader' || node.role === 'follower' || node.role === 'standalone';
 }
 
+/** A voter the agent saw this round that is not healthy: down at a trusted address, not serving, read-only, stale. */
+function isSeenUnhealthyVoter(node: NodeState, stale: ReadonlySet<string>): boolean {
+  return node.voter && node.role !== 'unknown' && !isHealthyVoter(node, stale);
+}
+
 /**
  * Quorum from what each node answered, never from the leader's `synced_followers` (which lags by about
  * syncLimit × tickTime). Observers never count. Split brain does not change the arithmetic (the flag
- * says it); `servingLeader` only needs someone to lead.
+ * says it); a serving leader only needs someone to lead.
+ *
+ * Only what was seen decides: voters the agent cannot see (`unknown` members, conf voters no node maps
+ * to) may be healthy or not. So:
+ * - `lost` when the voters seen unhealthy leave fewer than a majority, or when every voter is seen and
+ *   none leads;
+ * - `healthy` when a leader is seen (or proven: a serving follower follows a leader, so with a voter
+ *   unseen, that voter leads) and the healthy voters seen exceed the majority;
+ * - `at_risk` when they equal it and no voter is unseen;
+ * - `unknown` otherwise: the unseen voters could make it either.
  */
 export function assessQuorum(
   voters: number,
   nodes: readonly NodeState[],
   stale: ReadonlySet<string>,
-  servingLeader: boolean,
+  evidence: LeaderEvidence,
 ): QuorumAssessment {
   const majority = majorityOf(voters);
-  // Capped: a node with an unknown id inferred as voter must not push the count past conf's voters.
-  const healthyVoters = Math.min(voters, nodes.filter((node) => isHealthyVoter(node, stale)).length);
+  // Capped: a node with an unknown id inferred as voter must not push the counts past conf's voters.
+  const seenHealthy = Math.min(voters, nodes.filter((node) => isHealthyVoter(node, stale)).length);
+  const seenUnhealthy = Math.min(voters - seenHealthy, nodes.filter((node) => isSeenUnhealthyVoter(node, stale)).length);
+  const unseen = voters - seenHealthy - seenUnhealthy;
+  // A serving follower proves a serving leader; if it is not seen, it is among the voters not seen.
+  // With every voter seen, followers without a leader are still on a leader that just went away —
+  // unless the voters are only the configured list and all of them serve: the leader is then a member
+  // the list leaves out.
+  const leaderImplied =
+    !evidence.servingLeader && seenHealthy > 0 && (unseen > 0 || (evidence.membershipUncertain && seenUnhealthy === 0));
+  const healthyVoters = seenHealthy + (leaderImplied && unseen > 0 ? 1 : 0);
+  const unknownVoters = voters - healthyVoters - seenUnhealthy;
   const margin = healthyVoters - majority;
-  const quorum: QuorumState = !servingLeader || margin < 0 ? 'lost' : margin === 0 ? 'at_risk' : 'healthy';
-  return { majority, healthyVoters, margin, quorum };
+  let quorum: QuorumState;
+  if (voters - seenUnhealthy < majority) quorum = 'lost';
+  else if (!evidence.servingLeader && !leaderImplied) quorum = unknownVoters === 0 ? 'lost' : 'unknown';
+  // Followers of a leader outside a configured list that has no conf behind it: the voter count is a guess.
+  else if (leaderImplied && evidence.membershipUncertain) quorum = 'unknown';
+  else if (margin >= 1) quorum = 'healthy';
+  else if (margin === 0 && unknownVoters === 0) quorum = 'at_risk';
+  else quorum = unknownVoters === 0 ? 'lost' : 'unknown';
+  return { majority, healthyVoters, unknownVoters, margin, quorum, leaderImplied };
 }

@@ -1,10 +1,30 @@
 import type { FailureReason } from '../model/outcome.js';
 import type { ServerTarget } from '../model/target.js';
+import type { QuorumMember } from '../parse/types.js';
+import type { CanaryFailureReason, CanaryOp } from '../zk/canary-types.js';
 
-/** What derivation needs to know of one watched ensemble: its name and configured servers. */
+/** A `conf` member the agent was not configured with but polls, found through some node's `conf`. */
+export interface DiscoveredMember {
+  /** Where it is polled: its client address from `conf`, or its quorum host with the seed's client port. */
+  target: ServerTarget;
+  /** `host:port` of `target` (the `server` label). */
+  server: string;
+  /** Its id in `conf` (`server.N`). */
+  serverId: number;
+  /** True when `conf` lists it as a participant. */
+  voter: boolean;
+}
+
+/** What derivation needs to know of one watched ensemble: its name, configured servers and discovered members. */
 export interface EnsembleInput {
   name: string;
+  /** The configured servers (the seeds), in configured order. */
   servers: readonly ServerTarget[];
+  /**
+   * Members polled this round through discovery; absent when discovery is off (the ensemble's members
+   * that were not configured are then `unknown` with reason `not_configured`).
+   */
+  discovered?: readonly DiscoveredMember[];
 }
 
 // Everything here is plain JSON (numbers, strings, booleans, arrays, objects): the HTTP API
@@ -15,25 +35,41 @@ export interface EnsembleInput {
  * - `leader` / `follower` / `observer` / `standalone`: serving in that mode.
  * - `read_only`: serving reads only (read-only mode: it has lost its quorum).
  * - `not_serving`: answered "not currently serving requests" (election, or no quorum).
- * - `down`: did not answer srvr usefully; see `reason`.
+ * - `down`: did not answer srvr usefully at an address the agent trusts (configured, or discovered and
+ *   seen answering there before); see `reason`.
+ * - `unknown`: a member the agent was not told about and has never seen answer: not evidence of an
+ *   outage (its address may be wrong or unreachable from here); see `reason`.
  */
-export type NodeRole = 'leader' | 'follower' | 'observer' | 'standalone' | 'read_only' | 'not_serving' | 'down';
+export type NodeRole = 'leader' | 'follower' | 'observer' | 'standalone' | 'read_only' | 'not_serving' | 'down' | 'unknown';
 
 /**
- * Why a node is `down`: its srvr failure reason, `not_polled` for a configured server with no sample
- * this round, or `not_configured` for a `conf` member the agent has not been told to poll.
+ * Why a node is `down` or `unknown`: its srvr failure reason; `not_polled` for a configured server with
+ * no sample this round; `not_configured` for a `conf` member while discovery is off; `no_address` for a
+ * `conf` member discovery could not give an address of its own (its derived address is a configured
+ * server's or another member's, or answers as another server id).
  */
-export type DownReason = Exclude<FailureReason, 'not_serving'> | 'not_polled' | 'not_configured';
+export type DownReason = Exclude<FailureReason, 'not_serving'> | 'not_polled' | 'not_configured' | 'no_address';
 
 /**
- * - `healthy`: a leader serves and one more voter than the majority is healthy (margin ≥ 1).
- * - `at_risk`: a leader serves with exactly a majority (margin 0): one more loss loses quorum.
- * - `lost`: no serving leader, or fewer healthy voters than the majority (margin < 0).
+ * - `healthy`: a leader serves and at least one more voter than the majority is seen healthy (margin ≥ 1).
+ * - `at_risk`: a leader serves with exactly a majority and every voter's state is known (margin 0).
+ * - `lost`: the voters seen down or not serving leave no possible majority, or every voter is known and
+ *   none serves as leader.
+ * - `unknown`: what the agent sees proves neither: voters it cannot see could make the difference.
  */
-export type QuorumState = 'healthy' | 'at_risk' | 'lost';
+export type QuorumState = 'healthy' | 'at_risk' | 'lost' | 'unknown';
 
 /** Where voters/observers were counted from: some node's `conf` membership, or the configured server list. */
 export type MembershipSource = 'conf' | 'configured';
+
+/** The membership part of a `conf` reply, kept so a round in which no node answers `conf` still knows who votes. */
+export interface ConfMembership {
+  members: QuorumMember[];
+  /** `version=` of that conf. */
+  configVersion?: string;
+  /** True when `members` lists voters only (from the AdminServer's `voting_view`). */
+  votersOnly?: boolean;
+}
 
 /** A zxid in JSON form: the hex text as ZooKeeper prints it plus its two 32-bit halves. */
 export interface ZxidState {
@@ -53,8 +89,10 @@ export interface NodeState {
   serverId?: number;
   /** True when this node is a voting member (participant); false for observers and non-members. */
   voter: boolean;
+  /** True for a member polled through discovery (not configured). */
+  discovered?: boolean;
   role: NodeRole;
-  /** Set only when `role` is `down`. */
+  /** Set only when `role` is `down` or `unknown`. */
   reason?: DownReason;
   /** Last processed zxid, when srvr answered. */
   zxid?: ZxidState;
@@ -115,15 +153,22 @@ export interface EnsembleState {
   membershipSource: MembershipSource;
   /** `version=` of the conf used for membership, when the source is `conf`. */
   configVersion?: string;
+  /** The membership of the newest `conf` seen, used while no node answers `conf` (absent before any). */
+  confMembership?: ConfMembership;
   /** Voting members (participants). */
   voters: number;
   /** Observers (never count for quorum). */
   observers: number;
   /** floor(voters / 2) + 1. */
   majority: number;
-  /** Voters answering srvr as leader, follower or standalone (stale leaders excluded). */
+  /**
+   * Voters answering srvr as leader, follower or standalone (stale leaders excluded), plus the leader
+   * that serving followers prove when the agent cannot see it.
+   */
   healthyVoters: number;
-  /** healthyVoters − majority. */
+  /** Voters whose state the agent cannot see (`unknown` members, or conf voters no node maps to). */
+  unknownVoters: number;
+  /** healthyVoters − majority; only a lower bound while `unknownVoters` > 0. */
   margin: number;
   quorum: QuorumState;
   /** When `quorum` took its current value (the first round for the start-up state). */
@@ -141,7 +186,7 @@ export interface EnsembleState {
   splitBrainLeaders: string[];
   /** Servers still answering `leader` in an older epoch than the current leader (deposed, answering briefly). */
   staleLeaders: string[];
-  /** Configured nodes in configured order, then unconfigured conf members (role `down`, reason `not_configured`). */
+  /** Configured nodes in configured order, then discovered members, then conf members not polled (role `unknown`). */
   nodes: NodeState[];
   totals: EnsembleTotals;
   /** Leader changes counted since start-up (the first observation is not one). */
@@ -154,6 +199,38 @@ export interface EnsembleState {
   rounds: number;
   /** `now` of the latest round. */
   lastRoundAt: number;
+  /** With a write canary: true when a write committed through at least one node in the latest canary round. Absent without a canary (or before its first round). */
+  writable?: boolean;
+  /** With a write canary: its latest round as seen by the ensemble. Absent without a canary. */
+  canary?: EnsembleCanaryState;
+}
+
+/** One node's latest canary probe, as kept in the ensemble state. */
+export interface CanaryNodeState {
+  server: string;
+  /** Write and read-back both succeeded within the timeout. */
+  ok: boolean;
+  /** The write committed within the timeout. */
+  wrote: boolean;
+  /** The step that failed and why, when not `ok`. */
+  failedOp?: CanaryOp;
+  reason?: CanaryFailureReason;
+  /** When this node last passed a probe (Unix ms), kept across failed rounds. */
+  lastSuccessAt?: number;
+}
+
+/** The write canary's view of the ensemble. */
+export interface EnsembleCanaryState {
+  /** Same as `EnsembleState.writable`. */
+  writable: boolean;
+  /** The `writes_stalled` condition: the canary runs and no write committed in its latest round. */
+  writesStalled: boolean;
+  /** When `writable` took its current value (the first canary round for the start-up value). */
+  since: number;
+  /** When the latest canary round finished. */
+  lastRoundAt: number;
+  /** One per probed node, in configured order. */
+  nodes: CanaryNodeState[];
 }
 
 /** Fields every transition carries. */
@@ -204,7 +281,7 @@ export interface ElectionEndedTransition extends TransitionBase {
   startedAtStartup: boolean;
 }
 
-/** A configured node stopped answering srvr. */
+/** A configured or discovered node stopped answering srvr. */
 export interface NodeDownTransition extends TransitionBase {
   kind: 'node_down';
   server: string;
@@ -244,6 +321,19 @@ export interface StaleLeaderTransition extends TransitionBase {
   leaderEpoch: number;
 }
 
+/**
+ * Writes stopped committing (`started`: a canary round in which no write committed through any node,
+ * after one in which some did) or commit again (`ended`). Never emitted for the first canary round.
+ */
+export interface WritesStalledTransition extends TransitionBase {
+  kind: 'writes_stalled';
+  phase: 'started' | 'ended';
+  /** Per node, why its probe failed (`started`), or the nodes whose write committed (`ended`). */
+  nodes: { server: string; failedOp?: CanaryOp; reason?: CanaryFailureReason }[];
+  /** For `ended`: how long writes were stalled, from the round that saw the stall to this one. */
+  durationMs?: number;
+}
+
 /** Something that changed between two rounds, for the timeline, logs, metrics and hooks. */
 export type Transition =
   | QuorumStateChangedTransition
@@ -253,7 +343,8 @@ export type Transition =
   | NodeDownTransition
   | NodeUpTransition
   | SplitBrainTransition
-  | StaleLeaderTransition;
+  | StaleLeaderTransition
+  | WritesStalledTransition;
 
 /** One of the transition kinds. */
 export type TransitionKind = Transition['kind'];

@@ -23,7 +23,11 @@ export interface HookMetricsSnapshot {
 /** Adds every `zookeeper_hook_*` family to a scrape. */
 export function addHookFamilies(set: HookFamilySink, snapshot: HookMetricsSnapshot): void {
   const { stats } = snapshot;
-  const deliveries = set.family('zookeeper_hook_deliveries_total', 'Hook intents finished, by hook and result (delivered, rejected, dead_lettered, suppressed, dry_run).', 'counter');
+  const deliveries = set.family(
+    'zookeeper_hook_deliveries_total',
+    'Hook intents finished, by hook and result (delivered, rejected, dead_lettered, suppressed, dry_run).',
+    'counter',
+  );
   const queue = set.family('zookeeper_hook_queue_depth', 'Hook intents waiting for a slot or for their next retry.', 'gauge');
   const inFlight = set.family('zookeeper_hook_in_flight', 'Hook requests in flight.', 'gauge');
   for (const hook of snapshot.hooks) {
@@ -34,11 +38,25 @@ export function addHookFamilies(set: HookFamilySink, snapshot: HookMetricsSnapsh
     queue.add(stats.queueDepth[hook] ?? 0, { hook });
     inFlight.add(stats.inFlight[hook] ?? 0, { hook });
   }
-  set.family('zookeeper_hook_oldest_pending_age_seconds', 'Age of the oldest hook intent not yet finished (0 when none).', 'gauge').add((stats.oldestPendingAgeMs ?? 0) / 1000, {});
+  set
+    .family('zookeeper_hook_oldest_pending_age_seconds', 'Age of the oldest hook intent not yet finished (0 when none).', 'gauge')
+    .add((stats.oldestPendingAgeMs ?? 0) / 1000, {});
   set.family('zookeeper_hook_dead_letters_total', 'Hook intents given up after their maximum age.', 'counter').add(stats.deadLetters, {});
-  set.family('zookeeper_hook_cooldowns_active', 'Hook+ensemble+event cooldowns currently running.', 'gauge').add(snapshot.cooldownsActive, {});
-  const maintenance = set.family('zookeeper_hook_maintenance_active', '1 while hooks of the ensemble are suppressed by a maintenance window or a pause.', 'gauge');
+  set
+    .family('zookeeper_hook_cooldowns_active', 'Hook+ensemble+event cooldowns currently running.', 'gauge')
+    .add(snapshot.cooldownsActive, {});
+  const maintenance = set.family(
+    'zookeeper_hook_maintenance_active',
+    '1 while hooks of the ensemble are suppressed by a maintenance window or a pause.',
+    'gauge',
+  );
   for (const { ensemble, suppressed } of snapshot.maintenance) maintenance.add(suppressed ? 1 : 0, { ensemble });
   set.family('zookeeper_hook_alerts_received_total', 'Alerts received from Alertmanager.', 'counter').add(snapshot.alertsReceived, {});
-  set.family('zookeeper_hook_alert_duplicates_total', 'Alert deliveries dropped as duplicates (same fingerprint, startsAt and status).', 'counter').add(snapshot.alertDuplicates, {});
+  set
+    .family(
+      'zookeeper_hook_alert_duplicates_total',
+      'Alert deliveries dropped as duplicates (same fingerprint, startsAt and status).',
+      'counter',
+    )
+    .add(snapshot.alertDuplicates, {});
 }

@@ -75,7 +75,11 @@ export class HookService {
     const secretsFromEnv = this.options.secretsFromEnv;
     let secrets: string[];
     try {
-      secrets = loadSecrets(secretsFromEnv === undefined || secretsFromEnv === '' ? { files: this.config.secretFiles } : { env: secretsFromEnv, files: this.config.secretFiles });
+      secrets = loadSecrets(
+        secretsFromEnv === undefined || secretsFromEnv === ''
+          ? { files: this.config.secretFiles }
+          : { env: secretsFromEnv, files: this.config.secretFiles },
+      );
       for (const file of this.config.receiverTokenFiles) this.tokens.push(loadToken(file));
     } catch (err) {
       // The messages name the file, never its content.
@@ -86,7 +90,10 @@ export class HookService {
     this.outbox = stateDir === undefined ? Outbox.memory() : await Outbox.open(stateDir, { onError });
     this.audit = stateDir === undefined ? AuditLog.inMemory() : await AuditLog.open(stateDir, { onError });
     if (this.outbox.recovered > 0 || this.outbox.tornBytes > 0) {
-      this.options.log.warn({ pending: this.outbox.pending().length, tornBytes: this.outbox.tornBytes }, 'hook outbox recovered after an unclean stop');
+      this.options.log.warn(
+        { pending: this.outbox.pending().length, tornBytes: this.outbox.tornBytes },
+        'hook outbox recovered after an unclean stop',
+      );
     }
     this.deliverer = new Deliverer({
       targets: this.config.targets,
@@ -103,7 +110,14 @@ export class HookService {
     });
     this.deliverer.start();
     this.options.log.info(
-      { targets: this.config.targets.map((t) => t.name), rules: this.config.rules.length, routes: this.routes.length, peers: this.config.peers.length, dryRun: this.config.dryRun, signed: secrets.length > 0 },
+      {
+        targets: this.config.targets.map((t) => t.name),
+        rules: this.config.rules.length,
+        routes: this.routes.length,
+        peers: this.config.peers.length,
+        dryRun: this.config.dryRun,
+        signed: secrets.length > 0,
+      },
       'failover hooks ready',
     );
   }
@@ -142,14 +156,28 @@ export class HookService {
     const at = this.now();
     const result = acknowledge(this.rules, { ...request, at });
     this.rules = result.state;
-    this.audit.record({ at, type: 'ack', ensemble: request.ensemble, event: request.event, by: request.by, detail: request.comment ?? '', ...(request.hook ? { hook: request.hook } : {}) });
+    this.audit.record({
+      at,
+      type: 'ack',
+      ensemble: request.ensemble,
+      event: request.event,
+      by: request.by,
+      detail: request.comment ?? '',
+      ...(request.hook ? { hook: request.hook } : {}),
+    });
     return result.ack;
   }
 
   /** Pauses every hook (or those of some ensembles) until resumed or for `forMs`; audited. */
   pause(request: { by: string; reason?: string; forMs?: number; ensembles?: string[] }): PauseState {
     const at = this.now();
-    this.pauseState = pause({ by: request.by, at, ...(request.forMs !== undefined ? { until: at + request.forMs } : {}), ...(request.reason ? { reason: request.reason } : {}), ...(request.ensembles ? { ensembles: request.ensembles } : {}) });
+    this.pauseState = pause({
+      by: request.by,
+      at,
+      ...(request.forMs !== undefined ? { until: at + request.forMs } : {}),
+      ...(request.reason ? { reason: request.reason } : {}),
+      ...(request.ensembles ? { ensembles: request.ensembles } : {}),
+    });
     this.audit.record({ at, type: 'pause', by: request.by, detail: request.reason ?? '' });
     return this.pauseState;
   }
@@ -170,9 +198,22 @@ export class HookService {
   /** Pause state, active cooldowns and delivery counters (no secrets). */
   status(ensembles: readonly string[]): unknown {
     const now = this.now();
-    const cooldowns = this.activeCooldowns(now).map((t) => ({ hook: t.hook, ensemble: t.ensemble, event: t.event, until: t.cooldown!.until, idempotencyKey: t.cooldown!.idempotencyKey }));
+    const cooldowns = this.activeCooldowns(now).map((t) => ({
+      hook: t.hook,
+      ensemble: t.ensemble,
+      event: t.event,
+      until: t.cooldown!.until,
+      idempotencyKey: t.cooldown!.idempotencyKey,
+    }));
     const maintenance = ensembles.map((ensemble) => ({ ensemble, ...this.suppressionAt(ensemble, now) }));
-    return { agentId: this.config.agentId, dryRun: this.config.dryRun, pause: this.pauseState, maintenance, cooldowns, stats: this.deliverer.stats() };
+    return {
+      agentId: this.config.agentId,
+      dryRun: this.config.dryRun,
+      pause: this.pauseState,
+      maintenance,
+      cooldowns,
+      stats: this.deliverer.stats(),
+    };
   }
 
   /** This agent's view for its peers. */
@@ -227,34 +268,73 @@ export class HookService {
     let peerGate: ((due: DueHook) => GateDecision) | undefined;
     if (this.config.peers.length > 0) {
       // Ask the peers only when something would be sent: a dry evaluation that defers everything tells.
-      const probe = evaluateRules(this.rules, { ...base, gate: (due) => this.suppressionGate(due.ensemble, now) ?? { action: 'defer', reason: PROBE_REASON } }, this.config.rules);
+      const probe = evaluateRules(
+        this.rules,
+        { ...base, gate: (due) => this.suppressionGate(due.ensemble, now) ?? { action: 'defer', reason: PROBE_REASON } },
+        this.config.rules,
+      );
       if (!peersNeeded(probe)) {
         peerGate = () => ({ action: 'defer', reason: 'no peer views fetched' });
       } else {
         const reports = await fetchPeerViews(this.config.peers, PEER_VIEW_PATH, this.config.peerTimeoutMs, this.tokens[0]);
         peerGate = (due) => {
-          const decision = decideWithPeers({ selfId: this.config.agentId, state, ensemble: due.ensemble, event: due.event, reports, now, maxAgeMs: 3 * this.options.intervalMs });
-          this.options.log.debug({ hook: due.rule.hook, event: due.event, ensemble: due.ensemble, outcome: decision.outcome, reason: decision.reason }, 'peer decision');
+          const decision = decideWithPeers({
+            selfId: this.config.agentId,
+            state,
+            ensemble: due.ensemble,
+            event: due.event,
+            reports,
+            now,
+            maxAgeMs: 3 * this.options.intervalMs,
+          });
+          this.options.log.debug(
+            { hook: due.rule.hook, event: due.event, ensemble: due.ensemble, outcome: decision.outcome, reason: decision.reason },
+            'peer decision',
+          );
           // takeover: keep deferring while another agent sends, so this one sends (same key) if it drops out.
           return gateFromPeers(decision, true);
         };
       }
     }
-    const result = evaluateRules(this.rules, { ...base, gate: (due) => this.suppressionGate(due.ensemble, now) ?? peerGate?.(due) ?? { action: 'send' } }, this.config.rules);
+    const result = evaluateRules(
+      this.rules,
+      { ...base, gate: (due) => this.suppressionGate(due.ensemble, now) ?? peerGate?.(due) ?? { action: 'send' } },
+      this.config.rules,
+    );
     this.rules = result.state;
     for (const consumed of result.consumed) {
       if (consumed.why === 'startup') continue;
       const type = consumed.why === 'suppressed' ? 'suppressed' : 'skipped';
       if (type === 'suppressed') this.countSuppressed(consumed.due.rule.hook);
-      this.audit.record({ at: now, type, hook: consumed.due.rule.hook, event: consumed.due.event, ensemble: consumed.due.ensemble, idempotencyKey: consumed.due.idempotencyKey, detail: consumed.reason });
-      this.options.log.info({ hook: consumed.due.rule.hook, event: consumed.due.event, ensemble: consumed.due.ensemble, why: consumed.why, reason: consumed.reason }, 'hook not sent');
+      this.audit.record({
+        at: now,
+        type,
+        hook: consumed.due.rule.hook,
+        event: consumed.due.event,
+        ensemble: consumed.due.ensemble,
+        idempotencyKey: consumed.due.idempotencyKey,
+        detail: consumed.reason,
+      });
+      this.options.log.info(
+        {
+          hook: consumed.due.rule.hook,
+          event: consumed.due.event,
+          ensemble: consumed.due.ensemble,
+          why: consumed.why,
+          reason: consumed.reason,
+        },
+        'hook not sent',
+      );
     }
     for (const due of result.due) await this.submit(intentForDue(due, state, this.agent, randomUUID(), this.now()));
   }
 
   private async submit(intent: HookIntent): Promise<boolean> {
     const accepted = await this.deliverer.submit(intent);
-    this.options.log.info({ hook: intent.hook, event: intent.event, ensemble: intent.ensemble, idempotencyKey: intent.idempotencyKey, accepted }, 'hook intent');
+    this.options.log.info(
+      { hook: intent.hook, event: intent.event, ensemble: intent.ensemble, idempotencyKey: intent.idempotencyKey, accepted },
+      'hook intent',
+    );
     return accepted;
   }
 
@@ -265,7 +345,15 @@ export class HookService {
       const suppressed = this.suppressionGate(ensemble, now);
       if (suppressed) {
         this.countSuppressed(routed.route.hook);
-        this.audit.record({ at: now, type: 'suppressed', hook: routed.route.hook, event: 'alert', idempotencyKey: routed.idempotencyKey, detail: suppressed.action === 'suppress' ? suppressed.reason : '', ...(ensemble ? { ensemble } : {}) });
+        this.audit.record({
+          at: now,
+          type: 'suppressed',
+          hook: routed.route.hook,
+          event: 'alert',
+          idempotencyKey: routed.idempotencyKey,
+          detail: suppressed.action === 'suppress' ? suppressed.reason : '',
+          ...(ensemble ? { ensemble } : {}),
+        });
         continue;
       }
       // The outbox refuses a hook+key it already holds (pending or done, kept 7 days): that is the

@@ -24,7 +24,10 @@ export interface HookPayload {
   ensemble?: string;
   quorum?: QuorumState;
   margin?: number;
+  /** The leader serving in the latest round; absent without one. */
   leader?: { server: string; serverId?: number; epoch: number };
+  /** The last leader the agent saw (the serving one, or the one before an outage or election). */
+  lastKnownLeader?: { server: string; serverId?: number; epoch: number };
   nodes?: Array<{ server: string; serverId?: number; role: string; reason?: string }>;
   transitions?: Transition[];
   /** Set for Alertmanager-driven deliveries: the alert as received. */
@@ -36,9 +39,7 @@ export interface HookPayload {
 
 /** How one delivery attempt ended. */
 export type AttemptOutcome =
-  | { kind: 'delivered'; status: number }
-  | { kind: 'retry'; status?: number; error?: string }
-  | { kind: 'rejected'; status: number };
+  { kind: 'delivered'; status: number } | { kind: 'retry'; status?: number; error?: string } | { kind: 'rejected'; status: number };
 
 /** Final fate of an intent. */
 export type IntentResult = 'delivered' | 'rejected' | 'dead_lettered' | 'suppressed' | 'dry_run';

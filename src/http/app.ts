@@ -15,7 +15,7 @@ export interface HttpSources {
   ensembleNames(): string[];
 }
 
-/** Builds the express app: /metrics, /healthz, /readyz, the JSON API, and any extra routers (hooks). */
+/** Builds the express app: /metrics, /healthz, /readyz, the JSON API, and any extra routers (status page, hooks). */
 export function createApp(sources: HttpSources, extra: Router[] = []): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -50,15 +50,6 @@ export function createApp(sources: HttpSources, extra: Router[] = []): Express {
       return;
     }
     res.json(view);
-  });
-  app.get('/', (_req, res) => {
-    res
-      .type('text/html')
-      .send(
-        '<!doctype html><title>zk-ensemble-exporter</title><h1>zk-ensemble-exporter</h1><ul>' +
-          '<li><a href="metrics">/metrics</a></li><li><a href="api/v1/ensembles">/api/v1/ensembles</a></li>' +
-          '<li><a href="healthz">/healthz</a></li><li><a href="readyz">/readyz</a></li></ul>\n',
-      );
   });
   app.use((_req: express.Request, res: express.Response) => {
     res.status(404).json({ error: 'not found' });

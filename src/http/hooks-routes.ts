@@ -95,7 +95,8 @@ export function createHookRouter(sources: HookRouteSources): Router {
   });
 
   // Peers send the receiver token when one is configured; without one the view is open, like /metrics.
-  const peerAuth = (req: Request, res: Response, next: NextFunction): void => (hooks.receiverTokens.length > 0 ? requireToken(req, res, next) : next());
+  const peerAuth = (req: Request, res: Response, next: NextFunction): void =>
+    hooks.receiverTokens.length > 0 ? requireToken(req, res, next) : next();
   router.get(PEER_VIEW_PATH, peerAuth, (_req, res) => {
     res.json(hooks.peerReport(sources.states()));
   });
@@ -131,7 +132,9 @@ export function createHookRouter(sources: HookRouteSources): Router {
     }
     const { by, reason, ensembles } = body.data;
     // The service turns `for` into an end time with its own clock, the one every other hook decision uses.
-    res.json(hooks.pause({ by, ...(reason ? { reason } : {}), ...(ensembles ? { ensembles } : {}), ...(forMs !== undefined ? { forMs } : {}) }));
+    res.json(
+      hooks.pause({ by, ...(reason ? { reason } : {}), ...(ensembles ? { ensembles } : {}), ...(forMs !== undefined ? { forMs } : {}) }),
+    );
   });
 
   router.post('/api/v1/hooks/resume', ...guarded, (req, res) => {

@@ -4,6 +4,24 @@ import { FamilySet, renderFamilies } from './family.js';
 /** Version reported by `zookeeper_exporter_build_info`. */
 export const AGENT_VERSION = '0.1.0';
 
+/** Options of {@link AgentMetrics}. */
+export interface AgentMetricsOptions {
+  /**
+   * Also export the process and Node.js runtime series (prom-client's default metrics:
+   * `process_cpu_seconds_total`, `process_resident_memory_bytes`, `nodejs_eventloop_lag_seconds`, …)
+   * and the previous scrape's render duration and size. Off for the golden exposition, whose bytes
+   * must not depend on the machine or on the order of scrapes.
+   * @default false
+   */
+  runtime?: boolean;
+}
+
+/** The previous scrape's cost, kept for the next one (a scrape cannot measure its own rendering). */
+interface ScrapeCost {
+  duration: client.Gauge;
+  bytes: client.Gauge;
+}
+
 /**
  * The agent's own registry (never prom-client's global one): self-metrics that accumulate across
  * rounds, plus scrape-time families built from the in-memory state by `buildFamilies`.
@@ -39,7 +57,27 @@ export class AgentMetrics {
     registers: [this.registry],
   });
 
-  constructor(private readonly buildFamilies: (set: FamilySet) => void) {
+  private readonly scrape: ScrapeCost | undefined;
+
+  constructor(
+    private readonly buildFamilies: (set: FamilySet) => void,
+    options: AgentMetricsOptions = {},
+  ) {
+    if (options.runtime) {
+      client.collectDefaultMetrics({ register: this.registry });
+      this.scrape = {
+        duration: new client.Gauge({
+          name: 'zookeeper_exporter_scrape_duration_seconds',
+          help: 'Time the previous /metrics scrape took to render (0 before the first).',
+          registers: [this.registry],
+        }),
+        bytes: new client.Gauge({
+          name: 'zookeeper_exporter_scrape_bytes',
+          help: 'Size of the previous /metrics response body in bytes (0 before the first).',
+          registers: [this.registry],
+        }),
+      };
+    }
     new client.Gauge({
       name: 'zookeeper_exporter_build_info',
       help: 'Always 1; carries the agent and Node.js versions.',
@@ -50,11 +88,17 @@ export class AgentMetrics {
 
   /** Renders the whole exposition: accumulated self-metrics, then the scrape-time families. */
   async render(): Promise<string> {
+    const started = process.hrtime.bigint();
     const set = new FamilySet();
     this.buildFamilies(set);
     const own = await this.registry.metrics();
     const state = renderFamilies(set.all());
-    return state === '' ? own : `${own}\n${state}`;
+    const text = state === '' ? own : `${own}\n${state}`;
+    if (this.scrape) {
+      this.scrape.duration.set(Number(process.hrtime.bigint() - started) / 1e9);
+      this.scrape.bytes.set(Buffer.byteLength(text));
+    }
+    return text;
   }
 
   /** Content type of {@link render}'s output. */

@@ -2,7 +2,7 @@ import type { EnsembleState, QuorumState } from '../ensemble/types.js';
 import type { FamilySet } from './family.js';
 
 /** The quorum states exported as a state set by `zookeeper_ensemble_quorum_state`. */
-export const QUORUM_STATES: QuorumState[] = ['healthy', 'at_risk', 'lost'];
+export const QUORUM_STATES: QuorumState[] = ['healthy', 'at_risk', 'lost', 'unknown'];
 
 /**
  * Builds the ensemble-wide families from the derived states. Unknown values (lag of a node that did
@@ -18,9 +18,10 @@ export function addEnsembleFamilies(set: FamilySet, states: readonly EnsembleSta
   const voters = gauge('zookeeper_ensemble_voters', 'Voting members (participants); observers never count.');
   const observers = gauge('zookeeper_ensemble_observers', 'Observers in the membership.');
   const majority = gauge('zookeeper_ensemble_majority', 'Voters needed for quorum: floor(voters / 2) + 1.');
-  const healthy = gauge('zookeeper_ensemble_voters_healthy', 'Voters answering srvr as leader or follower.');
-  const margin = gauge('zookeeper_ensemble_quorum_margin', 'Healthy voters minus majority: failures the ensemble can take right now (negative: quorum lost).');
-  const quorum = gauge('zookeeper_ensemble_quorum_state', 'Quorum state set: 1 on the current state (healthy, at_risk, lost).');
+  const healthy = gauge('zookeeper_ensemble_voters_healthy', 'Voters answering srvr as leader or follower (plus a leader its serving followers prove when it is not polled).');
+  const unknownVoters = gauge('zookeeper_ensemble_voters_unknown', 'Voters the agent cannot see: members it was not told about and has never seen answer.');
+  const margin = gauge('zookeeper_ensemble_quorum_margin', 'Healthy voters minus majority: failures the ensemble can take right now (negative: quorum lost; a lower bound while voters are unknown).');
+  const quorum = gauge('zookeeper_ensemble_quorum_state', 'Quorum state set: 1 on the current state (healthy, at_risk, lost, unknown).');
   const splitBrain = gauge('zookeeper_ensemble_split_brain', '1 when two or more nodes claim leadership in the same epoch.');
   const stale = gauge('zookeeper_ensemble_stale_leaders', 'Nodes still answering leader in an older epoch than the current leader.');
   const lag = gauge('zookeeper_ensemble_follower_lag_zxids', 'Transactions a follower or observer trails the leader; absent when unknown.');
@@ -29,12 +30,14 @@ export function addEnsembleFamilies(set: FamilySet, states: readonly EnsembleSta
   const sessions = gauge('zookeeper_ensemble_global_sessions', 'Global sessions, from the leader\'s mntr.');
   const connections = gauge('zookeeper_ensemble_connections', 'Alive client connections summed over answering nodes.');
   const outstanding = gauge('zookeeper_ensemble_outstanding_requests', 'Outstanding requests summed over answering nodes.');
+  const writable = gauge('zookeeper_ensemble_writable', 'With a write canary: 1 when a write committed within the timeout through at least one node in the latest canary round.');
   const membership = gauge('zookeeper_ensemble_membership_from_conf', '1 when voters/observers come from a node\'s conf membership, 0 when from the configured server list.');
 
   for (const state of states) {
     const e = { ensemble: state.name };
     for (const node of state.nodes) {
-      if (node.reason === 'not_configured') continue;
+      // A node the agent cannot see has no leader value, not 0.
+      if (node.role === 'unknown') continue;
       const isLeader = state.leader?.server === node.server;
       leader.add(isLeader ? 1 : 0, { ...e, server: node.server, server_id: node.serverId === undefined ? '' : String(node.serverId) });
       if (node.lag !== undefined && !isLeader) {
@@ -50,6 +53,7 @@ export function addEnsembleFamilies(set: FamilySet, states: readonly EnsembleSta
     observers.add(state.observers, e);
     majority.add(state.majority, e);
     healthy.add(state.healthyVoters, e);
+    unknownVoters.add(state.unknownVoters, e);
     margin.add(state.margin, e);
     for (const q of QUORUM_STATES) quorum.add(state.quorum === q ? 1 : 0, { ...e, state: q });
     splitBrain.add(state.splitBrain ? 1 : 0, e);
@@ -59,5 +63,6 @@ export function addEnsembleFamilies(set: FamilySet, states: readonly EnsembleSta
     connections.add(state.totals.connections, e);
     outstanding.add(state.totals.outstanding, e);
     membership.add(state.membershipSource === 'conf' ? 1 : 0, e);
+    if (state.writable !== undefined) writable.add(state.writable ? 1 : 0, e);
   }
 }

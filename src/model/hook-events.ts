@@ -1,5 +1,12 @@
 /** Agent-driven events a hook rule can fire on. */
-export const HOOK_EVENTS = ['quorum_at_risk', 'quorum_lost', 'quorum_restored', 'leader_changed', 'split_brain', 'election_too_long'] as const;
+export const HOOK_EVENTS = [
+  'quorum_at_risk',
+  'quorum_lost',
+  'quorum_restored',
+  'leader_changed',
+  'split_brain',
+  'election_too_long',
+] as const;
 
 /** One of {@link HOOK_EVENTS}: an event the agent derives from ensemble state. */
 export type AgentHookEvent = (typeof HOOK_EVENTS)[number];

@@ -26,7 +26,11 @@ const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\', '"': '"', n: '\n
 /** Parses `label="v"`, `label!="v"`, `label=~"re"` or `label!~"re"` (value double-quoted; `\"`, `\\`, `\n` escapes). */
 export function parseMatcher(text: string): ParseMatcherResult {
   const m = MATCHER_RE.exec(text);
-  if (!m) return { ok: false, reason: `matcher ${JSON.stringify(text)}: expected label="value", label!="value", label=~"regex" or label!~"regex"` };
+  if (!m)
+    return {
+      ok: false,
+      reason: `matcher ${JSON.stringify(text)}: expected label="value", label!="value", label=~"regex" or label!~"regex"`,
+    };
   const [, label, op, quoted] = m as unknown as [string, string, MatchOp, string];
   let value = '';
   for (let i = 0; i < quoted.length; i++) {
@@ -37,7 +41,8 @@ export function parseMatcher(text: string): ParseMatcherResult {
     }
     const next = quoted[++i] as string;
     const escaped = ESCAPES[next];
-    if (escaped === undefined) return { ok: false, reason: `matcher ${JSON.stringify(text)}: unknown escape \\${next} (use \\", \\\\ or \\n)` };
+    if (escaped === undefined)
+      return { ok: false, reason: `matcher ${JSON.stringify(text)}: unknown escape \\${next} (use \\", \\\\ or \\n)` };
     value += escaped;
   }
   const matcher: Matcher = { label, op, value, text };

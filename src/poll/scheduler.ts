@@ -1,9 +1,29 @@
 import type { AgentConfig, EnsembleConfig } from '../config/types.js';
 import { COMMANDS, type CommandWord, type NodeSample } from '../commands/index.js';
-import { serverLabel } from '../model/target.js';
+import type { DiscoveredMember } from '../ensemble/types.js';
+import { serverLabel, type ServerTarget } from '../model/target.js';
 import { createLimiter } from '../zk/limiter.js';
+import { answersAs, discoverMembers, type PolledNode } from './discover.js';
 import { pollNode } from './node.js';
 import { carryConf, planNode } from './plan.js';
+
+/**
+ * Discovery when an ensemble does not say: on. An ensemble turns it off with `discovery: false`, read
+ * here without depending on the config schema declaring the key.
+ */
+export const DISCOVERY_DEFAULT = true;
+
+/** Whether members found in `conf` are polled besides the configured servers. */
+export function discoveryEnabled(ensemble: EnsembleConfig): boolean {
+  const setting = (ensemble as EnsembleConfig & { discovery?: unknown }).discovery;
+  return typeof setting === 'boolean' ? setting : DISCOVERY_DEFAULT;
+}
+
+/**
+ * One ensemble as a round polled it: its config plus the members discovery added this round
+ * (`discovered` absent when discovery is off), ready for `deriveEnsemble`.
+ */
+export type PolledEnsemble = EnsembleConfig & { discovered?: DiscoveredMember[] };
 
 /** Timing of one finished round. */
 export interface RoundStats {
@@ -15,7 +35,7 @@ export interface RoundStats {
 /** Where the scheduler hands its results. */
 export interface RoundListener {
   /** Called as soon as every node of one ensemble has answered or timed out: ensembles never wait on each other. */
-  onEnsemble(ensemble: EnsembleConfig, samples: NodeSample[], now: number): void;
+  onEnsemble(ensemble: PolledEnsemble, samples: NodeSample[], now: number): void;
   /** Called once per round after every ensemble is done. */
   onRoundEnd(stats: RoundStats): void;
   /** Called when a tick found the previous round still running: the tick is skipped, not queued. */
@@ -31,6 +51,8 @@ export interface RoundListener {
 export class PollScheduler {
   private readonly limiter;
   private readonly previous = new Map<string, NodeSample>();
+  /** Per ensemble: the members discovery found last round, polled from the start of the next. */
+  private readonly discovered = new Map<string, DiscoveredMember[]>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -81,24 +103,67 @@ export class PollScheduler {
     let nodes = 0;
     await Promise.all(
       this.config.ensembles.map(async (ensemble) => {
-        nodes += ensemble.servers.length;
-        const samples = await Promise.all(
-          ensemble.servers.map((target) => {
-            const key = `${ensemble.name}/${serverLabel(target)}`;
-            const previous = this.previous.get(key);
-            const plan = planNode(this.config, ensemble, target, previous, this.now());
-            return this.limiter.run(async () => {
-              const sample = carryConf(await pollNode(plan, this.now), previous);
-              this.previous.set(key, forPlanning(sample));
-              return sample;
-            });
-          }),
-        );
-        this.listener.onEnsemble(ensemble, samples, this.now());
+        const polled = discoveryEnabled(ensemble) ? await this.pollDiscovering(ensemble) : { ensemble, samples: await this.pollTargets(ensemble, ensemble.servers) };
+        nodes += polled.samples.length;
+        this.listener.onEnsemble(polled.ensemble, polled.samples, this.now());
       }),
     );
     this.listener.onRoundEnd({ startedAt, finishedAt: this.now(), nodes });
   }
+
+  /**
+   * Polls the seeds and the members known from last round, then at once any member their `conf`
+   * reveals that was not polled yet: a one-shot `status` given one address sees the whole ensemble.
+   * A discovered address that answers as another server id is dropped from this round.
+   */
+  private async pollDiscovering(ensemble: EnsembleConfig): Promise<{ ensemble: PolledEnsemble; samples: NodeSample[] }> {
+    const seeds = ensemble.servers;
+    const known = this.discovered.get(ensemble.name) ?? [];
+    const first = await this.pollTargets(ensemble, [...seeds, ...known.map((member) => member.target)]);
+    const polled: PolledNode[] = first.map((sample, i) => ({ target: i < seeds.length ? seeds[i]! : known[i - seeds.length]!.target, sample }));
+    const found = discoverMembers(seeds, polled, known);
+    const fresh = found.filter((member) => !polled.some((node) => node.sample.server === member.server));
+    const late = await this.pollTargets(ensemble, fresh.map((member) => member.target));
+    polled.push(...late.map((sample, i) => ({ target: fresh[i]!.target, sample })));
+    // The conf of a member polled late may be newer still: its members are polled from next round on.
+    this.discovered.set(ensemble.name, discoverMembers(seeds, polled, found));
+    const byServer = new Map(polled.map((node) => [node.sample.server, node.sample] as const));
+    const discovered = found.filter((member) => {
+      const sample = byServer.get(member.server);
+      return sample !== undefined && answersAs(member, sample);
+    });
+    const kept = new Set([...seeds.map(serverLabel), ...discovered.map((member) => member.server)]);
+    this.forgetExcept(ensemble.name, kept);
+    return { ensemble: { ...ensemble, discovered }, samples: polled.map((node) => node.sample).filter((sample) => kept.has(sample.server)) };
+  }
+
+  /** Polls some targets of one ensemble through the shared limiter, carrying conf between reads. */
+  private pollTargets(ensemble: EnsembleConfig, targets: readonly ServerTarget[]): Promise<NodeSample[]> {
+    return Promise.all(
+      targets.map((target) => {
+        const key = planningKey(ensemble.name, serverLabel(target));
+        const previous = this.previous.get(key);
+        const plan = planNode(this.config, ensemble, target, previous, this.now());
+        return this.limiter.run(async () => {
+          const sample = carryConf(await pollNode(plan, this.now), previous);
+          this.previous.set(key, forPlanning(sample));
+          return sample;
+        });
+      }),
+    );
+  }
+
+  /** Drops the planning memory of nodes no longer polled in one ensemble (members removed by reconfig). */
+  private forgetExcept(ensemble: string, servers: ReadonlySet<string>): void {
+    for (const key of this.previous.keys()) {
+      if (key.startsWith(`${ensemble}/`) && !servers.has(key.slice(ensemble.length + 1))) this.previous.delete(key);
+    }
+  }
+}
+
+/** Key of a node's planning memory. Ensemble names contain no `/`, so the prefix is unambiguous. */
+function planningKey(ensemble: string, server: string): string {
+  return `${ensemble}/${server}`;
 }
 
 /**

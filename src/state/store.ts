@@ -46,6 +46,11 @@ export interface OutcomeChange {
   detail?: string;
 }
 
+/** Key of one node of one ensemble in the store. */
+function nodeKey(ensemble: string, server: string): string {
+  return `${ensemble}\u0000${server}`;
+}
+
 function reasonOf(outcome: CommandOutcome<unknown>): PollReason {
   return outcome.ok ? 'ok' : outcome.reason;
 }
@@ -64,11 +69,16 @@ export class NodeStore {
    */
   constructor(private readonly keepMntrEntries = true) {}
 
-  /** Records one ensemble's samples; returns the node × command results that changed reason. */
+  /**
+   * Records one round's samples of whole ensembles; returns the node × command results that changed
+   * reason. A node of a recorded ensemble that is missing from the batch is no longer polled (a member
+   * removed from the membership discovery follows) and is forgotten, so its series do not linger.
+   */
   record(samples: readonly NodeSample[], now: number): OutcomeChange[] {
+    this.forgetUnpolled(samples);
     const changes: OutcomeChange[] = [];
     for (const sample of samples) {
-      const key = `${sample.ensemble}\u0000${sample.server}`;
+      const key = nodeKey(sample.ensemble, sample.server);
       const previous = this.nodes.get(key);
       const commands: NodeRecord['commands'] = previous?.commands ?? {};
       for (const { word: command, cadence } of COMMANDS) {
@@ -115,6 +125,14 @@ export class NodeStore {
       this.nodes.set(key, record);
     }
     return changes;
+  }
+
+  private forgetUnpolled(samples: readonly NodeSample[]): void {
+    const ensembles = new Set(samples.map((sample) => sample.ensemble));
+    const polled = new Set(samples.map((sample) => nodeKey(sample.ensemble, sample.server)));
+    for (const [key, record] of this.nodes) {
+      if (ensembles.has(record.ensemble) && !polled.has(key)) this.nodes.delete(key);
+    }
   }
 
   /** Every node's latest record, in insertion (configured) order. */

@@ -43,7 +43,14 @@ export class HookReceiver {
         const signature = req.headers['x-zk-signature'] as string | undefined;
         const idempotencyKey = String(req.headers['idempotency-key'] ?? '');
         const verified = verifySignature(signature, raw, this.secrets, Math.floor(Date.now() / 1000)).ok;
-        const hook: ReceivedHook = { at: Date.now(), idempotencyKey, signature, verified, body: JSON.parse(raw) as Record<string, unknown>, raw };
+        const hook: ReceivedHook = {
+          at: Date.now(),
+          idempotencyKey,
+          signature,
+          verified,
+          body: JSON.parse(raw) as Record<string, unknown>,
+          raw,
+        };
         this.requests.push(hook);
         if (this.status < 300 && !this.effective.some((h) => h.idempotencyKey === idempotencyKey)) this.effective.push(hook);
         res.writeHead(this.status, { 'content-type': 'application/json' }).end('{}');

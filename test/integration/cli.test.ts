@@ -16,11 +16,11 @@ describe('command line', () => {
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr.trim().split('\n')).toEqual([
+      'config error: log.colour: unknown key; allowed: level, format',
+      'config error: ensembles[0].servers[1].admin_port: unknown key; did you mean "adminPort"?',
+      'config error: ensembles[0].server: unknown key; did you mean "servers"?',
       'config error: intervall: unknown key; did you mean "interval"?',
       'config error: scrapeTimeout: unknown key; allowed: listen, interval, timeout, maxReplyBytes, concurrency, log, compat, ensembles, hooks',
-      'config error: log.colour: unknown key; allowed: level, format',
-      'config error: ensembles[0].server: unknown key; did you mean "servers"?',
-      'config error: ensembles[0].servers[1].admin_port: unknown key; did you mean "adminPort"?',
       'config error: --interval: "5" has no unit (ms, s, m or h); did you mean "5s"?',
     ]);
   });

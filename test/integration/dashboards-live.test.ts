@@ -8,12 +8,15 @@
  * The agent runs with one hook in dry-run (recorded, never sent; no state dir needed), since it exports
  * the failover-hook series only when hooks are configured: every hook counter, per hook and result,
  * starts at 0, so the hook panels have series from the start and none of them is fault-only.
+ * What the queries return while healthy is recorded in beforeAll, before any fault, so the tests do
+ * not depend on the order they run in.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARDS, NEEDS_FAULT, expandVariables, promRegexEscape, queriesOf, type DashboardQuery } from '../../dashboards/src/index.js';
-import { startAgent, waitFor, type AgentProcess } from '../harness/agent-process.js';
+import { startAgent, type AgentProcess } from '../harness/agent-process.js';
 import { closeClient, connectClient, watchPath, writeZnodes } from '../harness/client.js';
 import { PrometheusProcess, prometheusInstalled } from '../harness/prometheus.js';
+import { waitFor } from '../harness/wait.js';
 import { ZkEnsemble, zookeeperInstalled, type ZkNode } from '../harness/zookeeper.js';
 
 /** Job name of the scrape config: a common choice, not the project's name. */
@@ -28,7 +31,10 @@ const BUILTINS = { __rate_interval: '1m', __range: '5m', __interval: '15s' };
 /** One dashboard query, with the file it comes from. */
 type Query = DashboardQuery & { file: string };
 
-const queries: Query[] = DASHBOARDS.flatMap(({ file, build }) => queriesOf(JSON.parse(JSON.stringify(build()))).map((q) => ({ ...q, file })));
+const queries: Query[] = DASHBOARDS.flatMap(({ file, build }) =>
+  // Through JSON, as Grafana reads the file: only what the serialised dashboard holds counts.
+  queriesOf(JSON.parse(JSON.stringify(build())) as ReturnType<typeof build>).map((q) => ({ ...q, file })),
+);
 const promQueries = queries.filter((q) => q.kind !== 'variable');
 const faultOnly = promQueries.filter((q) => NEEDS_FAULT.has(q.expr));
 const healthy = promQueries.filter((q) => !NEEDS_FAULT.has(q.expr));
@@ -40,6 +46,8 @@ let ensemble: ZkEnsemble;
 let agent: AgentProcess;
 let prom: PrometheusProcess;
 let startedAt: number;
+/** What the queries returned while healthy, before any fault (see beforeAll). */
+let whileHealthy: { empty: string[]; nanOnly: string[]; faultOnlyWithData: string[] };
 
 interface Sample {
   metric: Record<string, string>;
@@ -48,7 +56,7 @@ interface Sample {
 }
 
 async function api<T>(pathname: string, params: Record<string, string>): Promise<T> {
-  const res = await fetch(`${prom.url}${pathname}?${new URLSearchParams(params)}`, { signal: AbortSignal.timeout(5000) });
+  const res = await fetch(`${prom.url}${pathname}?${new URLSearchParams(params).toString()}`, { signal: AbortSignal.timeout(5000) });
   const body = (await res.json()) as { status: string; error?: string; data: T };
   if (body.status !== 'success') throw new Error(`${pathname} ${JSON.stringify(params)}: ${body.error ?? res.status}`);
   return body.data;
@@ -64,7 +72,8 @@ async function run(q: Query, server: string): Promise<Sample[]> {
   const expr = expand(q, server);
   if (q.kind === 'instant') return (await api<{ result: Sample[] }>('/api/v1/query', { query: expr })).result;
   const now = Date.now() / 1000;
-  return (await api<{ result: Sample[] }>('/api/v1/query_range', { query: expr, start: String(startedAt), end: String(now), step: '1' })).result;
+  return (await api<{ result: Sample[] }>('/api/v1/query_range', { query: expr, start: String(startedAt), end: String(now), step: '1' }))
+    .result;
 }
 
 /** Nodes for which the query returns at least one series (one run when it does not use `$server`). */
@@ -80,7 +89,9 @@ async function nanOnly(list: Query[]): Promise<string[]> {
   const out: string[] = [];
   for (const q of list) {
     const servers = q.expr.includes('$server') ? ensemble.nodes.map((n) => n.address) : [ensemble.nodes[0]!.address];
-    const samples = (await Promise.all(servers.map((s) => run(q, s)))).flat().flatMap((r) => (r.values ?? (r.value ? [r.value] : [])).map((v) => Number(v[1])));
+    const samples = (await Promise.all(servers.map((s) => run(q, s))))
+      .flat()
+      .flatMap((r) => (r.values ?? (r.value ? [r.value] : [])).map((v) => Number(v[1])));
     if (samples.length > 0 && !samples.some(Number.isFinite)) out.push(`${q.file} ${q.where}`);
   }
   return out;
@@ -121,6 +132,12 @@ describe.skipIf(!zookeeperInstalled() || !prometheusInstalled())('dashboards aga
       const r = await prom.query(`sum(increase(zookeeper_mntr_fsynctime_count{job="${JOB}", ensemble="local"}[1m])) > 0`);
       return r.length > 0 ? r : undefined;
     });
+    const faultOnlyWithData: string[] = [];
+    for (const q of faultOnly) {
+      if (q.expr.includes(POLL_ERRORS)) continue;
+      if ((await serversWithData(q)).length > 0) faultOnlyWithData.push(`${q.file} ${q.where}`);
+    }
+    whileHealthy = { empty: await empty(healthy), nanOnly: await nanOnly(healthy), faultOnlyWithData };
   });
 
   afterAll(async () => {
@@ -155,56 +172,71 @@ describe.skipIf(!zookeeperInstalled() || !prometheusInstalled())('dashboards aga
     }
   });
 
-  it('while healthy, every query not marked fault-only returns series, and the fault-only ones none', async () => {
-    expect(await empty(healthy)).toEqual([]);
+  it('while healthy, every query not marked fault-only returns series, and the fault-only ones none', () => {
+    expect(whileHealthy.empty).toEqual([]);
     // ZooKeeper's windowed election time is 0/0 until an election happens within the window.
-    expect(await nanOnly(healthy)).toEqual(['zookeeper-ensemble-overview.json panel "Election duration" D']);
-    const early: string[] = [];
-    for (const q of faultOnly) {
-      if (q.expr.includes(POLL_ERRORS)) continue;
-      if ((await serversWithData(q)).length > 0) early.push(`${q.file} ${q.where}`);
-    }
-    expect(early).toEqual([]);
+    expect(whileHealthy.nanOnly).toEqual(['zookeeper-ensemble-overview.json panel "Election duration" D']);
+    expect(whileHealthy.faultOnlyWithData).toEqual([]);
   });
 
   it('after the leader is killed, then its successor too, and both restarted, the fault-only queries return series too', async () => {
     const first = await leader();
     await first.kill();
     const second = (
-      await waitFor('a new leader', async () => {
-        const l = await ensemble.leader();
-        return l && l !== first ? l : undefined;
-      }, 30_000)
+      await waitFor(
+        'a new leader',
+        async () => {
+          const l = await ensemble.leader();
+          return l && l !== first ? l : undefined;
+        },
+        30_000,
+      )
     ).value;
-    await waitFor('Prometheus to see the leader change', async () => {
-      const r = await prom.query(`zookeeper_ensemble_leader_changes_total{job="${JOB}", ensemble="local"} >= 1`);
-      return r.length > 0 ? r : undefined;
-    }, 20_000);
+    await waitFor(
+      'Prometheus to see the leader change',
+      async () => {
+        const r = await prom.query(`zookeeper_ensemble_leader_changes_total{job="${JOB}", ensemble="local"} >= 1`);
+        return r.length > 0 ? r : undefined;
+      },
+      20_000,
+    );
     // A killed leader is usually replaced well within one poll interval, so the agent sees a leader
     // change but no election. Killing the successor too leaves one voter without quorum: an election
     // the agent sees for as long as it lasts, ended by restarting the first leader.
     await second.kill();
-    await waitFor('Prometheus to see the election', async () => {
-      const r = await prom.query(`zookeeper_ensemble_election_in_progress{job="${JOB}", ensemble="local"} == 1`);
-      return r.length > 0 ? r : undefined;
-    }, 20_000);
+    await waitFor(
+      'Prometheus to see the election',
+      async () => {
+        const r = await prom.query(`zookeeper_ensemble_election_in_progress{job="${JOB}", ensemble="local"} == 1`);
+        return r.length > 0 ? r : undefined;
+      },
+      20_000,
+    );
     first.start();
     await leader();
     second.start();
     await ensemble.waitServing(30_000, ensemble.nodes);
 
     // Counters and the election histogram need a second sample after they move before rate() shows them.
-    const { elapsedMs } = await waitFor('every fault-only query to return series', async () => {
-      const missing = await empty(faultOnly);
-      return missing.length === 0 ? true : undefined;
-    }, 30_000, 1000).catch(async (err: Error) => {
-      throw new Error(`${err.message}; still empty:\n${(await empty(faultOnly)).join('\n')}`);
+    const { elapsedMs } = await waitFor(
+      'every fault-only query to return series',
+      async () => {
+        const missing = await empty(faultOnly);
+        return missing.length === 0 ? true : undefined;
+      },
+      30_000,
+      1000,
+    ).catch(async (err: unknown) => {
+      throw new Error(`still empty:\n${(await empty(faultOnly)).join('\n')}`, { cause: err });
     });
     console.log(`${faultOnly.length} fault-only queries had series ${elapsedMs} ms after every node served again`);
     // The agent's election histogram appears at its first observation, which rate() cannot see: the
     // windowed p95 and mean stay 0/0 unless the agent also caught the first, fast election (a poll
     // landing in its sub-second leaderless gap). Everything else has real values.
-    const windowed = ['zookeeper-ensemble-overview.json panel "Election duration" A', 'zookeeper-ensemble-overview.json panel "Election duration" B'];
+    const windowed = [
+      'zookeeper-ensemble-overview.json panel "Election duration" A',
+      'zookeeper-ensemble-overview.json panel "Election duration" B',
+    ];
     const nan = await nanOnly(faultOnly);
     console.log(`fault-only queries with no finite value yet: ${JSON.stringify(nan)}`);
     expect(nan.filter((w) => !windowed.includes(w))).toEqual([]);
@@ -216,10 +248,13 @@ describe.skipIf(!zookeeperInstalled() || !prometheusInstalled())('dashboards aga
     expect(Number(series!.value[1])).toBeLessThan(60);
 
     // And nothing that had data while healthy lost it.
-    await waitFor('every query to have a series after the fault', async () => ((await empty(healthy)).length === 0 ? true : undefined), 10_000, 1000).catch(
-      async (err: Error) => {
-        throw new Error(`${err.message}:\n${(await empty(healthy)).join('\n')}`);
-      },
-    );
+    await waitFor(
+      'every query to have a series after the fault',
+      async () => ((await empty(healthy)).length === 0 ? true : undefined),
+      10_000,
+      1000,
+    ).catch(async (err: unknown) => {
+      throw new Error(`lost their series:\n${(await empty(healthy)).join('\n')}`, { cause: err });
+    });
   });
 });

@@ -1,8 +1,12 @@
-/** Scenario 7: 5 voters: margin 2; kill two → at_risk; kill a third → lost. Real ensemble, real agent. */
+/**
+ * Scenario 7: 5 voters: margin 2; kill two → at_risk; kill a third → lost. Real ensemble, real agent.
+ * Each test first starts any node an earlier one killed (allServing), so neither depends on the other.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnsembleState } from '../../src/ensemble/types.js';
-import { sampleValue, startAgent, waitFor, type AgentProcess } from '../harness/agent-process.js';
+import { sampleValue, startAgent, type AgentProcess } from '../harness/agent-process.js';
 import { nodeTruth } from '../harness/four-letter.js';
+import { waitFor } from '../harness/wait.js';
 import { ZkEnsemble, zookeeperInstalled } from '../harness/zookeeper.js';
 
 describe.skipIf(!zookeeperInstalled())('scenario 7: 5 voters', () => {
@@ -10,10 +14,34 @@ describe.skipIf(!zookeeperInstalled())('scenario 7: 5 voters', () => {
   let agent: AgentProcess;
   const state = () => agent.json<EnsembleState>('/api/v1/ensembles/five');
 
+  /** Every node running and serving, and the agent seeing all five healthy: margin 2. */
+  async function allServing(): Promise<EnsembleState> {
+    for (const n of ensemble.nodes) n.start();
+    await ensemble.waitServing(45_000, ensemble.nodes);
+    const { value } = await waitFor(
+      'healthy with margin 2',
+      async () => {
+        const s = await state();
+        return s.quorum === 'healthy' && s.margin === 2 ? s : undefined;
+      },
+      30_000,
+    );
+    return value;
+  }
+
   beforeAll(async () => {
     ensemble = await ZkEnsemble.start({ voters: 5 });
     await ensemble.waitServing(45_000);
-    agent = await startAgent(['--ensemble', `five=${ensemble.connectString}`, '--interval', '1s', '--timeout', '500ms', '--log-level', 'warn']);
+    agent = await startAgent([
+      '--ensemble',
+      `five=${ensemble.connectString}`,
+      '--interval',
+      '1s',
+      '--timeout',
+      '500ms',
+      '--log-level',
+      'warn',
+    ]);
   });
   afterAll(async () => {
     await agent?.stop();
@@ -21,16 +49,14 @@ describe.skipIf(!zookeeperInstalled())('scenario 7: 5 voters', () => {
   });
 
   it('all five healthy: majority 3, margin 2', async () => {
-    const { value: s } = await waitFor('healthy with margin 2', async () => {
-      const s = await state();
-      return s.quorum === 'healthy' && s.margin === 2 ? s : undefined;
-    });
+    const s = await allServing();
     expect([s.voters, s.majority, s.healthyVoters]).toEqual([5, 3, 5]);
     expect(sampleValue(await agent.metrics(), 'zookeeper_ensemble_quorum_margin', { ensemble: 'five' })).toBe(2);
   });
 
   it('two followers killed: at_risk, margin 0; a third: lost', async () => {
-    const leader = (await ensemble.leader())!;
+    await allServing();
+    const { value: leader } = await waitFor('a leader', () => ensemble.leader());
     const followers = ensemble.nodes.filter((n) => n !== leader);
     await Promise.all([followers[0]!.kill(), followers[1]!.kill()]);
     const { value: atRisk } = await waitFor('at_risk', async () => {

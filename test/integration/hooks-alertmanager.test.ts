@@ -33,9 +33,20 @@ describe.skipIf(!zookeeperInstalled() || !prometheusInstalled())('Prometheus →
     ensemble = await ZkEnsemble.start({ voters: 3 });
     await ensemble.waitServing();
     agent = await startAgent([
-      '--ensemble', `local=${ensemble.connectString}`, '--interval', '1s', '--timeout', '500ms',
-      '--alert-hook-url', receiver.url, '--hook-secret-file', path.join(dir, 'secret'),
-      '--receiver-token-file', path.join(dir, 'token'), '--state-dir', path.join(dir, 'state'),
+      '--ensemble',
+      `local=${ensemble.connectString}`,
+      '--interval',
+      '1s',
+      '--timeout',
+      '500ms',
+      '--alert-hook-url',
+      receiver.url,
+      '--hook-secret-file',
+      path.join(dir, 'secret'),
+      '--receiver-token-file',
+      path.join(dir, 'token'),
+      '--state-dir',
+      path.join(dir, 'state'),
     ]);
     alertmanager = await AlertmanagerProcess.start(
       [
@@ -70,7 +81,11 @@ describe.skipIf(!zookeeperInstalled() || !prometheusInstalled())('Prometheus →
         '',
       ].join('\n'),
     );
-    prometheus = await PrometheusProcess.start({ targets: [new URL(agent.url).host], ruleFiles: [rules], alertmanager: alertmanager.address });
+    prometheus = await PrometheusProcess.start({
+      targets: [new URL(agent.url).host],
+      ruleFiles: [rules],
+      alertmanager: alertmanager.address,
+    });
   });
 
   afterAll(async () => {
@@ -95,11 +110,19 @@ describe.skipIf(!zookeeperInstalled() || !prometheusInstalled())('Prometheus →
     );
     const leader = (await ensemble.leader())!;
     await Promise.all(ensemble.nodes.filter((n) => n !== leader).map((n) => n.kill()));
-    const forwarded = await waitFor('alert forwarded', async () => (receiver.of('alert').length > 0 ? receiver.of('alert') : undefined), 60_000);
+    const forwarded = await waitFor(
+      'alert forwarded',
+      async () => (receiver.of('alert').length > 0 ? receiver.of('alert') : undefined),
+      60_000,
+    );
     console.log(`two nodes killed → forwarded alert at the receiver in ${forwarded.elapsedMs} ms`);
     const hook = forwarded.value[0]!;
     expect(hook.verified).toBe(true);
-    expect(hook.body).toMatchObject({ event: 'alert', ensemble: 'local', alert: { status: 'firing', labels: { alertname: 'ZookeeperQuorumLost', ensemble: 'local' } } });
+    expect(hook.body).toMatchObject({
+      event: 'alert',
+      ensemble: 'local',
+      alert: { status: 'firing', labels: { alertname: 'ZookeeperQuorumLost', ensemble: 'local' } },
+    });
     expect(hook.idempotencyKey).toMatch(/^alert-hook\/alert\/[0-9a-f]+\/.+\/firing$/);
     // Negative check: Alertmanager may re-send the group every group_interval (5 s) while it fires;
     // 12 s covers two of them, and the receiver must still see one delivery.

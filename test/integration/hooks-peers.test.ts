@@ -39,11 +39,24 @@ describe.skipIf(!zookeeperInstalled())('three agents with peers', () => {
       agents.push(
         await startAgent(
           [
-            '--config', path.join(dir, 'peers.yml'),
-            '--ensemble', `local=${ensemble.connectString}`,
-            '--interval', '1s', '--timeout', '500ms', '--log-level', 'info',
-            '--hook-url', receiver.url, '--hook-secret-file', path.join(dir, 'secret'),
-            '--state-dir', path.join(dir, names[i]!), '--agent-id', names[i]!,
+            '--config',
+            path.join(dir, 'peers.yml'),
+            '--ensemble',
+            `local=${ensemble.connectString}`,
+            '--interval',
+            '1s',
+            '--timeout',
+            '500ms',
+            '--log-level',
+            'info',
+            '--hook-url',
+            receiver.url,
+            '--hook-secret-file',
+            path.join(dir, 'secret'),
+            '--state-dir',
+            path.join(dir, names[i]!),
+            '--agent-id',
+            names[i]!,
             ...peers,
           ],
           20_000,
@@ -53,7 +66,9 @@ describe.skipIf(!zookeeperInstalled())('three agents with peers', () => {
       );
     }
     for (const agent of agents) {
-      await waitFor('healthy', async () => ((await agent.json<EnsembleState>('/api/v1/ensembles/local')).quorum === 'healthy' ? true : undefined));
+      await waitFor('healthy', async () =>
+        (await agent.json<EnsembleState>('/api/v1/ensembles/local')).quorum === 'healthy' ? true : undefined,
+      );
     }
   });
 
@@ -93,7 +108,9 @@ describe.skipIf(!zookeeperInstalled())('three agents with peers', () => {
     const leader = (await ensemble.leader())!;
     const follower = ensemble.nodes.find((n) => n !== leader)!;
     await follower.kill();
-    await waitFor('third agent sees at_risk', async () => ((await third.json<EnsembleState>('/api/v1/ensembles/local')).quorum === 'at_risk' ? true : undefined));
+    await waitFor('third agent sees at_risk', async () =>
+      (await third.json<EnsembleState>('/api/v1/ensembles/local')).quorum === 'at_risk' ? true : undefined,
+    );
     // Negative check: alone, the third agent must not fire; 6 s is many rounds in which it could.
     await sleep(6000);
     expect(receiver.requests.length).toBe(sent);

@@ -94,10 +94,14 @@ function postAlert(target: AgentProcess, body: string, token: string | null = TO
 }
 
 async function quorum(target: AgentProcess, want: string): Promise<void> {
-  await waitFor(`quorum ${want}`, async () => {
-    const s = await target.json<EnsembleState>('/api/v1/ensembles/local');
-    return s.quorum === want ? s : undefined;
-  }, 30_000);
+  await waitFor(
+    `quorum ${want}`,
+    async () => {
+      const s = await target.json<EnsembleState>('/api/v1/ensembles/local');
+      return s.quorum === want ? s : undefined;
+    },
+    30_000,
+  );
 }
 
 async function leaderAndFollowers(): Promise<{ leader: ZkNode; followers: ZkNode[] }> {
@@ -135,7 +139,9 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
   it('one node down → exactly one signed quorum_at_risk; a second → one quorum_lost; both back → one quorum_restored', async () => {
     const { followers } = await leaderAndFollowers();
     await followers[0]!.kill();
-    const atRisk = await waitFor('quorum_at_risk delivered', async () => (receiver.of('quorum_at_risk').length > 0 ? receiver.of('quorum_at_risk') : undefined));
+    const atRisk = await waitFor('quorum_at_risk delivered', async () =>
+      receiver.of('quorum_at_risk').length > 0 ? receiver.of('quorum_at_risk') : undefined,
+    );
     const hook = atRisk.value[0]!;
     expect(hook.verified).toBe(true);
     expect(hook.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
@@ -170,7 +176,11 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
     const attempts = await agent.json<{ entries: Array<{ outcome?: { kind: string } }> }>('/api/v1/hooks/deliveries?type=attempt');
     expect(attempts.entries.filter((e) => e.outcome?.kind === 'retry').length).toBeGreaterThan(2);
     await receiver.start();
-    const back = await waitFor('delivered after the receiver returned', async () => (receiver.of('quorum_at_risk').length > before ? true : undefined), 15_000);
+    const back = await waitFor(
+      'delivered after the receiver returned',
+      async () => (receiver.of('quorum_at_risk').length > before ? true : undefined),
+      15_000,
+    );
     console.log(`receiver back → delivered in ${back.elapsedMs} ms`);
     // Negative check: a second copy would follow within a round or a backoff step; 2 s covers both.
     await sleep(2000);
@@ -209,7 +219,10 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
       const name = `crash-${failpoint}`;
       const cfg = config(name);
       // The preload installs a crash-point callback that kills the agent at the named point (see failpoint-preload.mjs).
-      const crashing = await startAgent(['--config', cfg, ...FLAGS], 20_000, { NODE_OPTIONS: `--import=${FAILPOINT_PRELOAD}`, ZK_EXPORTER_FAILPOINT: failpoint });
+      const crashing = await startAgent(['--config', cfg, ...FLAGS], 20_000, {
+        NODE_OPTIONS: `--import=${FAILPOINT_PRELOAD}`,
+        ZK_EXPORTER_FAILPOINT: failpoint,
+      });
       const fingerprint = `fp-${failpoint}`;
       const key = `pager/alert/${fingerprint}/2026-11-25T10:00:00.000Z/firing`;
       const exited = new Promise<NodeJS.Signals | null>((resolve) => crashing.child.once('exit', (_code, signal) => resolve(signal)));
@@ -219,12 +232,16 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
       expect(sentBeforeCrash).toBe(failpoint === 'after-send' ? 1 : 0);
       const restarted = await startAgent(['--config', cfg, ...FLAGS]);
       others.push(restarted);
-      await waitFor('delivered after restart', async () => (receiver.requests.filter((r) => r.idempotencyKey === key).length > sentBeforeCrash ? true : undefined));
+      await waitFor('delivered after restart', async () =>
+        receiver.requests.filter((r) => r.idempotencyKey === key).length > sentBeforeCrash ? true : undefined,
+      );
       // Negative check: a duplicate would follow within a retry or two; 1.5 s covers the 500 ms first backoff and the next one.
       await sleep(1500);
       expect(receiver.effective.filter((r) => r.idempotencyKey === key)).toHaveLength(1);
       expect(receiver.requests.filter((r) => r.idempotencyKey === key)).toHaveLength(sentBeforeCrash + 1);
-      const results = await restarted.json<{ entries: Array<{ idempotencyKey?: string; result?: string }> }>('/api/v1/hooks/deliveries?type=result');
+      const results = await restarted.json<{ entries: Array<{ idempotencyKey?: string; result?: string }> }>(
+        '/api/v1/hooks/deliveries?type=result',
+      );
       expect(results.entries.filter((e) => e.idempotencyKey === key).map((e) => e.result)).toEqual(['delivered']);
       await restarted.stop();
     });
@@ -232,7 +249,16 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
 
   it('a pause suppresses and records; dry-run records and sends nothing', async () => {
     await quorum(agent, 'healthy');
-    const dry = await startAgent(['--ensemble', `local=${ensemble.connectString}`, '--dry-run', '--hook-url', receiver.url, '--agent-id', 'dry', ...FLAGS]);
+    const dry = await startAgent([
+      '--ensemble',
+      `local=${ensemble.connectString}`,
+      '--dry-run',
+      '--hook-url',
+      receiver.url,
+      '--agent-id',
+      'dry',
+      ...FLAGS,
+    ]);
     others.push(dry);
     const unauthorised = await fetch(`${agent.url}/api/v1/hooks/pause`, { method: 'POST', body: '{"by":"me"}' });
     expect(unauthorised.status).toBe(401);

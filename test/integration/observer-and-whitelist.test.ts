@@ -1,14 +1,20 @@
 /**
  * Scenario 6 (3 voters + 1 observer) and scenario 8 (the stock whitelist, `srvr` only, with the
  * AdminServer), each against a real ensemble, with ground truth read from the nodes themselves.
+ * Each test sets up what it needs, so none depends on the order they run in.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnsembleState } from '../../src/ensemble/types.js';
-import { sampleValue, startAgent, waitFor, type AgentProcess } from '../harness/agent-process.js';
+import { sampleValue, startAgent, type AgentProcess } from '../harness/agent-process.js';
 import { askNode, nodeTruth } from '../harness/four-letter.js';
+import { holdsFor, waitFor } from '../harness/wait.js';
 import { ZkEnsemble, zookeeperInstalled } from '../harness/zookeeper.js';
 
-const FLAGS = ['--interval', '1s', '--timeout', '500ms', '--log-level', 'warn'];
+const INTERVAL_MS = 1000;
+const FLAGS = ['--interval', `${INTERVAL_MS}ms`, '--timeout', '500ms', '--log-level', 'warn'];
 
 describe.skipIf(!zookeeperInstalled())('scenario 6: 3 voters + 1 observer', () => {
   let ensemble: ZkEnsemble;
@@ -25,17 +31,30 @@ describe.skipIf(!zookeeperInstalled())('scenario 6: 3 voters + 1 observer', () =
   });
 
   const state = () => agent.json<EnsembleState>('/api/v1/ensembles/obs');
+  const observerNode = () => ensemble.nodes.find((n) => n.observer)!;
+
+  /** Every node (the observer too) serving, and the agent seeing them all, membership from conf. */
+  async function allServing(): Promise<EnsembleState> {
+    for (const n of ensemble.nodes) n.start();
+    await ensemble.waitServing(30_000, ensemble.nodes);
+    const { value } = await waitFor(
+      'membership from conf, every node up',
+      async () => {
+        const s = await state();
+        return s.membershipSource === 'conf' && s.quorum === 'healthy' && s.nodes.every((n) => n.role !== 'down') ? s : undefined;
+      },
+      30_000,
+    );
+    return value;
+  }
 
   it('counts 3 voters from conf membership, never the observer, and maps every address to its server id', async () => {
-    const { value: s } = await waitFor('membership from conf', async () => {
-      const s = await state();
-      return s.membershipSource === 'conf' && s.quorum === 'healthy' ? s : undefined;
-    });
+    const s = await allServing();
     expect(s.voters).toBe(3);
     expect(s.observers).toBe(1);
     expect(s.majority).toBe(2);
     expect(s.margin).toBe(1);
-    const observer = ensemble.nodes.find((n) => n.observer)!;
+    const observer = observerNode();
     expect((await nodeTruth(observer.clientPort))?.mode).toBe('observer');
     const mine = s.nodes.find((n) => n.server === observer.address)!;
     expect(mine).toMatchObject({ role: 'observer', voter: false, serverId: observer.id });
@@ -48,7 +67,8 @@ describe.skipIf(!zookeeperInstalled())('scenario 6: 3 voters + 1 observer', () =
   });
 
   it('killing the observer changes no margin', async () => {
-    const observer = ensemble.nodes.find((n) => n.observer)!;
+    await allServing();
+    const observer = observerNode();
     await observer.kill();
     const { value: s } = await waitFor('observer down', async () => {
       const s = await state();
@@ -58,10 +78,12 @@ describe.skipIf(!zookeeperInstalled())('scenario 6: 3 voters + 1 observer', () =
     expect(s.healthyVoters).toBe(3);
     expect(s.margin).toBe(1);
     expect(s.quorum).toBe('healthy');
-    // A few more rounds: still unchanged.
-    await new Promise((r) => setTimeout(r, 2000));
-    const later = await state();
-    expect([later.margin, later.quorum, later.voters]).toEqual([1, 'healthy', 3]);
+    // Nor does it later: two more poll rounds (each re-polls the dead observer and re-derives the
+    // quorum) are enough for a miscount to show.
+    await holdsFor(2 * INTERVAL_MS, async () => {
+      const later = await state();
+      expect([later.margin, later.quorum, later.voters]).toEqual([1, 'healthy', 3]);
+    });
   });
 });
 
@@ -74,9 +96,6 @@ describe.skipIf(!zookeeperInstalled())('scenario 8: stock whitelist (srvr only) 
     ensemble = await ZkEnsemble.start({ voters: 3, whitelist: 'srvr' });
     await ensemble.waitServing();
     // The harness gives each node its own admin port, so they are listed per server in a config file.
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'zk-agent-config-'));
     const file = join(dir, 'config.yml');
     const servers = ensemble.nodes.map((n) => `      - { host: 127.0.0.1, port: ${n.clientPort}, adminPort: ${n.adminPort} }`).join('\n');
@@ -99,8 +118,9 @@ describe.skipIf(!zookeeperInstalled())('scenario 8: stock whitelist (srvr only) 
       const s = await without.json<EnsembleState>('/api/v1/ensembles/stock');
       return s.quorum === 'healthy' && s.leader ? s : undefined;
     });
-    const leader = (await ensemble.leader())!;
-    const truth = (await nodeTruth(leader.clientPort))!;
+    const { value: leader } = await waitFor('a leader', () => ensemble.leader());
+    const truth = await nodeTruth(leader.clientPort);
+    if (!truth) throw new Error(`leader ${leader.address} stopped serving`);
     expect(s.leader?.server).toBe(leader.address);
     expect(s.leader?.epoch).toBe(Number(truth.zxid >> 32n));
     expect(s.membershipSource).toBe('configured');
@@ -108,13 +128,26 @@ describe.skipIf(!zookeeperInstalled())('scenario 8: stock whitelist (srvr only) 
     const metrics = await without.metrics();
     for (const n of ensemble.nodes) {
       expect(sampleValue(metrics, 'zookeeper_up', { server: n.address })).toBe(1);
-      expect(sampleValue(metrics, 'zookeeper_exporter_command_result', { server: n.address, command: 'mntr', reason: 'not_whitelisted' })).toBe(1);
+      expect(
+        sampleValue(metrics, 'zookeeper_exporter_command_result', { server: n.address, command: 'mntr', reason: 'not_whitelisted' }),
+      ).toBe(1);
       expect(sampleValue(metrics, 'zookeeper_mntr_znode_count', { server: n.address })).toBeUndefined();
-      expect(sampleValue(metrics, 'zookeeper_exporter_poll_errors_total', { server: n.address, command: 'mntr', reason: 'not_whitelisted' })).toBeGreaterThan(0);
+      expect(
+        sampleValue(metrics, 'zookeeper_exporter_poll_errors_total', { server: n.address, command: 'mntr', reason: 'not_whitelisted' }),
+      ).toBeGreaterThan(0);
     }
-    // Logged once per change, not every round.
-    await new Promise((r) => setTimeout(r, 2500));
-    const refusals = without.output().split('\n').filter((l) => l.includes('"command":"mntr"') && l.includes('not_whitelisted'));
+    // Logged once per change, not every round: after two more refused rounds on every node (their
+    // error counters moved on by two), still one line per node.
+    const errors = (m: string, address: string) =>
+      sampleValue(m, 'zookeeper_exporter_poll_errors_total', { server: address, command: 'mntr', reason: 'not_whitelisted' }) ?? 0;
+    await waitFor('two more refused rounds on every node', async () => {
+      const later = await without.metrics();
+      return ensemble.nodes.every((n) => errors(later, n.address) >= errors(metrics, n.address) + 2) ? true : undefined;
+    });
+    const refusals = without
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"command":"mntr"') && l.includes('not_whitelisted'));
     expect(refusals).toHaveLength(3);
   });
 
@@ -133,7 +166,7 @@ describe.skipIf(!zookeeperInstalled())('scenario 8: stock whitelist (srvr only) 
       expect(sampleValue(metrics, 'zookeeper_wchs_watches', { server: n.address })).toBe(0);
       expect(s.nodes.find((x) => x.server === n.address)?.serverId).toBe(n.id);
     }
-    const leader = (await ensemble.leader())!;
+    const { value: leader } = await waitFor('a leader', () => ensemble.leader());
     expect(sampleValue(metrics, 'zookeeper_mntr_synced_followers', { server: leader.address })).toBe(2);
   });
 });

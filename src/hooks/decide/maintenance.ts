@@ -26,19 +26,30 @@ export interface WindowOccurrence {
  */
 export function windowOccurrence(window: MaintenanceWindowConfig, now: Date): WindowOccurrence | undefined {
   // prev() is strictly before currentDate; one millisecond later makes a start at exactly `now` count.
-  const expression = CronExpressionParser.parse(window.cron, { currentDate: new Date(now.getTime() + 1), tz: window.timezone ?? DEFAULT_TIMEZONE });
+  const expression = CronExpressionParser.parse(window.cron, {
+    currentDate: new Date(now.getTime() + 1),
+    tz: window.timezone ?? DEFAULT_TIMEZONE,
+  });
   const start = expression.prev().getTime();
   const end = start + window.durationMs;
   return end > now.getTime() ? { window, start, end } : undefined;
 }
 
 /** The first of `windows` covering `ensemble` that is open at `now`. */
-export function activeWindow(windows: readonly MaintenanceWindowConfig[], ensemble: string | undefined, now: Date): MaintenanceWindowConfig | undefined {
+export function activeWindow(
+  windows: readonly MaintenanceWindowConfig[],
+  ensemble: string | undefined,
+  now: Date,
+): MaintenanceWindowConfig | undefined {
   return activeOccurrence(windows, ensemble, now)?.window;
 }
 
 /** Like {@link activeWindow}, with the opening's start and end (the open window ending last when several are). */
-export function activeOccurrence(windows: readonly MaintenanceWindowConfig[], ensemble: string | undefined, now: Date): WindowOccurrence | undefined {
+export function activeOccurrence(
+  windows: readonly MaintenanceWindowConfig[],
+  ensemble: string | undefined,
+  now: Date,
+): WindowOccurrence | undefined {
   let best: WindowOccurrence | undefined;
   for (const window of windows) {
     if (!covers(window.ensembles, ensemble)) continue;
@@ -93,7 +104,12 @@ export type Suppression =
   | { suppressed: true; by: 'window'; reason: string; window: MaintenanceWindowConfig; until: number };
 
 /** Whether a hook for `ensemble` (undefined for an alert without one) is suppressed at `now`: the pause first, then the windows. */
-export function isSuppressed(input: { windows: readonly MaintenanceWindowConfig[]; pause: PauseState; ensemble: string | undefined; now: number }): Suppression {
+export function isSuppressed(input: {
+  windows: readonly MaintenanceWindowConfig[];
+  pause: PauseState;
+  ensemble: string | undefined;
+  now: number;
+}): Suppression {
   const { pause: state, now } = input;
   if (isPaused(state, input.ensemble, now)) {
     const who = state.by !== undefined ? ` by ${state.by}` : '';
@@ -105,7 +121,13 @@ export function isSuppressed(input: { windows: readonly MaintenanceWindowConfig[
   const occurrence = activeOccurrence(input.windows, input.ensemble, new Date(now));
   if (occurrence) {
     const until = new Date(occurrence.end).toISOString();
-    return { suppressed: true, by: 'window', reason: `maintenance window "${occurrence.window.cron}" until ${until}`, window: occurrence.window, until: occurrence.end };
+    return {
+      suppressed: true,
+      by: 'window',
+      reason: `maintenance window "${occurrence.window.cron}" until ${until}`,
+      window: occurrence.window,
+      until: occurrence.end,
+    };
   }
   return { suppressed: false };
 }

@@ -24,13 +24,24 @@ export function intentForDue(due: DueHook, state: EnsembleState, agent: AgentIde
     ensemble: state.name,
     quorum: state.quorum,
     margin: state.margin,
-    nodes: state.nodes.map((n) => ({ server: n.server, role: n.role, ...(n.serverId !== undefined ? { serverId: n.serverId } : {}), ...(n.reason ? { reason: n.reason } : {}) })),
+    nodes: state.nodes.map((n) => ({
+      server: n.server,
+      role: n.role,
+      ...(n.serverId !== undefined ? { serverId: n.serverId } : {}),
+      ...(n.reason ? { reason: n.reason } : {}),
+    })),
     transitions: state.timeline.slice(-PAYLOAD_TRANSITIONS),
     agent: { ...agent },
     triggeredAt: due.triggeredAt,
   };
-  const leader = state.leader ?? state.lastKnownLeader;
-  if (leader) payload.leader = { server: leader.server, epoch: leader.epoch, ...(leader.serverId !== undefined ? { serverId: leader.serverId } : {}) };
+  // `leader` is only the leader serving now: a leader last seen before it went down is named apart.
+  const leaderOf = (leader: NonNullable<EnsembleState['leader']>) => ({
+    server: leader.server,
+    epoch: leader.epoch,
+    ...(leader.serverId !== undefined ? { serverId: leader.serverId } : {}),
+  });
+  if (state.leader) payload.leader = leaderOf(state.leader);
+  if (state.lastKnownLeader) payload.lastKnownLeader = leaderOf(state.lastKnownLeader);
   return { id, idempotencyKey: due.idempotencyKey, hook: due.rule.hook, event: due.event, ensemble: state.name, createdAt: now, payload };
 }
 

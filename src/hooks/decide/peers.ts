@@ -69,7 +69,8 @@ export function decideAsPeer(input: DecideAsPeerInput): PeerDecision {
     return { fire: false, outcome: 'no_majority', reason: tally, agreeing: ids };
   }
   const sender = ids[0] as string;
-  if (sender !== input.selfId) return { fire: false, outcome: 'other_sends', reason: `${tally}; ${sender} ranks lower and sends`, agreeing: ids };
+  if (sender !== input.selfId)
+    return { fire: false, outcome: 'other_sends', reason: `${tally}; ${sender} ranks lower and sends`, agreeing: ids };
   return { fire: true, outcome: 'send', reason: `${tally}; this agent ranks lowest and sends`, agreeing: ids };
 }
 
@@ -111,7 +112,14 @@ export type PeerReport = z.infer<typeof peerReportSchema>;
 export function buildPeerReport(agentId: string, states: Iterable<EnsembleState>): PeerReport {
   const ensembles: PeerReport['ensembles'] = [];
   for (const state of states) {
-    ensembles.push({ ensemble: state.name, quorum: state.quorum, lastRoundAt: state.lastRoundAt, incidents: { ...currentIncidents(state) } as Record<string, string> });
+    // An agent that cannot tell the quorum state has no view to vote with: peers count it as absent.
+    if (state.quorum === 'unknown') continue;
+    ensembles.push({
+      ensemble: state.name,
+      quorum: state.quorum,
+      lastRoundAt: state.lastRoundAt,
+      incidents: { ...currentIncidents(state) } as Record<string, string>,
+    });
   }
   return { agentId, ensembles };
 }

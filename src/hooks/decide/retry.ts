@@ -50,7 +50,14 @@ export function backoffDelay(target: Pick<HookTargetConfig, 'initialBackoffMs' |
 export type RetryStep = { kind: 'retry'; delayMs: number } | { kind: 'dead_letter'; reason: string };
 
 /** Decides the step after a retryable outcome of attempt `n` of an intent created at `createdAt` (`random` is asked only when there is no Retry-After). */
-export function afterRetryableAttempt(input: { target: HookTargetConfig; n: number; createdAt: number; now: number; retryAfterMs: number | undefined; random: () => number }): RetryStep {
+export function afterRetryableAttempt(input: {
+  target: HookTargetConfig;
+  n: number;
+  createdAt: number;
+  now: number;
+  retryAfterMs: number | undefined;
+  random: () => number;
+}): RetryStep {
   const { target, n } = input;
   const delayMs = input.retryAfterMs ?? backoffDelay(target, n, input.random());
   if (input.now + delayMs - input.createdAt > target.maxAgeMs) {

@@ -205,7 +205,13 @@ export function incidentKey(event: AgentHookEvent, state: EnsembleState): string
  * so they share the bucket unless the onset straddles a bucket boundary: then a second agent that
  * takes over sends a duplicate the receiver cannot drop — rare, and preferred to losing a repeat.
  */
-export function idempotencyKeyOf(hook: string, event: AgentHookEvent, state: EnsembleState, onset: number, bucketMs = DEFAULT_INCIDENT_BUCKET_MS): string {
+export function idempotencyKeyOf(
+  hook: string,
+  event: AgentHookEvent,
+  state: EnsembleState,
+  onset: number,
+  bucketMs = DEFAULT_INCIDENT_BUCKET_MS,
+): string {
   const base = `${encodeURIComponent(hook)}/${incidentKey(event, state)}`;
   if (!BUCKETED_EVENTS.has(event)) return base;
   return `${base}/${bucketLabel(onset, bucketMs)}`;
@@ -256,14 +262,23 @@ export function evaluateRules(previous: RulesState | undefined, input: RulesInpu
     // only the cooldown (a time) still means something.
     const isNew = input.firstRound || old === undefined;
     const track: RuleTrack = isNew
-      ? withOptional({ hook: rule.hook, ensemble: name, event: rule.event, fired: false, transitions: [] }, { cooldown: old?.cooldown, lastAck: old?.lastAck })
+      ? withOptional(
+          { hook: rule.hook, ensemble: name, event: rule.event, fired: false, transitions: [] },
+          { cooldown: old?.cooldown, lastAck: old?.lastAck },
+        )
       : { ...old, transitions: old.transitions };
     if (track.cooldown && now >= track.cooldown.until) delete track.cooldown;
     tracks[key] = track;
 
-    const dueAt = LEVEL_EVENTS.has(rule.event) ? stepLevel(track, rule, state, transitions, now, isNew) : stepEdge(track, rule, state, transitions, now, bucketMs);
+    const dueAt = LEVEL_EVENTS.has(rule.event)
+      ? stepLevel(track, rule, state, transitions, now, isNew)
+      : stepEdge(track, rule, state, transitions, now, bucketMs);
     if (dueAt === 'startup') {
-      result.consumed.push({ due: dueOf(rule, track, state, bucketMs), why: 'startup', reason: 'condition already true when the rule first saw the ensemble' });
+      result.consumed.push({
+        due: dueOf(rule, track, state, bucketMs),
+        why: 'startup',
+        reason: 'condition already true when the rule first saw the ensemble',
+      });
       continue;
     }
     if (!dueAt) continue;
@@ -333,7 +348,16 @@ export function forgetEnsembles(state: RulesState, keep: readonly string[]): Rul
 
 // Advances a level track; returns true when the episode is due, 'startup' when it is closed as
 // already true at start-up.
-function stepLevel(track: RuleTrack, rule: HookRuleConfig, state: EnsembleState, transitions: Transition[], now: number, isNew: boolean): boolean | 'startup' {
+function stepLevel(
+  track: RuleTrack,
+  rule: HookRuleConfig,
+  state: EnsembleState,
+  transitions: Transition[],
+  now: number,
+  isNew: boolean,
+): boolean | 'startup' {
+  // An unknown quorum neither holds nor clears at_risk/lost: the episode waits as it is for evidence.
+  if (state.quorum === 'unknown' && (rule.event === 'quorum_at_risk' || rule.event === 'quorum_lost')) return false;
   if (!levelHolds(rule, state, now)) {
     delete track.since;
     delete track.subject;
@@ -354,7 +378,14 @@ function stepLevel(track: RuleTrack, rule: HookRuleConfig, state: EnsembleState,
 
 // Advances an edge track: a new edge replaces a pending one; a pending edge whose condition no
 // longer holds (the leader changed again, quorum was lost again) is dropped.
-function stepEdge(track: RuleTrack, rule: HookRuleConfig, state: EnsembleState, transitions: Transition[], now: number, bucketMs: number): boolean {
+function stepEdge(
+  track: RuleTrack,
+  rule: HookRuleConfig,
+  state: EnsembleState,
+  transitions: Transition[],
+  now: number,
+  bucketMs: number,
+): boolean {
   if (rule.event === 'leader_changed') {
     const edge = lastOf(transitions, (t) => t.kind === 'leader_changed');
     if (edge && state.leader) {
@@ -364,16 +395,22 @@ function stepEdge(track: RuleTrack, rule: HookRuleConfig, state: EnsembleState, 
     }
     if (track.since !== undefined && (!state.leader || incidentKey('leader_changed', state) !== track.subject)) closeEpisode(track, rule);
   } else {
-    if (state.quorum !== 'healthy') {
+    // `unknown` is no incident: it neither starts one nor ends one, so healthy → unknown → healthy
+    // restores nothing, while lost → unknown → healthy still restores the loss.
+    const wasBad = track.badSince !== undefined;
+    if (state.quorum === 'at_risk' || state.quorum === 'lost') {
       // Remember what is being recovered from: the restored key then pairs with that incident, so two
       // recoveries in one leader epoch (a follower failing twice) are two deliveries, not one.
       track.badSince ??= now;
       const bad = incidentKey(state.quorum === 'lost' ? 'quorum_lost' : 'quorum_at_risk', state);
       track.recovers = `${bad.split('/').slice(1).join('/')}@${bucketLabel(track.badSince, bucketMs)}`;
-    } else {
+    } else if (state.quorum === 'healthy') {
       delete track.badSince;
     }
-    const edge = lastOf(transitions, (t) => t.kind === 'quorum_state_changed' && t.to === 'healthy' && t.from !== 'healthy');
+    const edge = lastOf(
+      transitions,
+      (t) => t.kind === 'quorum_state_changed' && t.to === 'healthy' && (t.from === 'at_risk' || t.from === 'lost' || (t.from === 'unknown' && wasBad)),
+    );
     if (edge) {
       track.since = now;
       track.transitions = [edge];
@@ -457,7 +494,10 @@ function unhealthyVoters(state: EnsembleState): string[] {
 
 // Sorted so every agent hashes the same set the same way, whatever order its nodes are in.
 function shortHash(ids: readonly string[]): string {
-  return createHash('sha256').update([...ids].sort().join(',')).digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update([...ids].sort().join(','))
+    .digest('hex')
+    .slice(0, 12);
 }
 
 // Leaves out keys whose value is undefined, so a state read back from JSON deep-equals the one written.

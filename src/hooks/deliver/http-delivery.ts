@@ -263,7 +263,11 @@ export class Deliverer {
   }
 
   /** One POST; never throws for network trouble, which is an outcome like any status. */
-  private async send(intent: HookIntent, target: HookTargetConfig, body: string): Promise<{ outcome: AttemptOutcome; retryAfterMs?: number }> {
+  private async send(
+    intent: HookIntent,
+    target: HookTargetConfig,
+    body: string,
+  ): Promise<{ outcome: AttemptOutcome; retryAfterMs?: number }> {
     const headers = new Headers({ 'Content-Type': 'application/json', 'User-Agent': USER_AGENT });
     for (const [name, value] of Object.entries(target.headers ?? {})) headers.set(name, value);
     // Set last so configured headers cannot replace the protocol's own.

@@ -40,7 +40,8 @@ export function parseJsonlLines<T>(content: Buffer, options: ParseJsonlOptions<T
     const record = decode(content.subarray(start, nl).toString('utf8'), options.check);
     if (record === undefined) {
       if (nl === content.length - 1) return { records, goodBytes: start };
-      if (options.onBadLine === 'throw') throw new Error(`${options.name}: line ${lineNo} is not a valid record; the file is corrupt (not a torn last line)`);
+      if (options.onBadLine === 'throw')
+        throw new Error(`${options.name}: line ${lineNo} is not a valid record; the file is corrupt (not a torn last line)`);
     } else {
       records.push(record);
     }

@@ -63,7 +63,12 @@ export class JsonlStore<T> {
       const readFrom = options.tailBytes === undefined ? 0 : Math.max(0, size - options.tailBytes);
       const content = Buffer.alloc(size - readFrom);
       if (content.length > 0) await fh.read(content, 0, content.length, readFrom);
-      const { records, goodBytes } = parseJsonlLines(content, { check: options.check, onBadLine: options.onBadLine, startsMidLine: readFrom > 0, name: `${options.kind} ${path}` });
+      const { records, goodBytes } = parseJsonlLines(content, {
+        check: options.check,
+        onBadLine: options.onBadLine,
+        startsMidLine: readFrom > 0,
+        name: `${options.kind} ${path}`,
+      });
       const tornBytes = content.length - goodBytes;
       if (tornBytes > 0) {
         // Cut the torn tail so the next append starts on a fresh line.

@@ -22,7 +22,11 @@ export async function fetchPeerViews(urls: readonly string[], path: string, time
 
 async function fetchOne(base: string, path: string, timeoutMs: number, token: string | undefined): Promise<PeerFetchResult> {
   const started = performance.now();
-  const done = (fields: { report?: PeerReport; error?: string }): PeerFetchResult => ({ url: base, ...fields, durationMs: Math.round(performance.now() - started) });
+  const done = (fields: { report?: PeerReport; error?: string }): PeerFetchResult => ({
+    url: base,
+    ...fields,
+    durationMs: Math.round(performance.now() - started),
+  });
   // Joined as text: `new URL(path, base)` would drop a base path such as `/exporter`.
   const url = `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
   const headers: Record<string, string> = { accept: 'application/json' };

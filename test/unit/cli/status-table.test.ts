@@ -137,4 +137,12 @@ describe('statusExitCode', () => {
     expect(statusExitCode([atRisk, lost, healthy])).toBe(2);
     expect(statusExitCode([lost, atRisk])).toBe(2);
   });
+
+  it('is 3 for an ensemble whose quorum cannot be told; a proven loss elsewhere still makes it 2', () => {
+    const { healthy, atRisk, lost } = states();
+    const unknown = { ...healthy, quorum: 'unknown' as const };
+    expect(statusExitCode([healthy, unknown])).toBe(3);
+    expect(statusExitCode([atRisk, unknown])).toBe(3);
+    expect(statusExitCode([unknown, lost])).toBe(2);
+  });
 });

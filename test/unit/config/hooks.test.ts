@@ -87,7 +87,14 @@ describe('hooks from the file', () => {
       ],
       rules: [
         { event: 'quorum_lost', hook: 'pager', ensembles: ['kafka'], forMs: 0, cooldownMs: 600_000, fireOnStartup: true },
-        { event: 'election_too_long', hook: 'chat.ops', forMs: 5_000, cooldownMs: 300_000, fireOnStartup: false, electionTooLongMs: 45_000 },
+        {
+          event: 'election_too_long',
+          hook: 'chat.ops',
+          forMs: 5_000,
+          cooldownMs: 300_000,
+          fireOnStartup: false,
+          electionTooLongMs: 45_000,
+        },
         { event: 'quorum_at_risk', hook: 'chat.ops', forMs: 0, cooldownMs: 300_000, fireOnStartup: false },
       ],
       alertRoutes: [
@@ -139,7 +146,13 @@ describe('hooks from the file', () => {
 
   it('a template that is not JSON is a config error (the reason comes from JSON.parse)', () => {
     const readFile = files({
-      'h.yml': ['hooks:', '  stateDir: /s', '  targets:', '    - { name: t, url: "https://h.example/", template: \'{"text": {{event}}\' }', ''].join('\n'),
+      'h.yml': [
+        'hooks:',
+        '  stateDir: /s',
+        '  targets:',
+        '    - { name: t, url: "https://h.example/", template: \'{"text": {{event}}\' }',
+        '',
+      ].join('\n'),
     });
     const problems = problemsOf(['--config', 'h.yml', ...K], {}, readFile);
     expect(problems).toHaveLength(1);
@@ -150,7 +163,9 @@ describe('hooks from the file', () => {
 
 describe('hooks from flags and env', () => {
   it('--hook-url twice: two targets, three rules each on every ensemble', () => {
-    expect(hooksOf([...K, '--hook-url', 'https://a.example/zk', '--hook-url', 'http://b.example:8080', '--state-dir', '/var/lib/zk'])).toStrictEqual({
+    expect(
+      hooksOf([...K, '--hook-url', 'https://a.example/zk', '--hook-url', 'http://b.example:8080', '--state-dir', '/var/lib/zk']),
+    ).toStrictEqual({
       ...EMPTY,
       stateDir: '/var/lib/zk',
       targets: [target('hook-1', 'https://a.example/zk'), target('hook-2', 'http://b.example:8080')],
@@ -173,7 +188,10 @@ describe('hooks from flags and env', () => {
     expect(hooksOf([...K, '--hook-secret-file', '/s'])).toStrictEqual({ ...EMPTY, secretFiles: ['/s'] });
     expect(hooksOf(K, { ZK_EXPORTER_HOOK_SECRETS: 'a,b' })).toStrictEqual(EMPTY);
     expect(hooksOf(K, { ZK_EXPORTER_AGENT_ID: 'me' })).toStrictEqual({ ...EMPTY, agentId: 'me' });
-    expect(hooksOf(K, { ZK_EXPORTER_PEERS: 'http://zk2:9141, https://zk3/' })).toStrictEqual({ ...EMPTY, peers: ['http://zk2:9141', 'https://zk3'] });
+    expect(hooksOf(K, { ZK_EXPORTER_PEERS: 'http://zk2:9141, https://zk3/' })).toStrictEqual({
+      ...EMPTY,
+      peers: ['http://zk2:9141', 'https://zk3'],
+    });
   });
 
   const readFile = files({
@@ -198,7 +216,7 @@ describe('hooks from flags and env', () => {
   /** The file's second rule names a flag target and a flag ensemble. */
   const base = ['--config', 'h.yml', '--ensemble', 'solr=s1:2181', '--hook-url', 'https://one.example/'];
 
-  it('flag-made targets, rules and routes are added to the file\'s; file rules may name them, and flag ensembles', () => {
+  it("flag-made targets, rules and routes are added to the file's; file rules may name them, and flag ensembles", () => {
     const hooks = hooksOf([...base, '--alert-hook-url', 'https://all.example/'], {}, readFile);
     expect(hooks?.targets).toStrictEqual([
       target('pager', 'https://pager.example/'),
@@ -221,13 +239,23 @@ describe('hooks from flags and env', () => {
     [
       'env over file',
       [],
-      { ZK_EXPORTER_STATE_DIR: '/from/env', ZK_EXPORTER_DRY_RUN: 'false', ZK_EXPORTER_AGENT_ID: 'env-agent', ZK_EXPORTER_PEERS: 'http://e1:9141,http://e2:9141' },
+      {
+        ZK_EXPORTER_STATE_DIR: '/from/env',
+        ZK_EXPORTER_DRY_RUN: 'false',
+        ZK_EXPORTER_AGENT_ID: 'env-agent',
+        ZK_EXPORTER_PEERS: 'http://e1:9141,http://e2:9141',
+      },
       { stateDir: '/from/env', dryRun: false, agentId: 'env-agent', peers: ['http://e1:9141', 'http://e2:9141'] },
     ],
     [
       'flags over env',
       ['--state-dir', '/from/flag', '--dry-run', '--agent-id', 'flag-agent', '--peer', 'http://f1:9141'],
-      { ZK_EXPORTER_STATE_DIR: '/from/env', ZK_EXPORTER_DRY_RUN: 'false', ZK_EXPORTER_AGENT_ID: 'env-agent', ZK_EXPORTER_PEERS: 'http://e1:9141' },
+      {
+        ZK_EXPORTER_STATE_DIR: '/from/env',
+        ZK_EXPORTER_DRY_RUN: 'false',
+        ZK_EXPORTER_AGENT_ID: 'env-agent',
+        ZK_EXPORTER_PEERS: 'http://e1:9141',
+      },
       { stateDir: '/from/flag', dryRun: true, agentId: 'flag-agent', peers: ['http://f1:9141'] },
     ],
     ['empty env counts as unset', [], { ZK_EXPORTER_STATE_DIR: '', ZK_EXPORTER_DRY_RUN: '' }, { stateDir: '/from/file', dryRun: true }],
@@ -235,7 +263,7 @@ describe('hooks from flags and env', () => {
     expect(hooksOf([...base, ...argv], env, readFile)).toMatchObject(expected);
   });
 
-  it('secret and token files from flags come after the file\'s', () => {
+  it("secret and token files from flags come after the file's", () => {
     const hooks = hooksOf([...base, '--hook-secret-file', '/flag/secret', '--receiver-token-file', '/flag/token'], {}, readFile);
     expect(hooks?.secretFiles).toStrictEqual(['/file/secret', '/flag/secret']);
     expect(hooks?.receiverTokenFiles).toStrictEqual(['/file/token', '/flag/token']);
@@ -246,7 +274,18 @@ describe('hooks from flags and env', () => {
 const INVALID: Array<[name: string, argv: string[], env: Record<string, string>, problems: Problem[]]> = [
   [
     'bad hook URLs, never repeated in the message',
-    ['--hook-url', 'ftp://x.example/', '--hook-url', 'https://user:hunter2@x.example/', '--alert-hook-url', '', '--state-dir', '/s', '--receiver-token-file', '/t'],
+    [
+      '--hook-url',
+      'ftp://x.example/',
+      '--hook-url',
+      'https://user:hunter2@x.example/',
+      '--alert-hook-url',
+      '',
+      '--state-dir',
+      '/s',
+      '--receiver-token-file',
+      '/t',
+    ],
     {},
     [
       { path: '--hook-url[0]', message: 'must start with http:// or https://' },
@@ -274,7 +313,12 @@ const INVALID: Array<[name: string, argv: string[], env: Record<string, string>,
   [
     'env values',
     [],
-    { ZK_EXPORTER_DRY_RUN: 'yes', ZK_EXPORTER_PEERS: 'http://zk2:9141, http://zk2:9141/', ZK_EXPORTER_AGENT_ID: 'my agent', ZK_EXPORTER_STATE_DIR: '/s' },
+    {
+      ZK_EXPORTER_DRY_RUN: 'yes',
+      ZK_EXPORTER_PEERS: 'http://zk2:9141, http://zk2:9141/',
+      ZK_EXPORTER_AGENT_ID: 'my agent',
+      ZK_EXPORTER_STATE_DIR: '/s',
+    },
     [
       { path: 'ZK_EXPORTER_DRY_RUN', message: 'must be true or false, got "yes"' },
       { path: 'ZK_EXPORTER_AGENT_ID', message: 'must be printable ASCII without spaces, got "my agent"' },
@@ -329,7 +373,10 @@ describe('invalid hook flags and env', () => {
   it('a flag target whose name a file target already has', () => {
     const readFile = files({ 'h.yml': 'hooks:\n  stateDir: /s\n  targets: [{ name: hook-1, url: "https://x.example/" }]\n' });
     expect(problemsOf(['--config', 'h.yml', ...K, '--hook-url', 'https://y.example/'], {}, readFile)).toStrictEqual([
-      { path: '--hook-url[0]', message: 'would add a target named "hook-1", but hooks.targets[0] already has that name; rename that target' },
+      {
+        path: '--hook-url[0]',
+        message: 'would add a target named "hook-1", but hooks.targets[0] already has that name; rename that target',
+      },
     ]);
   });
 
@@ -338,14 +385,21 @@ describe('invalid hook flags and env', () => {
     expect(problemsOf(['--config', 'h.yml', ...K, '--listen', '0.0.0.0:9400'], {}, readFile)).toStrictEqual([
       {
         path: 'hooks.adminListen',
-        message: 'uses the port of listen (0.0.0.0:9400); pick another port, or leave adminListen unset to serve the receiver and the hooks API on listen',
+        message:
+          'uses the port of listen (0.0.0.0:9400); pick another port, or leave adminListen unset to serve the receiver and the hooks API on listen',
       },
     ]);
-    expect(hooksOf(['--config', 'h.yml', ...K, '--listen', '127.0.0.1:9401'], {}, readFile)?.adminListen).toStrictEqual({ host: '127.0.0.1', port: 9400 });
+    expect(hooksOf(['--config', 'h.yml', ...K, '--listen', '127.0.0.1:9401'], {}, readFile)?.adminListen).toStrictEqual({
+      host: '127.0.0.1',
+      port: 9400,
+    });
   });
 
   it('references to flag and env ensembles are checked against the merged ensembles', () => {
-    const readFile = files({ 'h.yml': 'hooks:\n  dryRun: true\n  targets: [{ name: t, url: "https://x.example/" }]\n  rules: [{ event: split_brain, hook: t, ensembles: [kafka, solr] }]\n' });
+    const readFile = files({
+      'h.yml':
+        'hooks:\n  dryRun: true\n  targets: [{ name: t, url: "https://x.example/" }]\n  rules: [{ event: split_brain, hook: t, ensembles: [kafka, solr] }]\n',
+    });
     expect(problemsOf(['--config', 'h.yml', ...K], {}, readFile)).toStrictEqual([
       { path: 'hooks.rules[0].ensembles[1]', message: 'unknown ensemble "solr"; ensembles: kafka' },
     ]);
@@ -364,7 +418,11 @@ describe('invalid hook flags and env', () => {
         '',
       ].join('\n'),
     });
-    const problems = problemsOf(['--config', 'h.yml', ...K, '--hook-url', 'http//s3cr3t-flag'], { ZK_EXPORTER_HOOK_SECRETS: 's3cr3t-env', ZK_EXPORTER_DRY_RUN: 'maybe' }, readFile);
+    const problems = problemsOf(
+      ['--config', 'h.yml', ...K, '--hook-url', 'http//s3cr3t-flag'],
+      { ZK_EXPORTER_HOOK_SECRETS: 's3cr3t-env', ZK_EXPORTER_DRY_RUN: 'maybe' },
+      readFile,
+    );
     expect(problems.length).toBeGreaterThanOrEqual(5);
     expect(JSON.stringify(problems)).not.toMatch(/s3cr3t|12345678/);
   });

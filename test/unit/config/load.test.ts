@@ -87,7 +87,13 @@ describe('valid files', () => {
     expect(configOf(['--config', fixture('valid-minimal.yml')])).toStrictEqual({
       ...DEFAULTS,
       ensembles: [
-        { name: 'kafka', servers: [{ host: 'zk1', port: 2181 }], transport: 'fourletter', commands: ['srvr', 'mntr', 'wchs', 'conf'], confIntervalMs: 60_000 },
+        {
+          name: 'kafka',
+          servers: [{ host: 'zk1', port: 2181 }],
+          transport: 'fourletter',
+          commands: ['srvr', 'mntr', 'wchs', 'conf'],
+          confIntervalMs: 60_000,
+        },
       ],
     });
   });
@@ -137,7 +143,10 @@ const INVALID_FILES: Array<[file: string, problems: Problem[]]> = [
       { path: 'ensembles[0].servers[1].admin_port', message: 'unknown key; did you mean "adminPort"?' },
       { path: 'ensembles[0].server', message: 'unknown key; did you mean "servers"?' },
       { path: 'intervall', message: 'unknown key; did you mean "interval"?' },
-      { path: 'scrapeTimeout', message: 'unknown key; allowed: listen, interval, timeout, maxReplyBytes, concurrency, log, compat, ensembles, hooks' },
+      {
+        path: 'scrapeTimeout',
+        message: 'unknown key; allowed: listen, interval, timeout, maxReplyBytes, concurrency, log, compat, ensembles, hooks',
+      },
     ],
   ],
   [
@@ -183,7 +192,8 @@ const INVALID_FILES: Array<[file: string, problems: Problem[]]> = [
     [
       {
         path: 'ensembles',
-        message: 'at least one ensemble is required: list it under ensembles in the config file, or give --ensemble or ZK_EXPORTER_ENSEMBLES',
+        message:
+          'at least one ensemble is required: list it under ensembles in the config file, or give --ensemble or ZK_EXPORTER_ENSEMBLES',
       },
     ],
   ],
@@ -293,7 +303,10 @@ const INVALID_FILES: Array<[file: string, problems: Problem[]]> = [
       { path: 'hooks.targets[3].backoff.initial', message: 'initial (2m) must not be more than max (1m)' },
       { path: 'hooks.targets[4].template', message: 'unterminated placeholder at offset 10' },
       { path: 'hooks.targets[4].headers.X Team', message: 'is not a valid HTTP header name' },
-      { path: 'hooks.targets[4].headers.Idempotency-Key', message: '"Idempotency-Key" is set by the agent on every request and cannot be configured' },
+      {
+        path: 'hooks.targets[4].headers.Idempotency-Key',
+        message: '"Idempotency-Key" is set by the agent on every request and cannot be configured',
+      },
       { path: 'hooks.targets[4].headers.X-Count', message: 'must be a string, got a number; quote it' },
       { path: 'hooks.targets[4].headers.X-Multi', message: 'must not contain line breaks or NUL characters' },
       { path: 'hooks.targets[5].backoff.max', message: 'initial (1s) must not be more than max (500ms)' },
@@ -311,7 +324,10 @@ const INVALID_FILES: Array<[file: string, problems: Problem[]]> = [
       { path: 'hooks.peers[2]', message: 'must not contain a user name or password' },
       { path: 'hooks.peers[3]', message: 'empty; expected an http:// or https:// URL' },
       { path: 'hooks.peerTimeout', message: 'must be greater than 0' },
-      { path: 'hooks.adminListen', message: '":9142" has no host; write "0.0.0.0:9142" (every IPv4 interface) or "[::]:9142" (every interface)' },
+      {
+        path: 'hooks.adminListen',
+        message: '":9142" has no host; write "0.0.0.0:9142" (every IPv4 interface) or "[::]:9142" (every interface)',
+      },
       { path: 'hooks.maxBodyBytes', message: 'must be an integer from 1024 to 1073741824, got 100' },
     ],
   ],
@@ -334,7 +350,10 @@ const INVALID_FILES: Array<[file: string, problems: Problem[]]> = [
         path: 'hooks.alertmanager.routes[0].matchers[0]',
         message: 'must be label="value", label!="value", label=~"regex" or label!~"regex", got "severity=critical"',
       },
-      { path: 'hooks.alertmanager.routes[0].matchers[1]', message: '"alertname=~\\"(Zookeeper\\"": invalid regular expression: Unterminated group' },
+      {
+        path: 'hooks.alertmanager.routes[0].matchers[1]',
+        message: '"alertname=~\\"(Zookeeper\\"": invalid regular expression: Unterminated group',
+      },
       { path: 'hooks.alertmanager.routes[0].matchers[2]', message: '"team=\\"a\\\\tb\\"": unknown escape \\t (use \\", \\\\ or \\n)' },
       {
         path: 'hooks.alertmanager.routes[0].matchers[4]',
@@ -355,7 +374,10 @@ const INVALID_FILES: Array<[file: string, problems: Problem[]]> = [
       { path: 'hooks.maintenance[2].cron', message: '"0 0 30 2 *" matches no date (like February 30)' },
       { path: 'hooks.maintenance[3].cron', message: '"0 2 * * foo": unknown alias: foo' },
       { path: 'hooks.maintenance[3].duration', message: 'must be greater than 0' },
-      { path: 'hooks.maintenance[3].timezone', message: '"Mars/Olympus" is not a known time zone; use an IANA name like "UTC" or "Europe/Berlin"' },
+      {
+        path: 'hooks.maintenance[3].timezone',
+        message: '"Mars/Olympus" is not a known time zone; use an IANA name like "UTC" or "Europe/Berlin"',
+      },
       { path: 'hooks.maintenance[4].cron', message: '"*/0 * * * *": field (minute) has a step of zero' },
       { path: 'hooks.maintenance[4].duration', message: 'is required' },
       { path: 'hooks.maintenance[5].cron', message: 'is required' },
@@ -426,7 +448,12 @@ describe('invalid files', () => {
 
 /** Flag and env inputs (always with one valid ensemble unless the case is about ensembles) and their exact problems. */
 const INVALID_FLAGS_AND_ENV: Array<[name: string, argv: string[], env: Record<string, string>, problems: Problem[]]> = [
-  ['bare number interval', ['--interval', '5'], {}, [{ path: '--interval', message: '"5" has no unit (ms, s, m or h); did you mean "5s"?' }]],
+  [
+    'bare number interval',
+    ['--interval', '5'],
+    {},
+    [{ path: '--interval', message: '"5" has no unit (ms, s, m or h); did you mean "5s"?' }],
+  ],
   ['zero timeout', ['--timeout', '0ms'], {}, [{ path: '--timeout', message: 'must be greater than 0' }]],
   [
     'flag timeout equal to default interval',
@@ -511,7 +538,12 @@ const INVALID_FLAGS_AND_ENV: Array<[name: string, argv: string[], env: Record<st
     'transport admin without an admin port',
     ['--transport', 'admin'],
     {},
-    [{ path: '--transport', message: '"admin" needs --admin-port or ZK_EXPORTER_ADMIN_PORT for the ensembles of --ensemble and ZK_EXPORTER_ENSEMBLES' }],
+    [
+      {
+        path: '--transport',
+        message: '"admin" needs --admin-port or ZK_EXPORTER_ADMIN_PORT for the ensembles of --ensemble and ZK_EXPORTER_ENSEMBLES',
+      },
+    ],
   ],
   [
     'env transport admin without an admin port',
@@ -566,7 +598,8 @@ describe('invalid ensembles from flags and env', () => {
       [
         {
           path: '--ensemble',
-          message: 'at least one ensemble is required: list it under ensembles in the config file, or give --ensemble or ZK_EXPORTER_ENSEMBLES',
+          message:
+            'at least one ensemble is required: list it under ensembles in the config file, or give --ensemble or ZK_EXPORTER_ENSEMBLES',
         },
       ],
     ],
@@ -575,7 +608,10 @@ describe('invalid ensembles from flags and env', () => {
       ['--config', fixture('valid-minimal.yml'), '--transport', 'admin'],
       { ZK_EXPORTER_ADMIN_PORT: '8080' },
       [
-        { path: 'ZK_EXPORTER_ADMIN_PORT', message: 'applies only to ensembles from --ensemble or ZK_EXPORTER_ENSEMBLES, and none were given' },
+        {
+          path: 'ZK_EXPORTER_ADMIN_PORT',
+          message: 'applies only to ensembles from --ensemble or ZK_EXPORTER_ENSEMBLES, and none were given',
+        },
         { path: '--transport', message: 'applies only to ensembles from --ensemble or ZK_EXPORTER_ENSEMBLES, and none were given' },
       ],
     ],
@@ -618,7 +654,15 @@ describe('invalid ensembles from flags and env', () => {
 describe('every problem at once', () => {
   it('reports file, env and flag problems together: file, then env, then flags, then the command line itself', () => {
     const readFile = files({
-      'zk.yml': ['interval: 5', 'maxReplyBytes: 12', 'ensembles:', '  - name: kafka', '    servers: ["zk1:2181", "zk1:2181"]', '    commands: [srst]', ''].join('\n'),
+      'zk.yml': [
+        'interval: 5',
+        'maxReplyBytes: 12',
+        'ensembles:',
+        '  - name: kafka',
+        '    servers: ["zk1:2181", "zk1:2181"]',
+        '    commands: [srst]',
+        '',
+      ].join('\n'),
     });
     const result = loadConfig({
       argv: ['--config', 'zk.yml', '--timeout', '10s', '--log-format', 'xml', '--nope'],
@@ -711,9 +755,27 @@ describe('precedence: flags > env > file > defaults', () => {
         commands: ['srvr', 'mntr', 'wchs', 'conf'],
         confIntervalMs: 60_000,
       },
-      { name: 'solr', servers: [{ host: 'x1', port: 2181, adminPort: 8080 }], transport: 'admin', commands: ['srvr', 'mntr', 'wchs', 'conf'], confIntervalMs: 60_000 },
-      { name: 'zeta', servers: [{ host: 'e4', port: 2181, adminPort: 8080 }], transport: 'admin', commands: ['srvr', 'mntr', 'wchs', 'conf'], confIntervalMs: 60_000 },
-      { name: 'new', servers: [{ host: 'x2', port: 2181, adminPort: 8080 }], transport: 'admin', commands: ['srvr', 'mntr', 'wchs', 'conf'], confIntervalMs: 60_000 },
+      {
+        name: 'solr',
+        servers: [{ host: 'x1', port: 2181, adminPort: 8080 }],
+        transport: 'admin',
+        commands: ['srvr', 'mntr', 'wchs', 'conf'],
+        confIntervalMs: 60_000,
+      },
+      {
+        name: 'zeta',
+        servers: [{ host: 'e4', port: 2181, adminPort: 8080 }],
+        transport: 'admin',
+        commands: ['srvr', 'mntr', 'wchs', 'conf'],
+        confIntervalMs: 60_000,
+      },
+      {
+        name: 'new',
+        servers: [{ host: 'x2', port: 2181, adminPort: 8080 }],
+        transport: 'admin',
+        commands: ['srvr', 'mntr', 'wchs', 'conf'],
+        confIntervalMs: 60_000,
+      },
     ]);
   });
 
@@ -732,7 +794,15 @@ describe('precedence: flags > env > file > defaults', () => {
       ZK_EXPORTER_ADMIN_PORT: '8080',
     };
     const fromEnv: AgentConfig = {
-      ensembles: [{ name: 'e', servers: [{ host: 'zk1', port: 2181, adminPort: 8080 }], transport: 'admin', commands: ['srvr', 'mntr', 'wchs', 'conf'], confIntervalMs: 60_000 }],
+      ensembles: [
+        {
+          name: 'e',
+          servers: [{ host: 'zk1', port: 2181, adminPort: 8080 }],
+          transport: 'admin',
+          commands: ['srvr', 'mntr', 'wchs', 'conf'],
+          confIntervalMs: 60_000,
+        },
+      ],
       listen: { host: '127.0.0.1', port: 9000 },
       intervalMs: 60_000,
       timeoutMs: 10_000,
@@ -745,20 +815,41 @@ describe('precedence: flags > env > file > defaults', () => {
 
     const argv = [
       '--listen=[::1]:9001',
-      '--interval', '2m',
-      '--timeout', '20s',
-      '--log-level', 'trace',
-      '--log-format', 'json',
-      '--concurrency', '4',
-      '--max-reply-bytes', '4096',
-      '--ensemble', 'f=zk2:2181',
-      '--transport', 'fourletter',
-      '--admin-port', '9090',
+      '--interval',
+      '2m',
+      '--timeout',
+      '20s',
+      '--log-level',
+      'trace',
+      '--log-format',
+      'json',
+      '--concurrency',
+      '4',
+      '--max-reply-bytes',
+      '4096',
+      '--ensemble',
+      'f=zk2:2181',
+      '--transport',
+      'fourletter',
+      '--admin-port',
+      '9090',
     ];
     expect(configOf(argv, env)).toStrictEqual({
       ensembles: [
-        { name: 'e', servers: [{ host: 'zk1', port: 2181, adminPort: 9090 }], transport: 'fourletter', commands: ['srvr', 'mntr', 'wchs', 'conf'], confIntervalMs: 60_000 },
-        { name: 'f', servers: [{ host: 'zk2', port: 2181, adminPort: 9090 }], transport: 'fourletter', commands: ['srvr', 'mntr', 'wchs', 'conf'], confIntervalMs: 60_000 },
+        {
+          name: 'e',
+          servers: [{ host: 'zk1', port: 2181, adminPort: 9090 }],
+          transport: 'fourletter',
+          commands: ['srvr', 'mntr', 'wchs', 'conf'],
+          confIntervalMs: 60_000,
+        },
+        {
+          name: 'f',
+          servers: [{ host: 'zk2', port: 2181, adminPort: 9090 }],
+          transport: 'fourletter',
+          commands: ['srvr', 'mntr', 'wchs', 'conf'],
+          confIntervalMs: 60_000,
+        },
       ],
       listen: { host: '::1', port: 9001 },
       intervalMs: 120_000,
@@ -811,8 +902,26 @@ describe('command line', () => {
     const text = (help as { help: string }).help;
     expect(text).toContain('Usage: zk-ensemble-exporter [options]');
     for (const name of [
-      '--config', '--ensemble', '--transport', '--admin-port', '--timeout', '--max-reply-bytes', '--concurrency', '--listen', '--interval', '--log-level', '--log-format', '--compat',
-      '--hook-url', '--hook-secret-file', '--alert-hook-url', '--receiver-token-file', '--state-dir', '--dry-run', '--peer', '--agent-id',
+      '--config',
+      '--ensemble',
+      '--transport',
+      '--admin-port',
+      '--timeout',
+      '--max-reply-bytes',
+      '--concurrency',
+      '--listen',
+      '--interval',
+      '--log-level',
+      '--log-format',
+      '--compat',
+      '--hook-url',
+      '--hook-secret-file',
+      '--alert-hook-url',
+      '--receiver-token-file',
+      '--state-dir',
+      '--dry-run',
+      '--peer',
+      '--agent-id',
     ]) {
       expect(text).toContain(name);
     }
@@ -824,7 +933,7 @@ describe('command line', () => {
   });
 
   it('a status-like subcommand takes the connection options only', () => {
-    const status = createCommand('status', 'Polls once.', ['connection']);
+    const status = createCommand('status', 'Polls once.', false);
     expect(status.options.map((o) => o.long)).toStrictEqual([
       '--config',
       '--ensemble',
@@ -841,7 +950,13 @@ describe('command line', () => {
         ...DEFAULTS,
         timeoutMs: 1_000,
         ensembles: [
-          { name: 'kafka', servers: [{ host: 'zk1', port: 2181, adminPort: 8080 }], transport: 'admin', commands: ['srvr', 'mntr', 'wchs', 'conf'], confIntervalMs: 60_000 },
+          {
+            name: 'kafka',
+            servers: [{ host: 'zk1', port: 2181, adminPort: 8080 }],
+            transport: 'admin',
+            commands: ['srvr', 'mntr', 'wchs', 'conf'],
+            confIntervalMs: 60_000,
+          },
         ],
       },
     });
@@ -851,8 +966,12 @@ describe('command line', () => {
     });
   });
 
-  it('agent options are the rest', () => {
-    expect(createCommand('agent', 'Agent.', ['agent']).options.map((o) => o.long)).toStrictEqual([
+  it('the agent takes the connection options, then its own', () => {
+    expect(
+      createAgentCommand()
+        .options.map((o) => o.long)
+        .slice(7),
+    ).toStrictEqual([
       '--listen',
       '--interval',
       '--log-level',
@@ -870,11 +989,15 @@ describe('command line', () => {
   });
 
   it('parseCommandLine keeps repeated list flags and the last scalar, and says where each came from', () => {
-    const parsed = parseCommandLine(createAgentCommand(), ['--compat', 'a', '--compat=b', '--interval', '1s', '--interval', '2s', '--ensemble', 'x=h:1'], {
-      ZK_EXPORTER_INTERVAL: '9s',
-      ZK_EXPORTER_LISTEN: '127.0.0.1:1',
-      ZK_EXPORTER_LOG_LEVEL: '',
-    });
+    const parsed = parseCommandLine(
+      createAgentCommand(),
+      ['--compat', 'a', '--compat=b', '--interval', '1s', '--interval', '2s', '--ensemble', 'x=h:1'],
+      {
+        ZK_EXPORTER_INTERVAL: '9s',
+        ZK_EXPORTER_LISTEN: '127.0.0.1:1',
+        ZK_EXPORTER_LOG_LEVEL: '',
+      },
+    );
     expect(parsed.problems).toStrictEqual([]);
     expect(parsed.given.map(({ spec, value, label }) => [spec.flag, value, label])).toStrictEqual([
       ['--ensemble', ['x=h:1'], '--ensemble'],

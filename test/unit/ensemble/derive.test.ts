@@ -25,6 +25,7 @@ describe('deriveEnsemble: a healthy 3-voter ensemble', () => {
       observers: 0,
       majority: 2,
       healthyVoters: 3,
+      unknownVoters: 0,
       margin: 1,
       quorum: 'healthy',
       quorumSince: T0,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { compileRoute, parseAlertmanagerPayload, routeAlerts, type AlertRoute, type AlertmanagerPayload } from '../../../src/hooks/decide/alertmanager.js';
+import {
+  compileRoute,
+  parseAlertmanagerPayload,
+  routeAlerts,
+  type AlertRoute,
+  type AlertmanagerPayload,
+} from '../../../src/hooks/decide/alertmanager.js';
 import { matches, parseMatcher } from '../../../src/model/matchers.js';
 
 /** A payload as Alertmanager 0.27 sends it, trimmed to two alerts. */
@@ -55,9 +61,21 @@ describe('parseAlertmanagerPayload', () => {
     { name: 'not an object', body: 'hello', reason: 'body: Invalid input: expected object, received string' },
     { name: 'null', body: null, reason: 'body: Invalid input: expected object, received null' },
     { name: 'wrong version', body: { ...payload(), version: '3' }, reason: 'version: expected "4" (only webhook version 4 is understood)' },
-    { name: 'version as a number', body: { ...payload(), version: 4 }, reason: 'version: expected "4" (only webhook version 4 is understood)' },
-    { name: 'unknown status', body: { ...payload(), status: 'pending' }, reason: 'status: Invalid option: expected one of "firing"|"resolved"' },
-    { name: 'alerts missing', body: { version: '4', status: 'firing' }, reason: 'alerts: Invalid input: expected array, received undefined' },
+    {
+      name: 'version as a number',
+      body: { ...payload(), version: 4 },
+      reason: 'version: expected "4" (only webhook version 4 is understood)',
+    },
+    {
+      name: 'unknown status',
+      body: { ...payload(), status: 'pending' },
+      reason: 'status: Invalid option: expected one of "firing"|"resolved"',
+    },
+    {
+      name: 'alerts missing',
+      body: { version: '4', status: 'firing' },
+      reason: 'alerts: Invalid input: expected array, received undefined',
+    },
     {
       name: 'an alert without a fingerprint',
       body: { ...payload(), alerts: [{ ...(payload().alerts as object[])[0], fingerprint: undefined }] },
@@ -65,7 +83,10 @@ describe('parseAlertmanagerPayload', () => {
     },
     {
       name: 'a label that is not a string',
-      body: { ...payload(), alerts: [(payload().alerts as object[])[0], { ...(payload().alerts as object[])[1], labels: { replicas: 3 } }] },
+      body: {
+        ...payload(),
+        alerts: [(payload().alerts as object[])[0], { ...(payload().alerts as object[])[1], labels: { replicas: 3 } }],
+      },
       reason: 'alerts[1].labels.replicas: Invalid input: expected string, received number',
     },
     {
@@ -149,12 +170,31 @@ describe('routeAlerts', () => {
   }
 
   it('one entry per matching route; resolved only for sendResolved routes; exact keys', () => {
-    const routes = [route('pager', ['severity="critical"']), route('ticket', ['alertname=~"ZooKeeper.*"'], true), route('none', ['ensemble="nope"'])];
+    const routes = [
+      route('pager', ['severity="critical"']),
+      route('ticket', ['alertname=~"ZooKeeper.*"'], true),
+      route('none', ['ensemble="nope"']),
+    ];
     const out = routeAlerts(parsed(), routes).map((r) => [r.route.hook, r.alert.fingerprint, r.dedupeKey, r.idempotencyKey]);
     expect(out).toEqual([
-      ['pager', 'a1b2c3d4e5f60718', 'a1b2c3d4e5f60718/2024-05-01T10:00:00.123456789Z/firing', 'pager/alert/a1b2c3d4e5f60718/2024-05-01T10:00:00.123456789Z/firing'],
-      ['ticket', 'a1b2c3d4e5f60718', 'a1b2c3d4e5f60718/2024-05-01T10:00:00.123456789Z/firing', 'ticket/alert/a1b2c3d4e5f60718/2024-05-01T10:00:00.123456789Z/firing'],
-      ['ticket', '0f0e0d0c0b0a0908', '0f0e0d0c0b0a0908/2024-05-01T09:00:00Z/resolved', 'ticket/alert/0f0e0d0c0b0a0908/2024-05-01T09:00:00Z/resolved'],
+      [
+        'pager',
+        'a1b2c3d4e5f60718',
+        'a1b2c3d4e5f60718/2024-05-01T10:00:00.123456789Z/firing',
+        'pager/alert/a1b2c3d4e5f60718/2024-05-01T10:00:00.123456789Z/firing',
+      ],
+      [
+        'ticket',
+        'a1b2c3d4e5f60718',
+        'a1b2c3d4e5f60718/2024-05-01T10:00:00.123456789Z/firing',
+        'ticket/alert/a1b2c3d4e5f60718/2024-05-01T10:00:00.123456789Z/firing',
+      ],
+      [
+        'ticket',
+        '0f0e0d0c0b0a0908',
+        '0f0e0d0c0b0a0908/2024-05-01T09:00:00Z/resolved',
+        'ticket/alert/0f0e0d0c0b0a0908/2024-05-01T09:00:00Z/resolved',
+      ],
     ]);
   });
 

@@ -6,7 +6,16 @@ import { AUDIT_FILE, AuditLog } from '../../../src/hooks/deliver/audit.js';
 import type { AuditEntry } from '../../../src/hooks/types.js';
 
 function entry(n: number, extra: Partial<AuditEntry> = {}): AuditEntry {
-  return { at: n, type: 'attempt', intentId: `id-${n}`, hook: 'pager', ensemble: 'kafka', attempt: 1, outcome: { kind: 'delivered', status: 200 }, ...extra };
+  return {
+    at: n,
+    type: 'attempt',
+    intentId: `id-${n}`,
+    hook: 'pager',
+    ensemble: 'kafka',
+    attempt: 1,
+    outcome: { kind: 'delivered', status: 200 },
+    ...extra,
+  };
 }
 
 function fileLines(dir: string, name = AUDIT_FILE): AuditEntry[] {

@@ -68,12 +68,28 @@ function intent(n: number, hook = 'pager', createdAt = NOW): HookIntent {
     event: 'quorum_lost',
     ensemble: 'kafka',
     createdAt,
-    payload: { event: 'quorum_lost', idempotencyKey, ensemble: 'kafka', quorum: 'lost', agent: { id: 'a1', version: '0.1.0' }, triggeredAt: createdAt },
+    payload: {
+      event: 'quorum_lost',
+      idempotencyKey,
+      ensemble: 'kafka',
+      quorum: 'lost',
+      agent: { id: 'a1', version: '0.1.0' },
+      triggeredAt: createdAt,
+    },
   };
 }
 
 function target(url: string, extra: Partial<HookTarget> = {}): HookTarget {
-  return { name: 'pager', url, timeoutMs: 2_000, maxAgeMs: 3_600_000, concurrency: 2, initialBackoffMs: 1_000, maxBackoffMs: 60_000, ...extra };
+  return {
+    name: 'pager',
+    url,
+    timeoutMs: 2_000,
+    maxAgeMs: 3_600_000,
+    concurrency: 2,
+    initialBackoffMs: 1_000,
+    maxBackoffMs: 60_000,
+    ...extra,
+  };
 }
 
 let dir: string;
@@ -223,7 +239,11 @@ describe('Deliverer', () => {
     await h.settled(1);
     expect(await h.deliverer.submit({ ...intent(1), id: 'again' })).toBe(false);
     expect(rx.requests).toHaveLength(1);
-    expect(h.audit.at(-1)).toMatchObject({ type: 'duplicate', intentId: 'again', detail: 'an intent with this idempotency key is already pending or done' });
+    expect(h.audit.at(-1)).toMatchObject({
+      type: 'duplicate',
+      intentId: 'again',
+      detail: 'an intent with this idempotency key is already pending or done',
+    });
   });
 
   it('retries a 500 with the same Idempotency-Key and a fresh signature, and the receiver sees it once', async () => {
@@ -501,7 +521,9 @@ describe('Deliverer', () => {
     await h.deliverer.submit(intent(1));
     await h.settled(1);
     expect(rx.requests[0]!.body).toBe('{"text": "quorum_lost on kafka", "quorum": "lost"}');
-    expect(verifySignature(rx.requests[0]!.headers['x-zk-signature'] as string, rx.requests[0]!.body, ['s3cret-new'], NOW / 1000)).toEqual({ ok: true });
+    expect(verifySignature(rx.requests[0]!.headers['x-zk-signature'] as string, rx.requests[0]!.body, ['s3cret-new'], NOW / 1000)).toEqual({
+      ok: true,
+    });
   });
 
   it('refuses an intent for an unknown hook before persisting it', async () => {

@@ -75,6 +75,9 @@ describe('JsonlStore', () => {
     const { store } = await JsonlStore.open<Row>(dir, 'rows.jsonl', { kind: 'rows', check, onBadLine: 'skip', rotateAtBytes: 20 });
     for (const n of [1, 2, 3]) await store.append([{ n }], false);
     await store.close();
-    expect([readFileSync(join(dir, 'rows.jsonl.1'), 'utf8'), readFileSync(join(dir, 'rows.jsonl'), 'utf8')]).toEqual(['{"n":1}\n{"n":2}\n', '{"n":3}\n']);
+    expect([readFileSync(join(dir, 'rows.jsonl.1'), 'utf8'), readFileSync(join(dir, 'rows.jsonl'), 'utf8')]).toEqual([
+      '{"n":1}\n{"n":2}\n',
+      '{"n":3}\n',
+    ]);
   });
 });

@@ -16,11 +16,26 @@ const ms = (iso: string): number => Date.parse(iso);
 
 describe('windowOccurrence', () => {
   const cases: Array<{ name: string; window: MaintenanceWindow; now: string; open?: [string, string] }> = [
-    { name: 'nightly 02:00 for 1h, at 02:30', window: NIGHTLY, now: '2025-03-01T02:30:00Z', open: ['2025-03-01T02:00:00Z', '2025-03-01T03:00:00Z'] },
+    {
+      name: 'nightly 02:00 for 1h, at 02:30',
+      window: NIGHTLY,
+      now: '2025-03-01T02:30:00Z',
+      open: ['2025-03-01T02:00:00Z', '2025-03-01T03:00:00Z'],
+    },
     { name: 'nightly, at 03:01', window: NIGHTLY, now: '2025-03-01T03:01:00Z' },
-    { name: 'nightly, at its start (inclusive)', window: NIGHTLY, now: '2025-03-01T02:00:00Z', open: ['2025-03-01T02:00:00Z', '2025-03-01T03:00:00Z'] },
+    {
+      name: 'nightly, at its start (inclusive)',
+      window: NIGHTLY,
+      now: '2025-03-01T02:00:00Z',
+      open: ['2025-03-01T02:00:00Z', '2025-03-01T03:00:00Z'],
+    },
     { name: 'nightly, a millisecond before its start', window: NIGHTLY, now: '2025-03-01T01:59:59.999Z' },
-    { name: 'nightly, a millisecond before its end', window: NIGHTLY, now: '2025-03-01T02:59:59.999Z', open: ['2025-03-01T02:00:00Z', '2025-03-01T03:00:00Z'] },
+    {
+      name: 'nightly, a millisecond before its end',
+      window: NIGHTLY,
+      now: '2025-03-01T02:59:59.999Z',
+      open: ['2025-03-01T02:00:00Z', '2025-03-01T03:00:00Z'],
+    },
     { name: 'nightly, at its end (exclusive)', window: NIGHTLY, now: '2025-03-01T03:00:00Z' },
     {
       name: 'Saturday 23:00 for 3h spans midnight',
@@ -61,7 +76,11 @@ describe('windowOccurrence', () => {
       now: '2025-03-01T05:30:00Z',
       open: ['2025-03-01T05:00:00Z', '2025-03-01T06:00:00Z'],
     },
-    { name: 'day-of-week names: mon-fri is closed on a Saturday', window: { cron: '0 2 * * mon-fri', durationMs: 3600_000 }, now: '2025-03-01T02:30:00Z' },
+    {
+      name: 'day-of-week names: mon-fri is closed on a Saturday',
+      window: { cron: '0 2 * * mon-fri', durationMs: 3600_000 },
+      now: '2025-03-01T02:30:00Z',
+    },
     {
       name: 'day-of-week names: mon-fri is open on a Monday',
       window: { cron: '0 2 * * mon-fri', durationMs: 3600_000 },
@@ -98,7 +117,11 @@ describe('activeWindow', () => {
 
   it('of several open windows reports the one ending last', () => {
     const long: MaintenanceWindow = { cron: '0 1 * * *', durationMs: 4 * 3600_000 };
-    expect(activeOccurrence([NIGHTLY, long], 'main', new Date('2025-03-01T02:30:00Z'))).toEqual({ window: long, start: ms('2025-03-01T01:00:00Z'), end: ms('2025-03-01T05:00:00Z') });
+    expect(activeOccurrence([NIGHTLY, long], 'main', new Date('2025-03-01T02:30:00Z'))).toEqual({
+      window: long,
+      start: ms('2025-03-01T01:00:00Z'),
+      end: ms('2025-03-01T05:00:00Z'),
+    });
   });
 });
 

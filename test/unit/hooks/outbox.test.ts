@@ -115,7 +115,9 @@ describe('Outbox', () => {
     const path = join(dir, OUTBOX_FILE);
     appendFileSync(path, 'not json\n');
     appendFileSync(path, JSON.stringify({ t: 'intent', intent: intent(2) }) + '\n');
-    await expect(Outbox.open(dir)).rejects.toThrow(`outbox journal ${path}: line 2 is not a valid record; the file is corrupt (not a torn last line)`);
+    await expect(Outbox.open(dir)).rejects.toThrow(
+      `outbox journal ${path}: line 2 is not a valid record; the file is corrupt (not a torn last line)`,
+    );
   });
 
   it('forgets a completed intent but remembers its key across a reopen', async () => {
@@ -235,7 +237,11 @@ describe('Outbox', () => {
     for (let n = 1; n <= 4; n++) await outbox.complete(`id-${n}`, 'delivered');
     // The next write queues behind the compaction, so once it lands the rewrite is done.
     await outbox.markSeen('after');
-    expect(journalLines(dir).filter((r) => r['t'] === 'intent').map((r) => (r['intent'] as HookIntent).id)).toEqual(['id-5']);
+    expect(
+      journalLines(dir)
+        .filter((r) => r['t'] === 'intent')
+        .map((r) => (r['intent'] as HookIntent).id),
+    ).toEqual(['id-5']);
   });
 
   it('never interleaves lines from concurrent writers', async () => {
@@ -294,7 +300,10 @@ for (let n = 0; ; n++) {
 }
 `,
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'], cwd: fileURLToPath(new URL('../../..', import.meta.url)) });
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+    });
     let out = '';
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));

@@ -14,13 +14,28 @@ describe('intentForDue', () => {
     sim.now = T0;
     const rules = [{ event: 'quorum_lost' as const, hook: 'pager', forMs: 0, cooldownMs: 0, fireOnStartup: false }];
     const healthy = sim.round(H);
-    const first = evaluateRules(undefined, { ensemble: sim.s, transitions: healthy, now: sim.s.lastRoundAt, firstRound: true, inFlight: () => false }, rules);
+    const first = evaluateRules(
+      undefined,
+      { ensemble: sim.s, transitions: healthy, now: sim.s.lastRoundAt, firstRound: true, inFlight: () => false },
+      rules,
+    );
     const transitions = sim.round(LOST);
     const state = sim.s;
-    const result = evaluateRules(first.state, { ensemble: state, transitions, now: state.lastRoundAt, firstRound: false, inFlight: () => false }, rules);
+    const result = evaluateRules(
+      first.state,
+      { ensemble: state, transitions, now: state.lastRoundAt, firstRound: false, inFlight: () => false },
+      rules,
+    );
     const due = result.due[0]!;
     const intent = intentForDue(due, state, AGENT, 'intent-1', T0 + 5_000);
-    expect(intent).toMatchObject({ id: 'intent-1', idempotencyKey: due.idempotencyKey, hook: 'pager', event: 'quorum_lost', ensemble: 'main', createdAt: T0 + 5_000 });
+    expect(intent).toMatchObject({
+      id: 'intent-1',
+      idempotencyKey: due.idempotencyKey,
+      hook: 'pager',
+      event: 'quorum_lost',
+      ensemble: 'main',
+      createdAt: T0 + 5_000,
+    });
     expect(intent.payload).toMatchObject({
       event: 'quorum_lost',
       idempotencyKey: due.idempotencyKey,
@@ -40,8 +55,22 @@ describe('intentForAlert', () => {
     version: '4',
     status: 'firing',
     alerts: [
-      { status: 'firing', labels: { alertname: 'ZooKeeperQuorumLost', ensemble: 'kafka' }, annotations: {}, startsAt: '2024-05-01T10:00:00Z', endsAt: '0001-01-01T00:00:00Z', fingerprint: 'fp1' },
-      { status: 'firing', labels: { alertname: 'Other' }, annotations: {}, startsAt: '2024-05-01T09:00:00Z', endsAt: '0001-01-01T00:00:00Z', fingerprint: 'fp2' },
+      {
+        status: 'firing',
+        labels: { alertname: 'ZooKeeperQuorumLost', ensemble: 'kafka' },
+        annotations: {},
+        startsAt: '2024-05-01T10:00:00Z',
+        endsAt: '0001-01-01T00:00:00Z',
+        fingerprint: 'fp1',
+      },
+      {
+        status: 'firing',
+        labels: { alertname: 'Other' },
+        annotations: {},
+        startsAt: '2024-05-01T09:00:00Z',
+        endsAt: '0001-01-01T00:00:00Z',
+        fingerprint: 'fp2',
+      },
     ],
   };
   const route: AlertRoute = { hook: 'ticket', matchers: [], sendResolved: false };
@@ -58,7 +87,14 @@ describe('intentForAlert', () => {
       event: 'alert',
       ensemble: 'kafka',
       createdAt: T0,
-      payload: { event: 'alert', idempotencyKey: 'ticket/alert/fp1/2024-05-01T10:00:00Z/firing', alert: first!.alert, agent: AGENT, triggeredAt: Date.parse('2024-05-01T10:00:00Z'), ensemble: 'kafka' },
+      payload: {
+        event: 'alert',
+        idempotencyKey: 'ticket/alert/fp1/2024-05-01T10:00:00Z/firing',
+        alert: first!.alert,
+        agent: AGENT,
+        triggeredAt: Date.parse('2024-05-01T10:00:00Z'),
+        ensemble: 'kafka',
+      },
     });
   });
 

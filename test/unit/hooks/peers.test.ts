@@ -17,15 +17,28 @@ import {
 } from '../../../src/hooks/decide/peers.js';
 import type { HookRuleConfig as HookRule } from '../../../src/config/types.js';
 import type { EnsembleState } from '../../../src/ensemble/types.js';
-import { evaluateRules, type RulesState } from '../../../src/hooks/decide/rules.js';
+import { currentIncidents, evaluateRules, type RulesState } from '../../../src/hooks/decide/rules.js';
 import { ensembleConfig, F, L, Sim, T0, X, type NodeSpec } from '../ensemble/samples.js';
 
 const LOST = 'main/quorum_lost/e1/1656b47fd58f';
-const view = (incidentKey: string | undefined, quorum: PeerView['quorum'] = 'lost'): PeerView => ({ ensemble: 'main', quorum, incidentKey });
+const view = (incidentKey: string | undefined, quorum: PeerView['quorum'] = 'lost'): PeerView => ({
+  ensemble: 'main',
+  quorum,
+  incidentKey,
+});
 const peer = (id: string, rank: number, v?: PeerView): PeerEntry => (v ? { id, rank, view: v } : { id, rank });
 
 describe('decideAsPeer', () => {
-  const cases: Array<{ name: string; self: [string, number]; selfView?: PeerView; peers: PeerEntry[]; total?: number; fire: boolean; outcome: string; reason: string }> = [
+  const cases: Array<{
+    name: string;
+    self: [string, number];
+    selfView?: PeerView;
+    peers: PeerEntry[];
+    total?: number;
+    fire: boolean;
+    outcome: string;
+    reason: string;
+  }> = [
     {
       name: '3 agents, 2 unreachable: the minority side never fires',
       self: ['a', 0],
@@ -107,7 +120,14 @@ describe('decideAsPeer', () => {
       outcome: 'no_majority',
       reason: '2 of 5 agents agree (majority 3; 0 unreachable, 0 disagree)',
     },
-    { name: 'a single agent decides alone', self: ['a', 0], peers: [], fire: true, outcome: 'send', reason: '1 of 1 agents agree (majority 1; 0 unreachable, 0 disagree); this agent ranks lowest and sends' },
+    {
+      name: 'a single agent decides alone',
+      self: ['a', 0],
+      peers: [],
+      fire: true,
+      outcome: 'send',
+      reason: '1 of 1 agents agree (majority 1; 0 unreachable, 0 disagree); this agent ranks lowest and sends',
+    },
     {
       name: 'no incident on this agent: never fires',
       self: ['a', 0],
@@ -120,13 +140,22 @@ describe('decideAsPeer', () => {
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const d = decideAsPeer({ selfId: c.self[0], selfRank: c.self[1], selfView: c.selfView ?? view(LOST), peerViews: c.peers, totalAgents: c.total ?? c.peers.length + 1 });
+      const d = decideAsPeer({
+        selfId: c.self[0],
+        selfRank: c.self[1],
+        selfView: c.selfView ?? view(LOST),
+        peerViews: c.peers,
+        totalAgents: c.total ?? c.peers.length + 1,
+      });
       expect({ fire: d.fire, outcome: d.outcome, reason: d.reason }).toEqual({ fire: c.fire, outcome: c.outcome, reason: c.reason });
     });
   }
 
   it('lists the agreeing agents, sender first', () => {
-    expect(decideAsPeer({ selfId: 'c', selfRank: 2, selfView: view(LOST), peerViews: [peer('b', 1, view(LOST)), peer('a', 0)], totalAgents: 3 }).agreeing).toEqual(['b', 'c']);
+    expect(
+      decideAsPeer({ selfId: 'c', selfRank: 2, selfView: view(LOST), peerViews: [peer('b', 1, view(LOST)), peer('a', 0)], totalAgents: 3 })
+        .agreeing,
+    ).toEqual(['b', 'c']);
   });
 
   it('gateFromPeers: defer without a majority; skip (or defer for takeover) when another sends', () => {
@@ -177,7 +206,9 @@ describe('three agents, one ensemble, end to end through the rules engine', () =
               const report = o.sim.state ? buildPeerReport(o.id, [o.sim.s]) : undefined;
               return { id: o.id, rank: 0, view: viewFromReport(report, due.ensemble, due.event) };
             });
-            return gateFromPeers(decideAsPeer({ selfId: agent.id, selfRank: 0, selfView: viewOf(state, due.event), peerViews, totalAgents: agents.length }));
+            return gateFromPeers(
+              decideAsPeer({ selfId: agent.id, selfRank: 0, selfView: viewOf(state, due.event), peerViews, totalAgents: agents.length }),
+            );
           },
         },
         rules,
@@ -203,7 +234,10 @@ describe('three agents, one ensemble, end to end through the rules engine', () =
 describe('fetchPeerViews', () => {
   let server: http.Server;
   let base: string;
-  const report = { agentId: 'peer-1', ensembles: [{ ensemble: 'main', quorum: 'lost', lastRoundAt: T0, incidents: { quorum_lost: LOST }, extra: 1 }] };
+  const report = {
+    agentId: 'peer-1',
+    ensembles: [{ ensemble: 'main', quorum: 'lost', lastRoundAt: T0, incidents: { quorum_lost: LOST }, extra: 1 }],
+  };
   const seenAuth: Array<string | undefined> = [];
 
   beforeAll(async () => {
@@ -223,7 +257,10 @@ describe('fetchPeerViews', () => {
         res.write(Buffer.alloc((1 << 20) + 1, 0x20));
         return;
       }
-      if (path.startsWith('/bad/')) return void res.end(JSON.stringify({ agentId: 'x', ensembles: [{ ensemble: 'main', quorum: 'gone', lastRoundAt: 0, incidents: {} }] }));
+      if (path.startsWith('/bad/'))
+        return void res.end(
+          JSON.stringify({ agentId: 'x', ensembles: [{ ensemble: 'main', quorum: 'gone', lastRoundAt: 0, incidents: {} }] }),
+        );
       res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -263,8 +300,15 @@ describe('fetchPeerViews', () => {
   });
 
   it('a stale report does not vote', () => {
-    const parsed = { agentId: 'p', ensembles: [{ ensemble: 'main', quorum: 'lost' as const, lastRoundAt: T0, incidents: { quorum_lost: LOST } }] };
-    expect(viewFromReport(parsed, 'main', 'quorum_lost', { now: T0 + 10_000, maxAgeMs: 10_000 })).toEqual({ ensemble: 'main', quorum: 'lost', incidentKey: LOST });
+    const parsed = {
+      agentId: 'p',
+      ensembles: [{ ensemble: 'main', quorum: 'lost' as const, lastRoundAt: T0, incidents: { quorum_lost: LOST } }],
+    };
+    expect(viewFromReport(parsed, 'main', 'quorum_lost', { now: T0 + 10_000, maxAgeMs: 10_000 })).toEqual({
+      ensemble: 'main',
+      quorum: 'lost',
+      incidentKey: LOST,
+    });
     expect(viewFromReport(parsed, 'main', 'quorum_lost', { now: T0 + 10_001, maxAgeMs: 10_000 })).toBeUndefined();
     expect(viewFromReport(parsed, 'other', 'quorum_lost')).toBeUndefined();
     expect(viewFromReport(undefined, 'main', 'quorum_lost')).toBeUndefined();
@@ -293,18 +337,35 @@ describe('decideWithPeers', () => {
       state,
       ensemble: 'main',
       event: 'quorum_lost',
-      reports: [{ url: 'http://b', report: reportOf('b', now - 1000, LOST) }, { url: 'http://c', report: reportOf('c', now - 4000, LOST) }, { url: 'http://d' }],
+      reports: [
+        { url: 'http://b', report: reportOf('b', now - 1000, LOST) },
+        { url: 'http://c', report: reportOf('c', now - 4000, LOST) },
+        { url: 'http://d' },
+      ],
       now,
       maxAgeMs: 3000,
     });
     // 4 agents: a and b agree (2 < majority 3), c is stale, d failed.
-    expect(decision).toEqual({ fire: false, outcome: 'no_majority', reason: '2 of 4 agents agree (majority 3; 2 unreachable, 0 disagree)', agreeing: ['a', 'b'] });
+    expect(decision).toEqual({
+      fire: false,
+      outcome: 'no_majority',
+      reason: '2 of 4 agents agree (majority 3; 2 unreachable, 0 disagree)',
+      agreeing: ['a', 'b'],
+    });
   });
 
   it('a failed peer is named by its URL; the lowest agent id sends', () => {
     const state = lostState();
     const now = state.lastRoundAt;
-    const decision = decideWithPeers({ selfId: 'b', state, ensemble: 'main', event: 'quorum_lost', reports: [{ url: 'http://a', report: reportOf('a', now, LOST) }], now, maxAgeMs: 3000 });
+    const decision = decideWithPeers({
+      selfId: 'b',
+      state,
+      ensemble: 'main',
+      event: 'quorum_lost',
+      reports: [{ url: 'http://a', report: reportOf('a', now, LOST) }],
+      now,
+      maxAgeMs: 3000,
+    });
     expect([decision.outcome, decision.agreeing]).toEqual(['other_sends', ['a', 'b']]);
   });
 });
@@ -315,5 +376,20 @@ describe('peersNeeded', () => {
     expect(peersNeeded({ due: [], held: [{ why: 'cooldown', reason: 'cooldown until later' }] })).toBe(false);
     expect(peersNeeded({ due: [], held: [{ why: 'deferred', reason: PROBE_REASON }] })).toBe(true);
     expect(peersNeeded({ due: [{}], held: [] })).toBe(true);
+  });
+});
+
+describe('buildPeerReport', () => {
+  it('reports each ensemble with its incidents, and leaves out one whose quorum state is unknown', () => {
+    const sim = new Sim(ensembleConfig(3));
+    sim.now = T0;
+    sim.round([L(1), F(1), F(1)]);
+    sim.round([L(1), X(), X()]);
+    const lost = sim.s;
+    const unknown: EnsembleState = { ...lost, name: 'dark', quorum: 'unknown' };
+    expect(buildPeerReport('agent-a', [lost, unknown])).toEqual({
+      agentId: 'agent-a',
+      ensembles: [{ ensemble: 'main', quorum: 'lost', lastRoundAt: lost.lastRoundAt, incidents: currentIncidents(lost) }],
+    });
   });
 });

@@ -3,7 +3,15 @@ import type { HookTargetConfig } from '../../../src/config/types.js';
 import { afterRetryableAttempt, backoffDelay, classifyResponse, parseRetryAfter, tooOld } from '../../../src/hooks/decide/retry.js';
 
 const NOW = 1_700_000_000_000;
-const TARGET: HookTargetConfig = { name: 'pager', url: 'http://127.0.0.1:1/', timeoutMs: 2_000, maxAgeMs: 60_000, concurrency: 1, initialBackoffMs: 1_000, maxBackoffMs: 16_000 };
+const TARGET: HookTargetConfig = {
+  name: 'pager',
+  url: 'http://127.0.0.1:1/',
+  timeoutMs: 2_000,
+  maxAgeMs: 60_000,
+  concurrency: 1,
+  initialBackoffMs: 1_000,
+  maxBackoffMs: 16_000,
+};
 
 describe('classifyResponse', () => {
   const table: Array<[number, string | null, ReturnType<typeof classifyResponse>]> = [
@@ -50,12 +58,22 @@ describe('afterRetryableAttempt', () => {
   const random = (): number => 0.5;
 
   it('waits the jittered backoff when there is no Retry-After', () => {
-    expect(afterRetryableAttempt({ target: TARGET, n: 2, createdAt: NOW, now: NOW, retryAfterMs: undefined, random })).toEqual({ kind: 'retry', delayMs: 1_000 });
+    expect(afterRetryableAttempt({ target: TARGET, n: 2, createdAt: NOW, now: NOW, retryAfterMs: undefined, random })).toEqual({
+      kind: 'retry',
+      delayMs: 1_000,
+    });
   });
 
   it('waits what Retry-After asked for, without drawing a random number', () => {
     const draws: number[] = [];
-    const step = afterRetryableAttempt({ target: TARGET, n: 2, createdAt: NOW, now: NOW, retryAfterMs: 7_000, random: () => draws.push(1) });
+    const step = afterRetryableAttempt({
+      target: TARGET,
+      n: 2,
+      createdAt: NOW,
+      now: NOW,
+      retryAfterMs: 7_000,
+      random: () => draws.push(1),
+    });
     expect([step, draws]).toEqual([{ kind: 'retry', delayMs: 7_000 }, []]);
   });
 
@@ -64,7 +82,10 @@ describe('afterRetryableAttempt', () => {
       kind: 'dead_letter',
       reason: 'max age 60000ms would be exceeded before attempt 4',
     });
-    expect(afterRetryableAttempt({ target: TARGET, n: 3, createdAt: NOW, now: NOW + 57_000, retryAfterMs: 3_000, random })).toEqual({ kind: 'retry', delayMs: 3_000 });
+    expect(afterRetryableAttempt({ target: TARGET, n: 3, createdAt: NOW, now: NOW + 57_000, retryAfterMs: 3_000, random })).toEqual({
+      kind: 'retry',
+      delayMs: 3_000,
+    });
   });
 });
 

@@ -38,7 +38,9 @@ describe('hooks routes', () => {
     };
     hooks = new HookService({ config, log: pino({ level: 'silent' }), agentVersion: 'test', intervalMs: 1000, now: () => SERVICE_NOW });
     await hooks.start();
-    const app = express().use(createHookRouter({ hooks, maxBodyBytes: config.maxBodyBytes, states: () => [], ensembleNames: () => ['main'] }));
+    const app = express().use(
+      createHookRouter({ hooks, maxBodyBytes: config.maxBodyBytes, states: () => [], ensembleNames: () => ['main'] }),
+    );
     server = app.listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -50,11 +52,18 @@ describe('hooks routes', () => {
   });
 
   const post = (path: string, body: unknown): Promise<Response> =>
-    fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it('a pause `for` a duration ends at the service clock plus that duration', async () => {
     const res = await post('/api/v1/hooks/pause', { by: 'alice', for: '30m', reason: 'upgrade' });
-    expect([res.status, await res.json()]).toEqual([200, { paused: true, by: 'alice', at: SERVICE_NOW, until: SERVICE_NOW + 30 * 60_000, reason: 'upgrade' }]);
+    expect([res.status, await res.json()]).toEqual([
+      200,
+      { paused: true, by: 'alice', at: SERVICE_NOW, until: SERVICE_NOW + 30 * 60_000, reason: 'upgrade' },
+    ]);
   });
 
   it('refuses a non-positive duration with a reason', async () => {

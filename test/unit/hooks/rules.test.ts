@@ -78,30 +78,105 @@ function outcome(r: RulesResult): string {
 
 describe('evaluateRules: conditions, for, cooldown, start-up', () => {
   const cases: Array<{ name: string; rule: HookRule; rounds: NodeSpec[][]; expected: string[] }> = [
-    { name: 'at_risk fires at once, once per episode, re-arms when it clears', rule: rule('quorum_at_risk'), rounds: [H, R, R, H, R], expected: ['-', 'sent', '-', '-', 'sent'] },
-    { name: 'for: fires once the condition held 2 s', rule: rule('quorum_at_risk', { forMs: 2000 }), rounds: [H, R, R, R, R], expected: ['-', '-', '-', 'sent', '-'] },
-    { name: 'for: a clear restarts the wait', rule: rule('quorum_at_risk', { forMs: 2000 }), rounds: [H, R, H, R, R, R], expected: ['-', '-', '-', '-', '-', 'sent'] },
+    {
+      name: 'at_risk fires at once, once per episode, re-arms when it clears',
+      rule: rule('quorum_at_risk'),
+      rounds: [H, R, R, H, R],
+      expected: ['-', 'sent', '-', '-', 'sent'],
+    },
+    {
+      name: 'for: fires once the condition held 2 s',
+      rule: rule('quorum_at_risk', { forMs: 2000 }),
+      rounds: [H, R, R, R, R],
+      expected: ['-', '-', '-', 'sent', '-'],
+    },
+    {
+      name: 'for: a clear restarts the wait',
+      rule: rule('quorum_at_risk', { forMs: 2000 }),
+      rounds: [H, R, H, R, R, R],
+      expected: ['-', '-', '-', '-', '-', 'sent'],
+    },
     {
       name: 'cooldown holds the next episode, which fires when it elapses if still true',
       rule: rule('quorum_at_risk', { cooldownMs: 3000 }),
       rounds: [H, R, H, R, R, R],
       expected: ['-', 'sent', '-', 'held:cooldown', 'sent', '-'],
     },
-    { name: 'cooldown: an episode that ends while held is not sent', rule: rule('quorum_at_risk', { cooldownMs: 3000 }), rounds: [H, R, H, R, H, H], expected: ['-', 'sent', '-', 'held:cooldown', '-', '-'] },
-    { name: 'start-up: already true → not fired; the next episode fires', rule: rule('quorum_at_risk'), rounds: [R, R, H, R], expected: ['consumed:startup', '-', '-', 'sent'] },
-    { name: 'fireOnStartup fires for a condition already true', rule: rule('quorum_at_risk', { fireOnStartup: true }), rounds: [R, R], expected: ['sent', '-'] },
-    { name: 'fireOnStartup still waits for `for`', rule: rule('quorum_at_risk', { fireOnStartup: true, forMs: 1000 }), rounds: [R, R, R], expected: ['-', 'sent', '-'] },
+    {
+      name: 'cooldown: an episode that ends while held is not sent',
+      rule: rule('quorum_at_risk', { cooldownMs: 3000 }),
+      rounds: [H, R, H, R, H, H],
+      expected: ['-', 'sent', '-', 'held:cooldown', '-', '-'],
+    },
+    {
+      name: 'start-up: already true → not fired; the next episode fires',
+      rule: rule('quorum_at_risk'),
+      rounds: [R, R, H, R],
+      expected: ['consumed:startup', '-', '-', 'sent'],
+    },
+    {
+      name: 'fireOnStartup fires for a condition already true',
+      rule: rule('quorum_at_risk', { fireOnStartup: true }),
+      rounds: [R, R],
+      expected: ['sent', '-'],
+    },
+    {
+      name: 'fireOnStartup still waits for `for`',
+      rule: rule('quorum_at_risk', { fireOnStartup: true, forMs: 1000 }),
+      rounds: [R, R, R],
+      expected: ['-', 'sent', '-'],
+    },
     { name: 'quorum_lost', rule: rule('quorum_lost'), rounds: [H, LOST, LOST, H, LOST], expected: ['-', 'sent', '-', '-', 'sent'] },
-    { name: 'quorum_lost at start-up', rule: rule('quorum_lost'), rounds: [LOST, LOST, R, LOST], expected: ['consumed:startup', '-', '-', 'sent'] },
-    { name: 'quorum_restored fires once per recovery', rule: rule('quorum_restored'), rounds: [H, R, H, H, LOST, H], expected: ['-', '-', 'sent', '-', '-', 'sent'] },
-    { name: 'quorum_restored with for: a recovery that does not last is dropped', rule: rule('quorum_restored', { forMs: 1000 }), rounds: [H, R, H, R, H, H, H], expected: ['-', '-', '-', '-', '-', 'sent', '-'] },
-    { name: 'quorum_restored never fires for a healthy start', rule: rule('quorum_restored', { fireOnStartup: true }), rounds: [H, H], expected: ['-', '-'] },
+    {
+      name: 'quorum_lost at start-up',
+      rule: rule('quorum_lost'),
+      rounds: [LOST, LOST, R, LOST],
+      expected: ['consumed:startup', '-', '-', 'sent'],
+    },
+    {
+      name: 'quorum_restored fires once per recovery',
+      rule: rule('quorum_restored'),
+      rounds: [H, R, H, H, LOST, H],
+      expected: ['-', '-', 'sent', '-', '-', 'sent'],
+    },
+    {
+      name: 'quorum_restored with for: a recovery that does not last is dropped',
+      rule: rule('quorum_restored', { forMs: 1000 }),
+      rounds: [H, R, H, R, H, H, H],
+      expected: ['-', '-', '-', '-', '-', 'sent', '-'],
+    },
+    {
+      name: 'quorum_restored never fires for a healthy start',
+      rule: rule('quorum_restored', { fireOnStartup: true }),
+      rounds: [H, H],
+      expected: ['-', '-'],
+    },
     { name: 'leader_changed', rule: rule('leader_changed'), rounds: [H, NEW_LEADER, NEW_LEADER], expected: ['-', 'sent', '-'] },
-    { name: 'leader_changed with for: needs the new leader to stay', rule: rule('leader_changed', { forMs: 1000 }), rounds: [H, NEW_LEADER, NEW_LEADER, NEW_LEADER], expected: ['-', '-', 'sent', '-'] },
-    { name: 'leader_changed with for: a leader lost before `for` is dropped', rule: rule('leader_changed', { forMs: 1000 }), rounds: [H, NEW_LEADER, ELECTION, ELECTION], expected: ['-', '-', '-', '-'] },
+    {
+      name: 'leader_changed with for: needs the new leader to stay',
+      rule: rule('leader_changed', { forMs: 1000 }),
+      rounds: [H, NEW_LEADER, NEW_LEADER, NEW_LEADER],
+      expected: ['-', '-', 'sent', '-'],
+    },
+    {
+      name: 'leader_changed with for: a leader lost before `for` is dropped',
+      rule: rule('leader_changed', { forMs: 1000 }),
+      rounds: [H, NEW_LEADER, ELECTION, ELECTION],
+      expected: ['-', '-', '-', '-'],
+    },
     { name: 'split_brain', rule: rule('split_brain'), rounds: [H, SPLIT, SPLIT, NEW_LEADER], expected: ['-', 'sent', '-', '-'] },
-    { name: 'election_too_long after 2 s', rule: rule('election_too_long', { electionTooLongMs: 2000 }), rounds: [H, ELECTION, ELECTION, ELECTION, ELECTION], expected: ['-', '-', '-', 'sent', '-'] },
-    { name: 'election_too_long: an election ending in time never fires', rule: rule('election_too_long', { electionTooLongMs: 2000 }), rounds: [H, ELECTION, ELECTION, NEW_LEADER], expected: ['-', '-', '-', '-'] },
+    {
+      name: 'election_too_long after 2 s',
+      rule: rule('election_too_long', { electionTooLongMs: 2000 }),
+      rounds: [H, ELECTION, ELECTION, ELECTION, ELECTION],
+      expected: ['-', '-', '-', 'sent', '-'],
+    },
+    {
+      name: 'election_too_long: an election ending in time never fires',
+      rule: rule('election_too_long', { electionTooLongMs: 2000 }),
+      rounds: [H, ELECTION, ELECTION, NEW_LEADER],
+      expected: ['-', '-', '-', '-'],
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -131,7 +206,10 @@ describe('evaluateRules: conditions, for, cooldown, start-up', () => {
   });
 
   it('rules apply only to their ensembles', () => {
-    const agent = new Agent([rule('quorum_at_risk', { ensembles: ['other'] }), rule('quorum_at_risk', { hook: 'ops', ensembles: ['main'] })]);
+    const agent = new Agent([
+      rule('quorum_at_risk', { ensembles: ['other'] }),
+      rule('quorum_at_risk', { hook: 'ops', ensembles: ['main'] }),
+    ]);
     agent.round(H);
     expect(agent.round(R).due.map((d) => d.idempotencyKey)).toEqual([`ops/${AT_RISK_KEY}/2023-11-14T22:10:00Z`]);
   });
@@ -139,7 +217,10 @@ describe('evaluateRules: conditions, for, cooldown, start-up', () => {
   it('two hooks on one event fire independently, each with its own key', () => {
     const agent = new Agent([rule('quorum_lost'), rule('quorum_lost', { hook: 'failover', cooldownMs: 60_000 })]);
     agent.round(H);
-    expect(agent.round(LOST).due.map((d) => d.idempotencyKey)).toEqual([`pager/${LOST_KEY}/2023-11-14T22:10:00Z`, `failover/${LOST_KEY}/2023-11-14T22:10:00Z`]);
+    expect(agent.round(LOST).due.map((d) => d.idempotencyKey)).toEqual([
+      `pager/${LOST_KEY}/2023-11-14T22:10:00Z`,
+      `failover/${LOST_KEY}/2023-11-14T22:10:00Z`,
+    ]);
   });
 });
 
@@ -173,8 +254,23 @@ describe('acknowledge', () => {
     expect(agent.round(R).due).toHaveLength(2);
     agent.round(H);
     expect(outcome(agent.round(R))).toBe('held:cooldown');
-    const acked = acknowledge(agent.state, { ensemble: 'main', event: 'quorum_at_risk', hook: 'pager', by: 'alice', at: T0 + 3500, comment: 'handled' });
-    expect(acked.ack).toEqual({ ensemble: 'main', event: 'quorum_at_risk', hook: 'pager', by: 'alice', at: T0 + 3500, comment: 'handled', cleared: ['pager'] });
+    const acked = acknowledge(agent.state, {
+      ensemble: 'main',
+      event: 'quorum_at_risk',
+      hook: 'pager',
+      by: 'alice',
+      at: T0 + 3500,
+      comment: 'handled',
+    });
+    expect(acked.ack).toEqual({
+      ensemble: 'main',
+      event: 'quorum_at_risk',
+      hook: 'pager',
+      by: 'alice',
+      at: T0 + 3500,
+      comment: 'handled',
+      cleared: ['pager'],
+    });
     expect(acked.state.tracks['pager/main/quorum_at_risk']?.lastAck).toEqual({ by: 'alice', at: T0 + 3500, comment: 'handled' });
     agent.state = acked.state;
     const next = agent.round(R);
@@ -204,10 +300,7 @@ describe('acknowledge', () => {
 
 describe('evaluateRules: gate', () => {
   it('defer keeps the hook due (same onset); suppress and skip close the episode without a cooldown', () => {
-    const decisions: GateDecision[] = [
-      { action: 'defer', reason: 'peers disagree' },
-      { action: 'send' },
-    ];
+    const decisions: GateDecision[] = [{ action: 'defer', reason: 'peers disagree' }, { action: 'send' }];
     const agent = new Agent([rule('quorum_at_risk', { cooldownMs: 60_000 })]);
     agent.gate = () => decisions.shift() ?? { action: 'suppress', reason: 'maintenance window' };
     agent.round(H);
@@ -245,7 +338,14 @@ describe('evaluateRules: gate', () => {
 describe('evaluateRules: state', () => {
   it('survives a JSON round trip at every round', () => {
     const rounds = [H, R, R, H, LOST, LOST, H, NEW_LEADER, SPLIT, ELECTION, ELECTION, ELECTION, NEW_LEADER];
-    const rules = [rule('quorum_at_risk', { forMs: 1000, cooldownMs: 2000 }), rule('quorum_lost'), rule('quorum_restored'), rule('leader_changed'), rule('split_brain'), rule('election_too_long', { electionTooLongMs: 1000 })];
+    const rules = [
+      rule('quorum_at_risk', { forMs: 1000, cooldownMs: 2000 }),
+      rule('quorum_lost'),
+      rule('quorum_restored'),
+      rule('leader_changed'),
+      rule('split_brain'),
+      rule('election_too_long', { electionTooLongMs: 1000 }),
+    ];
     const plain = new Agent(rules);
     const revived = new Agent(rules);
     for (const specs of rounds) {
@@ -281,7 +381,12 @@ describe('evaluateRules: state', () => {
   });
 
   it('keeps other ensembles tracks; drops tracks of rules no longer configured; forgetEnsembles prunes', () => {
-    const other: RulesState = { version: 1, tracks: { 'pager/other/quorum_lost': { hook: 'pager', ensemble: 'other', event: 'quorum_lost', fired: true, since: T0, transitions: [] } } };
+    const other: RulesState = {
+      version: 1,
+      tracks: {
+        'pager/other/quorum_lost': { hook: 'pager', ensemble: 'other', event: 'quorum_lost', fired: true, since: T0, transitions: [] },
+      },
+    };
     const agent = new Agent([rule('quorum_at_risk'), rule('quorum_lost')]);
     agent.state = other;
     agent.round(H);
@@ -298,7 +403,11 @@ describe('idempotency keys', () => {
   const scenarios: Array<{ event: HookRule['event']; rounds: NodeSpec[][]; key: string }> = [
     { event: 'quorum_at_risk', rounds: [H, R], key: `pager/${AT_RISK_KEY}/2023-11-14T22:10:00Z` },
     { event: 'quorum_lost', rounds: [H, LOST], key: `pager/${LOST_KEY}/2023-11-14T22:10:00Z` },
-    { event: 'quorum_restored', rounds: [H, R, H], key: 'pager/main/quorum_restored/e1/after/quorum_at_risk/e1/8ed17db72b90@2023-11-14T22:10:00Z' },
+    {
+      event: 'quorum_restored',
+      rounds: [H, R, H],
+      key: 'pager/main/quorum_restored/e1/after/quorum_at_risk/e1/8ed17db72b90@2023-11-14T22:10:00Z',
+    },
     { event: 'leader_changed', rounds: [H, NEW_LEADER], key: 'pager/main/leader_changed/e2/10.0.0.2:2181' },
     { event: 'split_brain', rounds: [H, SPLIT], key: 'pager/main/split_brain/e2/c517e98044a8' },
     { event: 'election_too_long', rounds: [H, ELECTION, ELECTION, ELECTION], key: 'pager/main/election_too_long/after-e1' },
@@ -333,7 +442,10 @@ describe('idempotency keys', () => {
     agent.incidentBucketMs = 60_000;
     const keys = [H, R, H].flatMap((specs) => agent.round(specs).due.map((d) => d.idempotencyKey));
     // T0 is 22:13:20 UTC: one-minute buckets give 22:13:00 where the default ten-minute ones give 22:10:00.
-    expect(keys).toEqual([`pager/${AT_RISK_KEY}/2023-11-14T22:13:00Z`, 'pager/main/quorum_restored/e1/after/quorum_at_risk/e1/8ed17db72b90@2023-11-14T22:13:00Z']);
+    expect(keys).toEqual([
+      `pager/${AT_RISK_KEY}/2023-11-14T22:13:00Z`,
+      'pager/main/quorum_restored/e1/after/quorum_at_risk/e1/8ed17db72b90@2023-11-14T22:13:00Z',
+    ]);
   });
 
   it('the unhealthy-voter set is part of the at_risk key', () => {

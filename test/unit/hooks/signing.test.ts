@@ -80,14 +80,26 @@ describe('verifySignature', () => {
     expect(verifySignature(`t=${NOW},${v1}`, BODY, [], NOW)).toEqual({ ok: false, reason: 'no signing secret configured' });
     expect(verifySignature(v1, BODY, ['shh'], NOW)).toEqual({ ok: false, reason: 'malformed X-Zk-Signature header: no t=' });
     expect(verifySignature(`t=${NOW}`, BODY, ['shh'], NOW)).toEqual({ ok: false, reason: 'malformed X-Zk-Signature header: no v1=' });
-    expect(verifySignature(`t=${NOW},v1=abc`, BODY, ['shh'], NOW)).toEqual({ ok: false, reason: 'malformed v1 signature: expected 64 hex digits' });
-    expect(verifySignature(`t=soon,${v1}`, BODY, ['shh'], NOW)).toEqual({ ok: false, reason: 'malformed timestamp: expected unix seconds' });
+    expect(verifySignature(`t=${NOW},v1=abc`, BODY, ['shh'], NOW)).toEqual({
+      ok: false,
+      reason: 'malformed v1 signature: expected 64 hex digits',
+    });
+    expect(verifySignature(`t=soon,${v1}`, BODY, ['shh'], NOW)).toEqual({
+      ok: false,
+      reason: 'malformed timestamp: expected unix seconds',
+    });
     expect(verifySignature(`t=${NOW},t=${NOW},${v1}`, BODY, ['shh'], NOW)).toEqual({
       ok: false,
       reason: 'malformed X-Zk-Signature header: more than one t=',
     });
-    expect(verifySignature(`t=${NOW};${v1}`, BODY, ['shh'], NOW)).toEqual({ ok: false, reason: 'malformed timestamp: expected unix seconds' });
-    expect(verifySignature('garbage', BODY, ['shh'], NOW)).toEqual({ ok: false, reason: 'malformed X-Zk-Signature header: element without "="' });
+    expect(verifySignature(`t=${NOW};${v1}`, BODY, ['shh'], NOW)).toEqual({
+      ok: false,
+      reason: 'malformed timestamp: expected unix seconds',
+    });
+    expect(verifySignature('garbage', BODY, ['shh'], NOW)).toEqual({
+      ok: false,
+      reason: 'malformed X-Zk-Signature header: element without "="',
+    });
   });
 
   it('ignores schemes other than v1', () => {

@@ -33,7 +33,9 @@ describe('renderTemplate', () => {
   });
 
   it('keeps escaped quotes in the template text', () => {
-    expect(renderTemplate('{"t": "say \\"{{event}}\\"", "e": {{event}}}', PAYLOAD)).toBe('{"t": "say \\"quorum_lost\\"", "e": "quorum_lost"}');
+    expect(renderTemplate('{"t": "say \\"{{event}}\\"", "e": {{event}}}', PAYLOAD)).toBe(
+      '{"t": "say \\"quorum_lost\\"", "e": "quorum_lost"}',
+    );
   });
 
   it('renders {{.}} as the whole payload', () => {
