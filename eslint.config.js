@@ -38,5 +38,10 @@ export default defineConfig(
     files: ['src/**'],
     rules: { 'no-console': 'error' },
   },
+  {
+    // The status page's script runs in the browser, not in Node.
+    files: ['src/http/page/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
   prettier,
 );

@@ -32,7 +32,15 @@ async function main(): Promise<void> {
     const errors: unknown[] = [];
     runner = new CanaryRunner({
       agentId: 'canary-soak',
-      ensembles: [{ ensemble: 'soak', servers: ensemble.nodes.map((n) => n.address), path: '/zk-ensemble-exporter/canary', intervalMs: 1000, timeoutMs: 1000 }],
+      ensembles: [
+        {
+          ensemble: 'soak',
+          servers: ensemble.nodes.map((n) => n.address),
+          path: '/zk-ensemble-exporter/canary',
+          intervalMs: 1000,
+          timeoutMs: 1000,
+        },
+      ],
       onRound: (round) => rounds.push(round),
       onError: (err) => errors.push(err),
     });
@@ -44,7 +52,8 @@ async function main(): Promise<void> {
 
     const probes = rounds.flatMap((r) => r.nodes);
     const failures = new Map<string, number>();
-    for (const p of probes.filter((p) => !p.ok)) failures.set(`${p.failedOp}/${p.reason}`, (failures.get(`${p.failedOp}/${p.reason}`) ?? 0) + 1);
+    for (const p of probes.filter((p) => !p.ok))
+      failures.set(`${p.failedOp}/${p.reason}`, (failures.get(`${p.failedOp}/${p.reason}`) ?? 0) + 1);
     const writes = probes.flatMap((p) => (p.latencyMs.write === undefined ? [] : [p.latencyMs.write])).sort((a, b) => a - b);
     const reads = probes.flatMap((p) => (p.latencyMs.read === undefined ? [] : [p.latencyMs.read])).sort((a, b) => a - b);
     // The first round opens the sessions; a probe that found its session still connecting is not a stall of the ensemble.
@@ -52,7 +61,9 @@ async function main(): Promise<void> {
     const ms = (v: number): string => `${v.toFixed(2)} ms`;
     console.log(`rounds: ${rounds.length} (${probes.length} probes) in ${minutes} min`);
     console.log(`false stalls (rounds after the first with no committed write): ${falseStalls}`);
-    console.log(`failed probes: ${probes.filter((p) => !p.ok).length}${failures.size ? ` (${[...failures].map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}`);
+    console.log(
+      `failed probes: ${probes.filter((p) => !p.ok).length}${failures.size ? ` (${[...failures].map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}`,
+    );
     console.log(`write latency p50 ${ms(quantile(writes, 0.5))}, p99 ${ms(quantile(writes, 0.99))}, max ${ms(writes.at(-1) ?? NaN)}`);
     console.log(`read latency p50 ${ms(quantile(reads, 0.5))}, p99 ${ms(quantile(reads, 0.99))}, max ${ms(reads.at(-1) ?? NaN)}`);
     console.log(`listener errors: ${errors.length}`);

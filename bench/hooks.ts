@@ -80,7 +80,7 @@ hooks:
       await sleep(1500);
       await second!.kill();
       const killedAt = Date.now();
-      await waitFor('quorum_lost hook', async () => (receiver.of('quorum_lost').length > before ? true : undefined), 30_000, 10);
+      await waitFor('quorum_lost hook', () => Promise.resolve(receiver.of('quorum_lost').length > before ? true : undefined), 30_000, 10);
       latencies.push(receiver.of('quorum_lost')[before]!.at - killedAt);
       first!.start();
       second!.start();

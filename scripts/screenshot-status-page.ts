@@ -14,7 +14,15 @@ const OUT = path.resolve(import.meta.dirname, '..', 'docs', 'status-page.png');
 /** Debian's build; the flags keep a headless browser from reaching for the network on its own. */
 const CHROMIUM = {
   executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 };
 
 async function ensembleState(agent: AgentProcess): Promise<EnsembleState> {
@@ -31,11 +39,15 @@ async function main(): Promise<void> {
     const running = agent;
     const healthy = (): Promise<EnsembleState | undefined> => ensembleState(running).then((s) => (s.quorum === 'healthy' ? s : undefined));
     await waitFor('a healthy quorum', healthy, 30_000);
-    // Some history for the chart: a minute of calm, the leader killed, a new one elected, the old one back.
+    // Some history for the chart: 40 s of calm, the leader killed, a new one elected, the old one back.
     await new Promise((resolve) => setTimeout(resolve, 40_000));
     const leader = await waitFor('a leader', () => ensemble.leader());
     await leader.value.kill();
-    await waitFor('a new leader', async () => ((await ensembleState(running)).leader?.server !== leader.value.address ? true : undefined), 30_000);
+    await waitFor(
+      'a new leader',
+      async () => ((await ensembleState(running)).leader?.server !== leader.value.address ? true : undefined),
+      30_000,
+    );
     await new Promise((resolve) => setTimeout(resolve, 15_000));
     leader.value.start();
     await waitFor('a healthy quorum again', healthy, 30_000);

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { AgentConfig, EnsembleConfig } from './config/types.js';
@@ -16,6 +17,13 @@ import { addNodeFamilies } from './metrics/node-families.js';
 import { PollScheduler, type RoundStats } from './poll/scheduler.js';
 import type { NodeSample } from './commands/index.js';
 import { NodeStore, type OutcomeChange } from './state/store.js';
+import { applyCanaryRound } from './ensemble/writes.js';
+import { addCanaryFamilies } from './metrics/canary-families.js';
+import { CanaryMetrics } from './metrics/canary-metrics.js';
+import { serverLabel } from './model/target.js';
+import { readCanaryCredentials } from './zk/canary-auth.js';
+import { CanaryRunner, type CanaryEnsembleOptions } from './zk/canary-runner.js';
+import type { CanaryRound } from './zk/canary-types.js';
 
 /**
  * Wiring of one running agent: scheduler → node store → ensemble derivation → metrics and HTTP.
@@ -31,6 +39,10 @@ export class Agent {
   /** Pushes each derived ensemble to open status pages. */
   private readonly feed: StatusFeed;
   private firstRoundDone = false;
+  private canary: CanaryRunner | undefined;
+  private readonly canaryMetrics: CanaryMetrics;
+  /** Each ensemble's latest canary round, applied again to a state that was first derived after it. */
+  private readonly canaryRounds = new Map<string, CanaryRound>();
 
   constructor(
     readonly config: AgentConfig,
@@ -39,17 +51,27 @@ export class Agent {
     hookSecretsFromEnv?: string,
   ) {
     this.store = new NodeStore(config.compat.includes('dabealu'));
-    this.metrics = new AgentMetrics((set) => {
-      addNodeFamilies(set, this.store.all());
-      addEnsembleFamilies(set, [...this.states.values()]);
-      if (config.compat.includes('dabealu')) addDabealuFamilies(set, this.store.all());
-      this.hooks?.addFamilies(set, config.ensembles.map((e) => e.name));
-    }, { runtime: true });
+    this.metrics = new AgentMetrics(
+      (set) => {
+        addNodeFamilies(set, this.store.all());
+        addEnsembleFamilies(set, [...this.states.values()]);
+        addCanaryFamilies(set, [...this.states.values()]);
+        if (config.compat.includes('dabealu')) addDabealuFamilies(set, this.store.all());
+        this.hooks?.addFamilies(set, config.ensembles.map((e) => e.name));
+      },
+      { runtime: true },
+    );
     this.feed = new StatusFeed(
       // The page reads deliveries from the hooks API only when it is served on the same listener.
-      { version: AGENT_VERSION, intervalMs: config.intervalMs, timelineLimit: DEFAULT_TIMELINE_LIMIT, hooks: config.hooks !== undefined && config.hooks.adminListen === undefined },
+      {
+        version: AGENT_VERSION,
+        intervalMs: config.intervalMs,
+        timelineLimit: DEFAULT_TIMELINE_LIMIT,
+        hooks: config.hooks !== undefined && config.hooks.adminListen === undefined,
+      },
       () => this.states.values(),
     );
+    this.canaryMetrics = new CanaryMetrics(this.metrics.registry);
     if (config.hooks) {
       this.hooks = new HookService({ config: config.hooks, log: log.child({ module: 'hooks' }), agentVersion: AGENT_VERSION, intervalMs: config.intervalMs, secretsFromEnv: hookSecretsFromEnv });
     }
@@ -101,13 +123,14 @@ export class Agent {
       { listen: `${address.address}:${address.port}`, ensembles: this.config.ensembles.map((e) => e.name), intervalMs: this.config.intervalMs },
       'agent listening',
     );
+    this.startCanary(address.port);
     this.scheduler.start();
     return address;
   }
 
   /** Stops polling (waiting for the round in flight), then hooks, then closes the HTTP servers. */
   async stop(): Promise<void> {
-    await this.scheduler.stop();
+    await Promise.all([this.scheduler.stop(), this.canary?.stop()]);
     await this.hooks?.stop();
     await Promise.all(
       this.servers.map((server) => {
@@ -132,10 +155,61 @@ export class Agent {
 
   private onEnsemble(ensemble: EnsembleConfig, samples: NodeSample[], now: number): void {
     for (const change of this.store.record(samples, now)) this.logOutcomeChange(change);
-    const { state, transitions } = deriveEnsemble(this.states.get(ensemble.name), ensemble, samples, now);
+    const derived = deriveEnsemble(this.states.get(ensemble.name), ensemble, samples, now);
+    let { state } = derived;
+    const transitions = [...derived.transitions];
+    const round = this.canaryRounds.get(ensemble.name);
+    if (round && state.canary?.lastRoundAt !== round.finishedAt) {
+      const applied = applyCanaryRound(state, round);
+      state = applied.state;
+      transitions.push(...applied.transitions);
+    }
     this.states.set(ensemble.name, state);
     for (const transition of transitions) this.onTransition(transition);
     this.hooks?.onRound(state, transitions);
+    this.feed.publish(state);
+  }
+
+  /** Starts the write canary of the ensembles that have one; credentials files are read here, once. */
+  private startCanary(listenPort: number): void {
+    const ensembles = this.config.ensembles.flatMap((e): CanaryEnsembleOptions[] =>
+      e.canary
+        ? [
+            {
+              ensemble: e.name,
+              servers: e.servers.map(serverLabel),
+              path: e.canary.path,
+              intervalMs: e.canary.intervalMs ?? this.config.intervalMs,
+              timeoutMs: e.canary.timeoutMs,
+              ...(e.canary.chroot ? { chroot: e.canary.chroot } : {}),
+              ...(e.canary.authFile ? { credentials: readCanaryCredentials(e.canary.authFile) } : {}),
+            },
+          ]
+        : [],
+    );
+    if (ensembles.length === 0) return;
+    this.canary = new CanaryRunner({
+      agentId: this.config.hooks?.agentId ?? `${hostname()}:${listenPort}`,
+      ensembles,
+      onRound: (round) => this.onCanaryRound(round),
+      onError: (err) => this.log.error({ err }, 'canary round listener failed'),
+    });
+    this.canary.start();
+    this.log.info({ ensembles: ensembles.map((e) => e.ensemble) }, 'write canary started');
+  }
+
+  // A canary round updates the ensemble at once, not at the next poll round: a stall is then
+  // visible one canary timeout after the round started.
+  private onCanaryRound(round: CanaryRound): void {
+    this.canaryMetrics.observe(round);
+    this.canaryRounds.set(round.ensemble, round);
+    const previous = this.states.get(round.ensemble);
+    if (!previous) return;
+    const { state, transitions } = applyCanaryRound(previous, round);
+    this.states.set(round.ensemble, state);
+    // Hooks read the writes_stalled condition from the state at the next poll round: they are
+    // driven once per poll round, not per canary round.
+    for (const transition of transitions) this.onTransition(transition);
     this.feed.publish(state);
   }
 
@@ -143,7 +217,10 @@ export class Agent {
     if (transition.kind === 'election_ended' && !transition.startedAtStartup) {
       this.metrics.electionDuration.observe({ ensemble: transition.ensemble }, transition.durationMs / 1000);
     }
-    const level = transition.kind === 'split_brain' || transition.kind === 'quorum_state_changed' ? 'warn' : 'info';
+    const level =
+      transition.kind === 'split_brain' || transition.kind === 'quorum_state_changed' || transition.kind === 'writes_stalled'
+        ? 'warn'
+        : 'info';
     this.log[level]({ transition }, `ensemble ${transition.kind}`);
   }
 
@@ -159,7 +236,14 @@ export class Agent {
 
   // Logged once per change of a node × command's result, not every round.
   private logOutcomeChange(change: OutcomeChange): void {
-    const fields = { ensemble: change.ensemble, server: change.server, command: change.command, from: change.from, to: change.to, detail: change.detail };
+    const fields = {
+      ensemble: change.ensemble,
+      server: change.server,
+      command: change.command,
+      from: change.from,
+      to: change.to,
+      detail: change.detail,
+    };
     // The first success of each node × command is routine: 3,000 info lines at start-up help nobody.
     if (change.to === 'ok') this.log[change.from === undefined ? 'debug' : 'info'](fields, 'poll result changed');
     else this.log.warn(fields, 'poll result changed');

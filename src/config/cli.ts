@@ -41,6 +41,12 @@ export const FLAGS: ReadonlyArray<FlagSpec & { flag: string }> = (
     },
     { flags: '--transport <mode>', env: 'ZK_EXPORTER_TRANSPORT', key: 'ensembles.0.transport', connection: true },
     { flags: '--admin-port <port>', env: 'ZK_EXPORTER_ADMIN_PORT', key: 'ensembles.0.adminPort', kind: 'number', connection: true },
+    {
+      flags: '--canary-path <path>',
+      env: 'ZK_EXPORTER_CANARY_PATH',
+      key: 'ensembles.0.canary.path',
+      help: 'Turns the write canary on (default interval and timeout), writing below this ZooKeeper path.',
+    },
     { flags: '--timeout <duration>', env: 'ZK_EXPORTER_TIMEOUT', key: 'timeout', connection: true },
     { flags: '--max-reply-bytes <bytes>', env: 'ZK_EXPORTER_MAX_REPLY_BYTES', key: 'maxReplyBytes', kind: 'number', connection: true },
     { flags: '--concurrency <n>', env: 'ZK_EXPORTER_CONCURRENCY', key: 'concurrency', kind: 'number', connection: true },
@@ -80,6 +86,9 @@ export const FLAGS: ReadonlyArray<FlagSpec & { flag: string }> = (
   ] satisfies FlagSpec[]
 ).map((spec) => ({ ...spec, flag: spec.flags.split(' ')[0]! }));
 
+/** One of {@link FLAGS}: its spec and its long name (`--timeout`). */
+export type Flag = (typeof FLAGS)[number];
+
 /** The reference path of a config key: list items as `[]` (`ensembles[].transport`). */
 export function docPath(spec: FlagSpec): string {
   return (spec.key ?? '').replace(/\.0/g, '[]');
@@ -103,9 +112,9 @@ function helpOf(spec: FlagSpec): string {
 }
 
 /** Heading of the options that say which nodes to ask and how. */
-export const CONNECTION_OPTIONS_HEADING = 'Connection options:';
+const CONNECTION_OPTIONS_HEADING = 'Connection options:';
 /** Heading of the options only the long-running agent uses. */
-export const AGENT_OPTIONS_HEADING = 'Agent options:';
+const AGENT_OPTIONS_HEADING = 'Agent options:';
 
 /** A command with the connection flags (and the agent's own with `agent`), silent and throwing instead of exiting. */
 export function createCommand(name: string, description: string, agent: boolean): Command {
@@ -134,7 +143,7 @@ export function createAgentCommand(): Command {
 
 /** One flag's value and where it came from: the flag itself or its env var (the path problems are reported at). */
 export interface Given {
-  spec: FlagSpec;
+  spec: Flag;
   value: string | string[] | boolean;
   label: string;
 }

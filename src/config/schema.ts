@@ -58,6 +58,15 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'ensembles[].adminPort': 'AdminServer HTTP port for servers that do not set their own.',
   'ensembles[].commands': `Words polled; \`srvr\` is always polled, \`conf\` only every \`confInterval\` (it gives server ids and the voting membership). Allowed: ${ALLOWED_COMMANDS.map((c) => `\`${c}\``).join(', ')}. Never \`srst\`, \`crst\`, \`stmk\` or \`kill\`.`,
   'ensembles[].confInterval': 'How often `conf` is re-read (it is also read after a node comes back).',
+  'ensembles[].canary':
+    'Write canary (opt-in): through one session per node, writes a znode and reads it back every `interval`, proving that writes commit (see README, *Write canary*). `--canary-path` turns it on for flag and env ensembles.',
+  'ensembles[].canary.path':
+    'Parent of the canary znodes (`<path>/<agentId>@<host:port>`, ephemeral), created when missing; below the chroot when there is one.',
+  'ensembles[].canary.interval': 'Time from one canary round to the next.',
+  'ensembles[].canary.timeout': 'Deadline of each step of a probe (connect, create, write, read). At most `interval`.',
+  'ensembles[].canary.authFile':
+    'File holding `user:password` (digest scheme) on one line; the canary znodes then get an ACL for that user alone. Never logged.',
+  'ensembles[].canary.chroot': 'Chroot of the canary sessions (e.g. `/kafka`); it must exist.',
   hooks:
     'Failover hooks: signed HTTP calls when quorum is at risk, lost or restored, the leader changes, and more, and Alertmanager alerts forwarded to them. See docs/webhooks.md.',
   'hooks.stateDir':
@@ -113,6 +122,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
 
 /** Defaults the code computes instead of declaring them, as the reference shows them. */
 export const SHOWN_DEFAULTS: Readonly<Record<string, string>> = {
+  'ensembles[].canary.interval': 'the poll `interval`',
   'hooks.agentId': '`<hostname>:<listen port>`',
   'hooks.maintenance[].timezone': '`UTC`',
 };
@@ -208,7 +218,7 @@ function some<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V
 // ---- ensembles ---------------------------------------------------------------------------------
 
 /** Transports an ensemble can use. */
-export const TRANSPORTS = ['fourletter', 'admin'] as const;
+const TRANSPORTS = ['fourletter', 'admin'] as const;
 
 /** A server written as a mapping, which can also carry its own AdminServer port. */
 const serverObjectSchema = mapping({
@@ -222,6 +232,44 @@ const serverSchema = z.union([serverStringSchema, serverObjectSchema], {
   error: (iss) => `must be "HOST:PORT" or a mapping with host, port and optional adminPort, got ${describeValue(iss.input)}`,
 });
 
+/** A ZooKeeper path: absolute, below `/`, without empty, `.` or `..` segments. */
+function zkPath() {
+  return z
+    .string({ error: (iss) => `must be a ZooKeeper path like "/zk-ensemble-exporter/canary", got ${describeValue(iss.input)}` })
+    .refine((p) => /^(\/[^/]+)+\/?$/.test(p) && !p.split('/').some((part) => part === '.' || part === '..'), {
+      error: 'must be an absolute ZooKeeper path below "/" without ".", ".." or empty segments',
+    })
+    .meta({ type: 'ZooKeeper path' });
+}
+
+/** The write canary of one ensemble; `intervalMs` absent means the agent's poll interval. */
+const canarySchema = checked(
+  mapping({
+    path: zkPath(),
+    interval: duration().optional(),
+    timeout: duration().prefault('1s'),
+    authFile: path('file').optional(),
+    chroot: zkPath().optional(),
+  }),
+  (canary, c) => {
+    if (c.ok('timeout') && c.ok('interval') && canary.interval !== undefined && canary.timeout > canary.interval) {
+      c.report(
+        ['timeout'],
+        `timeout (${formatDuration(canary.timeout)}) must not be more than interval (${formatDuration(canary.interval)})`,
+        {
+          or: ['interval'],
+        },
+      );
+    }
+  },
+).transform(({ interval, timeout, ...canary }) => ({
+  path: canary.path,
+  ...some('intervalMs', interval),
+  timeoutMs: timeout,
+  ...some('authFile', canary.authFile),
+  ...some('chroot', canary.chroot),
+}));
+
 /** Message for an ensemble without servers. */
 const NO_SERVERS = 'at least one server is required';
 
@@ -234,6 +282,7 @@ export const ensembleSchema = checked(
     adminPort: integer(1, 65535).optional(),
     commands: commands().prefault(DEFAULT_COMMANDS),
     confInterval: duration().prefault('1m'),
+    canary: canarySchema.optional(),
   }),
   (ensemble, c) => {
     const servers = cleanItems<ServerTarget>(ensemble.servers, c, ['servers']);
@@ -259,10 +308,11 @@ export const ensembleSchema = checked(
   transport: ensemble.transport,
   commands: ensemble.commands,
   confIntervalMs: confInterval,
+  ...some('canary', ensemble.canary),
 }));
 
 /** Log levels pino knows. */
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 const logSchema = mapping({
   level: enumOf(LOG_LEVELS).prefault('info'),
@@ -410,7 +460,7 @@ const hooksSchema = checked(
 // ---- the whole config --------------------------------------------------------------------------
 
 /** Compatibility series sets. */
-export const COMPAT_MODES = ['dabealu'] as const;
+const COMPAT_MODES = ['dabealu'] as const;
 
 /** The whole configuration, as the YAML file writes it (flags and env are merged in before parsing). Keys are camelCase. */
 const configObject = mapping({

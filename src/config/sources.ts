@@ -4,16 +4,16 @@
  * variable's name, so a problem is reported where the user wrote the value; a file value that a
  * flag or env var replaced is kept aside to be checked on its own.
  */
-import { FLAGS, keyPath, type Given } from './cli.js';
+import { keyPath, type Given } from './cli.js';
 import type { Origins } from './issues.js';
 import { isMapping, joinPath, type PathSegment, type Problem } from './problems.js';
 
 type Path = readonly PathSegment[];
 
 /** Env vars read here rather than through a flag. */
-export const ENSEMBLES_ENV = 'ZK_EXPORTER_ENSEMBLES';
+const ENSEMBLES_ENV = 'ZK_EXPORTER_ENSEMBLES';
 /** Signing secrets themselves (not files); the hook service reads them, the config only checks that there is one. */
-export const SECRETS_ENV = 'ZK_EXPORTER_HOOK_SECRETS';
+const SECRETS_ENV = 'ZK_EXPORTER_HOOK_SECRETS';
 /** Flags that add to the hooks section without a key of their own. */
 const HOOK_FLAGS: readonly string[] = ['--hook-url', '--hook-secret-file', '--alert-hook-url', '--receiver-token-file'];
 /** Events of the rules that `--hook-url` adds. */
@@ -164,9 +164,10 @@ export function mergeSources(
     ];
     const transport = given.find((g) => g.spec.flag === '--transport');
     const adminPort = given.find((g) => g.spec.flag === '--admin-port');
+    const canaryPath = given.find((g) => g.spec.flag === '--canary-path');
     const shared: Record<string, unknown> = {};
     if (specs.length === 0) {
-      for (const g of [transport, adminPort]) {
+      for (const g of [transport, adminPort, canaryPath]) {
         if (g)
           problems.push({ path: g.label, message: `applies only to ensembles from --ensemble or ${ENSEMBLES_ENV}, and none were given` });
       }
@@ -177,6 +178,7 @@ export function mergeSources(
       });
     } else if (transport !== undefined) shared.transport = transport.value;
     if (specs.length > 0 && adminPort !== undefined) shared.adminPort = inputOf(adminPort);
+    if (specs.length > 0 && canaryPath !== undefined) shared.canary = { path: inputOf(canaryPath) };
 
     raw.ensembles ??= [];
     const ensembles = raw.ensembles;
@@ -207,6 +209,7 @@ export function mergeSources(
       labelAt(['ensembles', at], text);
       if (transport) labelAt(['ensembles', at, 'transport'], transport.label);
       if (adminPort) labelAt(['ensembles', at, 'adminPort'], adminPort.label);
+      if (canaryPath) labelAt(['ensembles', at, 'canary', 'path'], canaryPath.label);
     }
   }
 }
@@ -217,6 +220,3 @@ function inputOf(g: Given): unknown {
   if (!g.spec.flags.includes(' ') && typeof g.value === 'string') return g.value === 'true' ? true : g.value === 'false' ? false : g.value;
   return g.value;
 }
-
-/** Every env var the config reads. */
-export const ENV_NAMES: readonly string[] = [...FLAGS.flatMap((f) => (f.env ? [f.env] : [])), ENSEMBLES_ENV, SECRETS_ENV];

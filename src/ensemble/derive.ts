@@ -50,6 +50,9 @@ export function deriveEnsemble(
   const assessment = assessQuorum(membership.voters, nodes, stale, {
     servingLeader: claims.claimants.length > 0,
     membershipUncertain: membership.source === 'configured',
+    // A lone configured server that is no standalone (those always serve) belongs to an ensemble it does not show.
+    membershipPartial:
+      membership.source === 'configured' && configured.length === 1 && isAnswering(configured[0]!) && configured[0]!.role !== 'standalone',
   });
   const tracking = trackLeader(previous?.lastKnownLeader, claims.leader, now);
   const step = stepElection(
@@ -154,7 +157,7 @@ export function deriveEnsemble(
     unknownVoters: assessment.unknownVoters,
     margin: assessment.margin,
     quorum: assessment.quorum,
-    quorumSince: previous && previous.quorum === assessment.quorum ? previous.quorumSince : now,
+    quorumSince: previous?.quorum === assessment.quorum ? previous.quorumSince : now,
     initial: previous?.initial ?? { at: now, quorum: assessment.quorum },
     election: step.election,
     splitBrain: claims.splitBrain,

@@ -1,7 +1,7 @@
 import { serverLabel, type ServerTarget } from '../model/target.js';
 import type { QuorumMember, ServerConfigRecord } from '../parse/types.js';
 import type { NodeSample } from '../commands/index.js';
-import type { ConfMembership, DiscoveredMember, EnsembleInput, MembershipSource, NodeState } from './types.js';
+import type { ConfMembership, DiscoveredMember, DownReason, EnsembleInput, MembershipSource, NodeState } from './types.js';
 
 /** One polled node's identity in the ensemble (configured, or discovered through `conf`). */
 export interface MemberIdentity {
@@ -10,6 +10,8 @@ export interface MemberIdentity {
   voter: boolean;
   /** True for a member polled through discovery. */
   discovered?: boolean;
+  /** A discovered member's poll failure when its sample was withheld (never seen answering). */
+  failure?: DownReason;
 }
 
 /** Who votes, as far as the agent can tell this round. */
@@ -52,7 +54,7 @@ export function pickConf(samples: readonly NodeSample[]): ServerConfigRecord | u
 }
 
 /** The membership part of a conf record, as kept across rounds. */
-export function confMembershipOf(conf: ServerConfigRecord): ConfMembership {
+function confMembershipOf(conf: ServerConfigRecord): ConfMembership {
   const kept: ConfMembership = { members: conf.members };
   if (conf.configVersion !== undefined) kept.configVersion = conf.configVersion;
   if (conf.votersOnly) kept.votersOnly = true;
@@ -73,7 +75,7 @@ function idByClientAddress(target: ServerTarget, members: readonly QuorumMember[
     .filter((member) => {
       if (member.clientAddress === undefined) return false;
       const client = clientPortOf(member.clientAddress);
-      if (!client || client.port !== target.port) return false;
+      if (client?.port !== target.port) return false;
       // A wildcard client bind (0.0.0.0) says nothing about the host: fall back to the quorum host.
       return member.host === target.host || client.host === target.host;
     })
@@ -103,7 +105,9 @@ function discoveredIdentity(found: DiscoveredMember, sample: NodeSample | undefi
   const ownId = sample?.conf?.ok ? sample.conf.value.serverId : undefined;
   const serverId = ownId ?? found.serverId;
   const member = members.find((m) => m.id === serverId);
-  return { server: found.server, serverId, voter: member ? member.role === 'participant' : found.voter, discovered: true };
+  const identity: MemberIdentity = { server: found.server, serverId, voter: member ? member.role === 'participant' : found.voter, discovered: true };
+  if (found.failure !== undefined) identity.failure = found.failure;
+  return identity;
 }
 
 /**

@@ -40,7 +40,7 @@ export function classifyNode(
   const failedRole = identity.discovered && node.lastSeenAt === undefined ? 'unknown' : 'down';
   if (!sample) {
     node.role = failedRole;
-    node.reason = 'not_polled';
+    node.reason = identity.failure ?? 'not_polled';
     return node;
   }
   const srvr = sample.srvr;

@@ -23,6 +23,11 @@ export interface LeaderEvidence {
    * need not name every member, rather than from a node's `conf`.
    */
   membershipUncertain: boolean;
+  /**
+   * True when the voter count is evidently short: one configured server, no conf, and it answers as
+   * part of a larger ensemble (not standalone). The rest of the ensemble is then unseen.
+   */
+  membershipPartial?: boolean;
 }
 
 /** Smallest majority of `voters` voting members. */
@@ -80,6 +85,7 @@ export function assessQuorum(
   const unknownVoters = voters - healthyVoters - seenUnhealthy;
   const margin = healthyVoters - majority;
   let quorum: QuorumState;
+  if (evidence.membershipPartial) return { majority, healthyVoters, unknownVoters: Math.max(1, unknownVoters), margin, quorum: 'unknown', leaderImplied };
   if (voters - seenUnhealthy < majority) quorum = 'lost';
   else if (!evidence.servingLeader && !leaderImplied) quorum = unknownVoters === 0 ? 'lost' : 'unknown';
   // Followers of a leader outside a configured list that has no conf behind it: the voter count is a guess.

@@ -13,6 +13,11 @@ export interface DiscoveredMember {
   serverId: number;
   /** True when `conf` lists it as a participant. */
   voter: boolean;
+  /**
+   * Set, with no sample handed over, while the member has never answered at this address: why this
+   * round's poll failed. It then stays `unknown` and exports no per-node series.
+   */
+  failure?: DownReason;
 }
 
 /** What derivation needs to know of one watched ensemble: its name, configured servers and discovered members. */

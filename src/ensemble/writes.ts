@@ -41,7 +41,11 @@ export function applyCanaryRound(state: EnsembleState, round: CanaryRound, timel
             ensemble: state.name,
             kind: 'writes_stalled',
             phase: 'started',
-            nodes: nodes.map((n) => ({ server: n.server, ...(n.failedOp ? { failedOp: n.failedOp } : {}), ...(n.reason ? { reason: n.reason } : {}) })),
+            nodes: nodes.map((n) => ({
+              server: n.server,
+              ...(n.failedOp ? { failedOp: n.failedOp } : {}),
+              ...(n.reason ? { reason: n.reason } : {}),
+            })),
           },
     );
   }
@@ -51,7 +55,7 @@ export function applyCanaryRound(state: EnsembleState, round: CanaryRound, timel
     canary: {
       writable,
       writesStalled: !writable,
-      since: previous && previous.writable === writable ? previous.since : at,
+      since: previous?.writable === writable ? previous.since : at,
       lastRoundAt: at,
       nodes,
     },

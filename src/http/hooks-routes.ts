@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { checkDuration } from '../config/duration.js';
+import { checkDuration } from '../model/duration.js';
 import type { EnsembleState } from '../ensemble/types.js';
 import { parseAlertmanagerPayload } from '../hooks/decide/alertmanager.js';
 import { checkAuthorization } from '../hooks/auth.js';

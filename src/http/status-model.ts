@@ -70,9 +70,7 @@ export function mergeTimeline(kept: readonly Transition[], incoming: readonly Tr
 
 /** Clips segments to [start, end) and drops the empty ones. */
 function clip<T>(segments: Segment<T>[], start: number, end: number): Segment<T>[] {
-  return segments
-    .map((s) => ({ from: Math.max(s.from, start), to: Math.min(s.to, end), value: s.value }))
-    .filter((s) => s.to > s.from);
+  return segments.map((s) => ({ from: Math.max(s.from, start), to: Math.min(s.to, end), value: s.value })).filter((s) => s.to > s.from);
 }
 
 /** Quorum state over time: the state before the first change is that change's `from`. */
@@ -127,7 +125,12 @@ function markAfterChange(t: LeaderChangedTransition): LeaderMark {
 }
 
 /** Leader over time, from leader changes, elections and split brain. */
-function leaderSegments(state: EnsembleState, timeline: readonly Transition[], knownFrom: number, now: number): Segment<LeaderMark | null>[] {
+function leaderSegments(
+  state: EnsembleState,
+  timeline: readonly Transition[],
+  knownFrom: number,
+  now: number,
+): Segment<LeaderMark | null>[] {
   const events = timeline.filter(
     (t) => t.kind === 'leader_changed' || t.kind === 'election_started' || t.kind === 'election_ended' || t.kind === 'split_brain',
   );
@@ -156,7 +159,7 @@ function leaderSegments(state: EnsembleState, timeline: readonly Transition[], k
   const joined: Segment<LeaderMark | null>[] = [];
   for (const s of segments) {
     const last = joined[joined.length - 1];
-    if (last && last.to === s.from && sameLeader(last.value, s.value)) {
+    if (last?.to === s.from && sameLeader(last.value, s.value)) {
       last.to = s.to;
       if (last.value?.epoch === undefined) last.value = s.value;
     } else joined.push({ ...s });

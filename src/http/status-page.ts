@@ -90,7 +90,8 @@ export class StatusFeed {
 }
 
 // The page loads only its own files: no inline script, no CDN, no frames.
-const PAGE_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+const PAGE_CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 
 /** The status page: `/` (HTML), `/ui/page/*` (its script and style), `/ui/status-model.js`, `/ui/events` (SSE). */
 export function createStatusPageRouter(feed: StatusFeed): Router {

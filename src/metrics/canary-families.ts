@@ -6,8 +6,16 @@ import type { FamilySet } from './family.js';
  * before its first round) adds nothing. Pure.
  */
 export function addCanaryFamilies(set: FamilySet, states: readonly EnsembleState[]): void {
-  const up = set.family('zookeeper_canary_up', '1 when the latest canary write and read-back through this node both succeeded within the timeout.', 'gauge');
-  const lastSuccess = set.family('zookeeper_canary_last_success_timestamp_seconds', 'Unix time of the latest canary probe through this node that succeeded.', 'gauge');
+  const up = set.family(
+    'zookeeper_canary_up',
+    '1 when the latest canary write and read-back through this node both succeeded within the timeout.',
+    'gauge',
+  );
+  const lastSuccess = set.family(
+    'zookeeper_canary_last_success_timestamp_seconds',
+    'Unix time of the latest canary probe through this node that succeeded.',
+    'gauge',
+  );
   for (const state of states) {
     for (const node of state.canary?.nodes ?? []) {
       const labels = { ensemble: state.name, server: node.server };

@@ -28,7 +28,9 @@ export function addDabealuFamilies(set: FamilySet, records: readonly NodeRecord[
   const version = set.family('zk_version', 'dabealu-compatible: ZooKeeper version (x.y.z) as a label.', 'untyped');
   const peerState = set.family('zk_peer_state', 'dabealu-compatible: first word of mntr zk_peer_state as a label.', 'untyped');
   for (const record of records) {
-    const zkHost: Record<string, string> = options.ensembleLabel ? { zk_host: record.server, ensemble: record.ensemble } : { zk_host: record.server };
+    const zkHost: Record<string, string> = options.ensembleLabel
+      ? { zk_host: record.server, ensemble: record.ensemble }
+      : { zk_host: record.server };
     const srvr = record.sample.srvr;
     up.add(srvr.ok ? 1 : 0, zkHost);
     const answered = srvr.ok || srvr.reason === 'not_serving' || srvr.reason === 'not_whitelisted';
@@ -56,7 +58,9 @@ export function addDabealuFamilies(set: FamilySet, records: readonly NodeRecord[
       if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name)) continue;
       set.family(name, `dabealu-compatible: mntr ${entry.key}.`, 'untyped').add(entry.value, zkHost);
       if (entry.key === 'learners' && renamedFollowers) {
-        set.family('zk_followers', 'dabealu-compatible: mntr learners (3.6+), under its 3.4/3.5 name followers.', 'untyped').add(entry.value, zkHost);
+        set
+          .family('zk_followers', 'dabealu-compatible: mntr learners (3.6+), under its 3.4/3.5 name followers.', 'untyped')
+          .add(entry.value, zkHost);
       }
     }
   }

@@ -34,7 +34,7 @@ export function renderTemplate(template: string, payload: unknown): string {
   try {
     JSON.parse(out);
   } catch (err) {
-    throw new Error(`template does not render to valid JSON: ${(err as Error).message}`);
+    throw new Error(`template does not render to valid JSON: ${(err as Error).message}`, { cause: err });
   }
   return out;
 }

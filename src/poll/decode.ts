@@ -11,7 +11,7 @@ function describe(err: unknown): string {
 }
 
 /** Turns a raw four-letter-word reply into the word's record or a classified failure. Pure. */
-export function decodeFourLetter<W extends CommandWord>(word: W, raw: RawReply<string>): CommandOutcome<RecordOf<W>> {
+export function decodeFourLetter<W extends CommandWord>(word: W, raw: RawReply): CommandOutcome<RecordOf<W>> {
   if (!raw.ok) return failure(raw.reason, raw.detail, 'fourletter', raw.durationMs);
   // Refusals and "not serving" arrive as ordinary text replies: classify before parsing so they
   // never turn into an all-zero record.

@@ -104,3 +104,8 @@ export function answersAs(member: DiscoveredMember, sample: NodeSample): boolean
   const id = ownId(sample);
   return id === undefined || id === member.serverId;
 }
+
+/** True when a node answered srvr at all (serving, or "not currently serving"): its address works. Pure. */
+export function answeredSrvr(sample: NodeSample): boolean {
+  return sample.srvr.ok || sample.srvr.reason === 'not_serving';
+}

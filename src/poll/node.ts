@@ -40,7 +40,7 @@ export async function pollCommand<W extends CommandWord>(plan: NodePollPlan, wor
   if (plan.transport === 'admin' && adminPort !== undefined) {
     return decodeAdmin(word, await askAdmin(word, host, adminPort, limits));
   }
-  if (!isFourLetterWord(word)) throw new TypeError(`${word} is not a read-only four-letter word`);
+  if (!isFourLetterWord(word)) throw new TypeError(`${String(word)} is not a read-only four-letter word`);
   const outcome = decodeFourLetter(word, await sendFourLetterWord(plan.target, word, limits));
   if (!outcome.ok && outcome.reason === 'not_whitelisted' && adminPort !== undefined) {
     return decodeAdmin(word, await askAdmin(word, host, adminPort, limits));
@@ -55,7 +55,7 @@ export async function pollCommand<W extends CommandWord>(plan: NodePollPlan, wor
 export async function pollNode(plan: NodePollPlan, now: () => number = Date.now): Promise<NodeSample> {
   const polledAt = now();
   const [srvr, ...rest] = await Promise.all([pollCommand(plan, 'srvr'), ...plan.commands.map((word) => pollCommand(plan, word))]);
-  const sample: NodeSample = { ensemble: plan.ensemble, server: serverLabel(plan.target), polledAt, srvr: srvr as NodeSample['srvr'] };
+  const sample: NodeSample = { ensemble: plan.ensemble, server: serverLabel(plan.target), polledAt, srvr };
   const outcomes = sample as Record<CommandWord, unknown>;
   plan.commands.forEach((word, i) => {
     outcomes[word] = rest[i];

@@ -3,7 +3,7 @@ import { COMMANDS, type CommandWord, type NodeSample } from '../commands/index.j
 import type { DiscoveredMember } from '../ensemble/types.js';
 import { serverLabel, type ServerTarget } from '../model/target.js';
 import { createLimiter } from '../zk/limiter.js';
-import { answersAs, discoverMembers, type PolledNode } from './discover.js';
+import { answeredSrvr, answersAs, discoverMembers, type PolledNode } from './discover.js';
 import { pollNode } from './node.js';
 import { carryConf, planNode } from './plan.js';
 
@@ -53,6 +53,8 @@ export class PollScheduler {
   private readonly previous = new Map<string, NodeSample>();
   /** Per ensemble: the members discovery found last round, polled from the start of the next. */
   private readonly discovered = new Map<string, DiscoveredMember[]>();
+  /** Planning keys of discovered members seen answering at their address at least once. */
+  private readonly answered = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -114,7 +116,9 @@ export class PollScheduler {
   /**
    * Polls the seeds and the members known from last round, then at once any member their `conf`
    * reveals that was not polled yet: a one-shot `status` given one address sees the whole ensemble.
-   * A discovered address that answers as another server id is dropped from this round.
+   * A discovered address that answers as another server id is dropped from this round. A member never
+   * seen answering at its discovered address is handed on without its sample (only its failure), so
+   * it exports no per-node series: `zookeeper_up 0` there would claim an outage the agent cannot know.
    */
   private async pollDiscovering(ensemble: EnsembleConfig): Promise<{ ensemble: PolledEnsemble; samples: NodeSample[] }> {
     const seeds = ensemble.servers;
@@ -132,9 +136,21 @@ export class PollScheduler {
       const sample = byServer.get(member.server);
       return sample !== undefined && answersAs(member, sample);
     });
+    const reported = discovered.map((member): DiscoveredMember => {
+      const key = planningKey(ensemble.name, member.server);
+      const sample = byServer.get(member.server)!;
+      if (answeredSrvr(sample)) this.answered.add(key);
+      const srvr = sample.srvr;
+      if (this.answered.has(key) || srvr.ok || srvr.reason === 'not_serving') return member;
+      return { ...member, failure: srvr.reason };
+    });
     const kept = new Set([...seeds.map(serverLabel), ...discovered.map((member) => member.server)]);
+    const withSamples = new Set([...seeds.map(serverLabel), ...reported.filter((m) => m.failure === undefined).map((m) => m.server)]);
     this.forgetExcept(ensemble.name, kept);
-    return { ensemble: { ...ensemble, discovered }, samples: polled.map((node) => node.sample).filter((sample) => kept.has(sample.server)) };
+    return {
+      ensemble: { ...ensemble, discovered: reported },
+      samples: polled.map((node) => node.sample).filter((sample) => withSamples.has(sample.server)),
+    };
   }
 
   /** Polls some targets of one ensemble through the shared limiter, carrying conf between reads. */
@@ -155,8 +171,10 @@ export class PollScheduler {
 
   /** Drops the planning memory of nodes no longer polled in one ensemble (members removed by reconfig). */
   private forgetExcept(ensemble: string, servers: ReadonlySet<string>): void {
-    for (const key of this.previous.keys()) {
-      if (key.startsWith(`${ensemble}/`) && !servers.has(key.slice(ensemble.length + 1))) this.previous.delete(key);
+    for (const memory of [this.previous, this.answered]) {
+      for (const key of memory.keys()) {
+        if (key.startsWith(`${ensemble}/`) && !servers.has(key.slice(ensemble.length + 1))) memory.delete(key);
+      }
     }
   }
 }

@@ -10,11 +10,11 @@ export function readCanaryCredentials(file: string): DigestCredentials {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read canary credentials file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new Error(`cannot read canary credentials file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
   }
   try {
     return parseDigestCredentials(text);
   } catch (err) {
-    throw new Error(`${file}: ${(err as Error).message}`);
+    throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -19,6 +19,6 @@ const BY_CODE = new Map<number, CanaryFailureReason>([
  * exceptions carry a numeric `code`; anything else (a thrown Error) is `error`. Pure.
  */
 export function canaryReason(err: unknown): CanaryFailureReason {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? (err as { code: unknown }).code : undefined;
-  return (typeof code === 'number' && BY_CODE.get(code)) || 'error';
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+  return (typeof code === 'number' ? BY_CODE.get(code) : undefined) ?? 'error';
 }

@@ -74,7 +74,7 @@ export class CanaryRunner {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const loop of this.loops) clearTimeout(loop.timer);
-    await Promise.all(this.loops.map((loop) => loop.running));
+    await Promise.all(this.loops.flatMap((loop) => (loop.running ? [loop.running] : [])));
     await Promise.all(this.loops.flatMap((loop) => loop.sessions.map((s) => s.close())));
   }
 

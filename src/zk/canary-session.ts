@@ -219,9 +219,7 @@ export class CanarySession {
       : [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('world', 'anyone'))];
     const znode = this.options.znode;
     const parent = znode.slice(0, znode.lastIndexOf('/'));
-    await step('create', this.options.timeoutMs, (done) =>
-      client.mkdirp(parent, acl, zookeeper.CreateMode.PERSISTENT, (err) => done(err)),
-    );
+    await step('create', this.options.timeoutMs, (done) => client.mkdirp(parent, acl, zookeeper.CreateMode.PERSISTENT, (err) => done(err)));
     await step('create', this.options.timeoutMs, (done) =>
       client.create(znode, Buffer.alloc(0), acl, zookeeper.CreateMode.EPHEMERAL, (err) =>
         // An older session of this agent may still own it until that session expires: writing to it

@@ -16,7 +16,13 @@ export function canaryZnode(path: string, agentId: string, server: string): stri
 /** `path` without a trailing slash; throws unless it is an absolute ZooKeeper path other than `/`. */
 export function normaliseCanaryPath(path: string): string {
   const trimmed = path.replace(/\/+$/, '');
-  if (!trimmed.startsWith('/') || trimmed.split('/').slice(1).some((part) => part === '' || part === '.' || part === '..')) {
+  if (
+    !trimmed.startsWith('/') ||
+    trimmed
+      .split('/')
+      .slice(1)
+      .some((part) => part === '' || part === '.' || part === '..')
+  ) {
     throw new RangeError(`canary path must be an absolute ZooKeeper path below /, got "${path}"`);
   }
   return trimmed;
@@ -33,7 +39,10 @@ export interface DigestCredentials {
  * `:`). The error never quotes the file's content, so no secret reaches a log. Pure.
  */
 export function parseDigestCredentials(text: string): DigestCredentials {
-  const line = text.split(/\r?\n/).find((l) => l.trim() !== '')?.trim();
+  const line = text
+    .split(/\r?\n/)
+    .find((l) => l.trim() !== '')
+    ?.trim();
   const colon = line?.indexOf(':') ?? -1;
   if (line === undefined || colon <= 0 || colon === line.length - 1) {
     throw new Error('canary credentials file must hold one line "user:password" (neither part empty)');

@@ -14,7 +14,9 @@ import { freePort } from './ports.js';
  */
 
 /** Same classpath as the harness's other ensembles: Debian's zookeeper 3.8 package. */
-const ZOOKEEPER_CLASSPATH = ['/usr/share/java/zookeeper.jar', '/usr/share/java/servlet-api.jar', '/usr/share/java/slf4j-simple.jar'].join(':');
+const ZOOKEEPER_CLASSPATH = ['/usr/share/java/zookeeper.jar', '/usr/share/java/servlet-api.jar', '/usr/share/java/slf4j-simple.jar'].join(
+  ':',
+);
 
 function run(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -105,7 +107,11 @@ export class Partitions {
   /** Spawns a process as `uid` and tracks it for cleanup. */
   spawnAs(uid: number, command: string, args: string[], logFile: string): ChildProcess {
     const log = fs.openSync(logFile, 'a');
-    const child = spawn(command, args, { uid, gid: uid === 0 ? 0 : Number(run('id', ['-g', String(uid)]).trim()), stdio: ['ignore', log, log] });
+    const child = spawn(command, args, {
+      uid,
+      gid: uid === 0 ? 0 : Number(run('id', ['-g', String(uid)]).trim()),
+      stdio: ['ignore', log, log],
+    });
     fs.closeSync(log);
     this.processes.add(child);
     child.on('exit', () => this.processes.delete(child));
@@ -143,7 +149,11 @@ export class Partitions {
 
   /** Rules tagged by this process still present in the kernel (for the test's own leak check). */
   leftoverRules(): string[] {
-    return ['INPUT', 'OUTPUT'].flatMap((chain) => run('iptables', ['-w', '-S', chain]).split('\n').filter((l) => l.includes(this.tag)));
+    return ['INPUT', 'OUTPUT'].flatMap((chain) =>
+      run('iptables', ['-w', '-S', chain])
+        .split('\n')
+        .filter((l) => l.includes(this.tag)),
+    );
   }
 }
 
@@ -200,7 +210,16 @@ export class UserEnsemble {
       node.process = partitions.spawnAs(
         node.uid,
         'java',
-        ['-Xmx64m', '-Xms16m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', ZOOKEEPER_CLASSPATH, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', path.join(node.dir, 'zoo.cfg')],
+        [
+          '-Xmx64m',
+          '-Xms16m',
+          '-XX:+UseSerialGC',
+          '-XX:TieredStopAtLevel=1',
+          '-cp',
+          ZOOKEEPER_CLASSPATH,
+          'org.apache.zookeeper.server.quorum.QuorumPeerMain',
+          path.join(node.dir, 'zoo.cfg'),
+        ],
         path.join(node.dir, 'zookeeper.log'),
       );
     }

@@ -7,11 +7,7 @@ import { freePort } from './ports.js';
 import { nodeTruth } from './four-letter.js';
 
 /** Classpath of Debian's zookeeper 3.8 package; servlet-api is needed or the AdminServer dies at start. */
-const ZOOKEEPER_CLASSPATH = [
-  '/usr/share/java/zookeeper.jar',
-  '/usr/share/java/servlet-api.jar',
-  '/usr/share/java/slf4j-simple.jar',
-].join(':');
+const ZOOKEEPER_CLASSPATH = ['zookeeper.jar', 'servlet-api.jar', 'slf4j-simple.jar'].map((jar) => `/usr/share/java/${jar}`).join(':');
 
 /** True when Debian's zookeeper package is installed on this machine. */
 export function zookeeperInstalled(): boolean {

@@ -1,13 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deriveEnsemble } from '../../src/ensemble/derive.js';
 import type { EnsembleState } from '../../src/ensemble/types.js';
-import { applyCanaryRound } from '../../src/ensemble/writes.js';
-import { addCanaryFamilies } from '../../src/metrics/canary-families.js';
-import { addEnsembleFamilies } from '../../src/metrics/ensemble-families.js';
-import { FamilySet, renderFamilies } from '../../src/metrics/family.js';
-import { CanaryRunner } from '../../src/zk/canary-runner.js';
 import { canaryZnode } from '../../src/zk/canary-znode.js';
-import { sampleValue } from '../harness/agent-process.js';
+import { sampleValue, startAgent, type AgentProcess } from '../harness/agent-process.js';
 import { closeClient, connectClient } from '../harness/client.js';
 import { partitionUnsupported, Partitions, UserEnsemble } from '../harness/partition.js';
 import { holdsFor, waitFor } from '../harness/wait.js';
@@ -30,15 +27,17 @@ async function canaryChildren(server: string): Promise<string[]> {
 
 describe.skipIf(unsupported !== undefined)('write canary: a leader cut off from its quorum', () => {
   const partitions = new Partitions();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'canary-partition-'));
   let ensemble: UserEnsemble | undefined;
-  let runner: CanaryRunner | undefined;
+  let agent: AgentProcess | undefined;
 
   afterAll(async () => {
     try {
-      await runner?.stop();
+      await agent?.stop();
     } finally {
       await partitions.cleanup();
       ensemble?.removeFiles();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
     expect(partitions.leftoverRules()).toEqual([]);
   });
@@ -47,71 +46,92 @@ describe.skipIf(unsupported !== undefined)('write canary: a leader cut off from 
     ensemble = await UserEnsemble.start(partitions, 3);
     await ensemble.waitServing();
     const nodes = ensemble.nodes;
-    const input = { name: 'part', servers: nodes.map((n) => ({ host: n.address, port: ensemble!.ports.client })) };
-    // The canary updates the ensemble state as the agent does: a poll-derived state plus each canary round.
-    let state: EnsembleState = deriveEnsemble(undefined, input, [], Date.now()).state;
-    const errors: unknown[] = [];
-    runner = new CanaryRunner({
-      agentId: AGENT_ID,
-      ensembles: [{ ensemble: 'part', servers: nodes.map((n) => n.server), path: PATH, intervalMs: 1000, timeoutMs: 1000 }],
-      onRound: (round) => {
-        state = applyCanaryRound(state, round).state;
-      },
-      onError: (err) => errors.push(err),
-    });
-    const exposition = (): string => {
-      const set = new FamilySet();
-      addEnsembleFamilies(set, [state]);
-      addCanaryFamilies(set, [state]);
-      return renderFamilies(set.all());
-    };
-    const writable = (): number | undefined => sampleValue(exposition(), 'zookeeper_ensemble_writable', { ensemble: 'part' });
-    runner.start();
+    const config = path.join(dir, 'agent.yml');
+    fs.writeFileSync(
+      config,
+      [
+        'interval: 1s',
+        'timeout: 900ms',
+        'hooks:',
+        `  agentId: ${AGENT_ID}`,
+        '  dryRun: true',
+        'ensembles:',
+        '  - name: part',
+        `    servers: [${nodes.map((n) => `"${n.server}"`).join(', ')}]`,
+        '    canary:',
+        `      path: ${PATH}`,
+        '      interval: 1s',
+        '      timeout: 1s',
+        '',
+      ].join('\n'),
+    );
+    agent = await startAgent(['--config', config, '--log-level', 'warn']);
+    const a = agent;
+    const writable = async (): Promise<number | undefined> =>
+      sampleValue(await a.metrics(), 'zookeeper_ensemble_writable', { ensemble: 'part' });
 
     await waitFor(
       'the canary up on every node',
-      async () => (nodes.every((n) => sampleValue(exposition(), 'zookeeper_canary_up', { ensemble: 'part', server: n.server }) === 1) ? true : undefined),
-      15_000,
+      async () => {
+        const text = await a.metrics();
+        return nodes.every((n) => sampleValue(text, 'zookeeper_canary_up', { ensemble: 'part', server: n.server }) === 1)
+          ? true
+          : undefined;
+      },
+      20_000,
     );
     // Healthy and quiet: 3 s covers three canary rounds at the 1 s interval, none may fail.
-    await holdsFor(3000, () => {
-      expect(writable()).toBe(1);
-      for (const n of nodes) expect(sampleValue(exposition(), 'zookeeper_canary_up', { ensemble: 'part', server: n.server })).toBe(1);
+    await holdsFor(3000, async () => {
+      const text = await a.metrics();
+      expect(sampleValue(text, 'zookeeper_ensemble_writable', { ensemble: 'part' })).toBe(1);
+      for (const n of nodes) expect(sampleValue(text, 'zookeeper_canary_up', { ensemble: 'part', server: n.server })).toBe(1);
     });
+    expect((await a.json<EnsembleState>('/api/v1/ensembles/part')).writable).toBe(true);
 
     const leader = await ensemble.leader();
     expect(leader).toBeDefined();
     const cutAt = Date.now();
     partitions.isolatePeerTraffic(leader!, [ensemble.ports.quorum, ensemble.ports.election]);
 
-    const stalled = await waitFor('writable 0', async () => (writable() === 0 ? true : undefined), 10_000, 20);
+    await waitFor('writable 0', async () => ((await writable()) === 0 ? true : undefined), 10_000, 20);
     const detectionMs = Date.now() - cutAt;
     // ZooKeeper's own answers have not changed yet (they do after ~10.5 s): only the canary knows.
     expect(await ensemble.mode(leader!)).toBe('leader');
-    console.log(`canary detection: writable 0 ${detectionMs} ms after the cut (wait ${stalled.elapsedMs} ms)`);
+    console.log(`canary detection: zookeeper_ensemble_writable 0 on /metrics ${detectionMs} ms after the cut`);
     expect(detectionMs).toBeLessThanOrEqual(2000);
-    expect(state.canary?.writesStalled).toBe(true);
-    expect(state.canary?.nodes.every((n) => !n.wrote && n.reason === 'timeout')).toBe(true);
+    const stalled = await a.json<EnsembleState>('/api/v1/ensembles/part');
+    expect(stalled.writable).toBe(false);
+    expect(stalled.canary?.writesStalled).toBe(true);
+    expect(stalled.canary?.nodes.every((n) => !n.wrote && n.reason === 'timeout')).toBe(true);
+    expect(await a.metrics()).toMatch(/^zookeeper_canary_failures_total\{ensemble="part",server="[^"]+",reason="timeout"\} [1-9]/m);
 
-    const recovered = await waitFor('writable 1 again', async () => (writable() === 1 ? true : undefined), 30_000, 50);
+    await waitFor('writable 1 again', async () => ((await writable()) === 1 ? true : undefined), 30_000, 50);
+    const recoveryMs = Date.now() - cutAt;
     const newLeader = await waitFor('a new leader', async () => (await ensemble!.leader()) ?? undefined, 10_000);
-    console.log(`canary recovery: writable 1 ${Date.now() - cutAt} ms after the cut (wait ${recovered.elapsedMs} ms); new leader ${newLeader.value.server}`);
+    console.log(`canary recovery: writable 1 ${recoveryMs} ms after the cut; new leader ${newLeader.value.server}`);
     expect(newLeader.value.id).not.toBe(leader!.id);
-    const ended = state.timeline.filter((t) => t.kind === 'writes_stalled');
-    expect(ended.map((t) => (t.kind === 'writes_stalled' ? t.phase : ''))).toEqual(['started', 'ended']);
+    const after = await a.json<EnsembleState>('/api/v1/ensembles/part');
+    expect(after.timeline.filter((t) => t.kind === 'writes_stalled').map((t) => (t.kind === 'writes_stalled' ? t.phase : ''))).toEqual([
+      'started',
+      'ended',
+    ]);
 
     // One znode per node per agent, whatever sessions came and went.
     const expected = nodes.map((n) => canaryZnode(PATH, AGENT_ID, n.server).slice(PATH.length + 1));
     const children = await canaryChildren(newLeader.value.server);
     expect(children.length).toBeLessThanOrEqual(3);
     for (const child of children) expect(expected).toContain(child);
-    expect(errors).toEqual([]);
 
-    // Closing the sessions deletes their ephemerals; the cut-off node's session dies with its quorum,
-    // so its znode goes when that session expires (bounded by the session timeout, 10 s).
-    await runner.stop();
-    runner = undefined;
-    const left = await waitFor('no canary znodes left', async () => ((await canaryChildren(newLeader.value.server)).length === 0 ? true : undefined), 20_000, 200);
-    console.log(`canary znodes gone ${left.elapsedMs} ms after the canary stopped`);
+    // Stopping the agent closes the sessions, which deletes their ephemerals; the cut-off node's
+    // session went with its quorum, so its znode goes when that session expires (10 s session timeout).
+    expect(await a.stop()).toBe(0);
+    agent = undefined;
+    const left = await waitFor(
+      'no canary znodes left',
+      async () => ((await canaryChildren(newLeader.value.server)).length === 0 ? true : undefined),
+      20_000,
+      200,
+    );
+    console.log(`canary znodes gone ${left.elapsedMs} ms after the agent stopped`);
   });
 });

@@ -112,7 +112,7 @@ describe.skipIf(!zookeeperInstalled() || !prometheusInstalled())('Prometheus →
     await Promise.all(ensemble.nodes.filter((n) => n !== leader).map((n) => n.kill()));
     const forwarded = await waitFor(
       'alert forwarded',
-      async () => (receiver.of('alert').length > 0 ? receiver.of('alert') : undefined),
+      () => Promise.resolve(receiver.of('alert').length > 0 ? receiver.of('alert') : undefined),
       60_000,
     );
     console.log(`two nodes killed → forwarded alert at the receiver in ${forwarded.elapsedMs} ms`);

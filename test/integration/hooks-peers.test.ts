@@ -86,16 +86,16 @@ describe.skipIf(!zookeeperInstalled())('three agents with peers', () => {
     const leader = (await ensemble.leader())!;
     const follower = ensemble.nodes.find((n) => n !== leader)!;
     await follower.kill();
-    await waitFor('at_risk delivered', async () => (receiver.of('quorum_at_risk').length > 0 ? true : undefined), 20_000);
+    await waitFor('at_risk delivered', () => Promise.resolve(receiver.of('quorum_at_risk').length > 0 ? true : undefined), 20_000);
     // Negative check: another agent would send within a few rounds of the first; 4 s covers them.
     await sleep(4000);
     expect(receiver.of('quorum_at_risk')).toHaveLength(1);
     expect(receiver.requests.filter((r) => r.body.event === 'quorum_at_risk')).toHaveLength(1);
     expect(receiver.of('quorum_at_risk')[0]!.body.agent).toMatchObject({ id: 'agent-a' });
     expect(receiver.of('quorum_at_risk')[0]!.verified).toBe(true);
-    await follower.start();
+    follower.start();
     await ensemble.waitServing(30_000);
-    await waitFor('restored delivered', async () => (receiver.of('quorum_restored').length > 0 ? true : undefined), 20_000);
+    await waitFor('restored delivered', () => Promise.resolve(receiver.of('quorum_restored').length > 0 ? true : undefined), 20_000);
   });
 
   it('two agents frozen: the third, alone, never fires', async () => {
@@ -117,7 +117,7 @@ describe.skipIf(!zookeeperInstalled())('three agents with peers', () => {
     expect(third.output()).not.toContain('"msg":"hook intent"');
     agents[0]!.child.kill('SIGCONT');
     agents[1]!.child.kill('SIGCONT');
-    await follower.start();
+    follower.start();
     await ensemble.waitServing(30_000);
   });
 });

@@ -139,8 +139,8 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
   it('one node down → exactly one signed quorum_at_risk; a second → one quorum_lost; both back → one quorum_restored', async () => {
     const { followers } = await leaderAndFollowers();
     await followers[0]!.kill();
-    const atRisk = await waitFor('quorum_at_risk delivered', async () =>
-      receiver.of('quorum_at_risk').length > 0 ? receiver.of('quorum_at_risk') : undefined,
+    const atRisk = await waitFor('quorum_at_risk delivered', () =>
+      Promise.resolve(receiver.of('quorum_at_risk').length > 0 ? receiver.of('quorum_at_risk') : undefined),
     );
     const hook = atRisk.value[0]!;
     expect(hook.verified).toBe(true);
@@ -150,10 +150,11 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
     expect((hook.body.nodes as Array<{ server: string; role: string }>).find((n) => n.server === followers[0]!.address)?.role).toBe('down');
 
     await followers[1]!.kill();
-    await waitFor('quorum_lost delivered', async () => (receiver.of('quorum_lost').length > 0 ? true : undefined));
-    await Promise.all([followers[0]!.start(), followers[1]!.start()]);
+    await waitFor('quorum_lost delivered', () => Promise.resolve(receiver.of('quorum_lost').length > 0 ? true : undefined));
+    followers[0]!.start();
+    followers[1]!.start();
     await ensemble.waitServing(30_000);
-    await waitFor('quorum_restored delivered', async () => (receiver.of('quorum_restored').length > 0 ? true : undefined), 30_000);
+    await waitFor('quorum_restored delivered', () => Promise.resolve(receiver.of('quorum_restored').length > 0 ? true : undefined), 30_000);
     // Negative check: a repeat would come within a few rounds or a backoff; 3 s covers both.
     await sleep(3000);
     expect(receiver.requests.map((r) => r.body.event)).toEqual(['quorum_at_risk', 'quorum_lost', 'quorum_restored']);
@@ -178,7 +179,7 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
     await receiver.start();
     const back = await waitFor(
       'delivered after the receiver returned',
-      async () => (receiver.of('quorum_at_risk').length > before ? true : undefined),
+      () => Promise.resolve(receiver.of('quorum_at_risk').length > before ? true : undefined),
       15_000,
     );
     console.log(`receiver back → delivered in ${back.elapsedMs} ms`);
@@ -186,10 +187,10 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
     await sleep(2000);
     expect(receiver.of('quorum_at_risk')).toHaveLength(before + 1);
     expect(receiver.requests.filter((r) => r.body.event === 'quorum_at_risk')).toHaveLength(before + 1);
-    await followers[0]!.start();
+    followers[0]!.start();
     await ensemble.waitServing(30_000);
     await quorum(agent, 'healthy');
-    await waitFor('restored delivered', async () => (receiver.of('quorum_restored').length === 2 ? true : undefined), 15_000);
+    await waitFor('restored delivered', () => Promise.resolve(receiver.of('quorum_restored').length === 2 ? true : undefined), 15_000);
   });
 
   it('Alertmanager receiver: 401 without the token, 400 for malformed input, 202 and one forwarded hook for a payload posted twice', async () => {
@@ -204,7 +205,7 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
     const first = await postAlert(agent, alertPayload('fp-1'));
     expect(first.status).toBe(202);
     expect((await postAlert(agent, alertPayload('fp-1'))).status).toBe(202);
-    await waitFor('alert forwarded', async () => (receiver.of('alert').length > 0 ? true : undefined));
+    await waitFor('alert forwarded', () => Promise.resolve(receiver.of('alert').length > 0 ? true : undefined));
     // Negative check: the repeat is handled within milliseconds; 1.5 s leaves room for a slow machine.
     await sleep(1500);
     const alerts = receiver.requests.filter((r) => r.body.event === 'alert');
@@ -232,8 +233,8 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
       expect(sentBeforeCrash).toBe(failpoint === 'after-send' ? 1 : 0);
       const restarted = await startAgent(['--config', cfg, ...FLAGS]);
       others.push(restarted);
-      await waitFor('delivered after restart', async () =>
-        receiver.requests.filter((r) => r.idempotencyKey === key).length > sentBeforeCrash ? true : undefined,
+      await waitFor('delivered after restart', () =>
+        Promise.resolve(receiver.requests.filter((r) => r.idempotencyKey === key).length > sentBeforeCrash ? true : undefined),
       );
       // Negative check: a duplicate would follow within a retry or two; 1.5 s covers the 500 ms first backoff and the next one.
       await sleep(1500);
@@ -292,7 +293,7 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
       body: JSON.stringify({ by: 'sre-oncall' }),
     });
     expect(resumed.status).toBe(200);
-    await followers[0]!.start();
+    followers[0]!.start();
     await ensemble.waitServing(30_000);
   });
 });

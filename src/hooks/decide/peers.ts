@@ -118,7 +118,7 @@ export function buildPeerReport(agentId: string, states: Iterable<EnsembleState>
       ensemble: state.name,
       quorum: state.quorum,
       lastRoundAt: state.lastRoundAt,
-      incidents: { ...currentIncidents(state) } as Record<string, string>,
+      incidents: { ...currentIncidents(state) },
     });
   }
   return { agentId, ensembles };

@@ -3,7 +3,7 @@
 /** How {@link parseJsonlLines} treats the bytes it is given. */
 export interface ParseJsonlOptions<T> {
   /** Checks one decoded line; undefined = not a valid record. */
-  check(value: unknown): T | undefined;
+  check: (value: unknown) => T | undefined;
   /** A bad line before the last: `throw` (a journal that must not be half-read) or `skip` (history). */
   onBadLine: 'throw' | 'skip';
   /** The bytes start in the middle of the file (a tail read), so the first line is a fragment. */

@@ -13,7 +13,7 @@ export interface JsonlStoreOptions<T> {
   /** What the file is, for error messages (`outbox journal`). */
   kind: string;
   /** Checks one decoded line; undefined = not a valid record. */
-  check(value: unknown): T | undefined;
+  check: (value: unknown) => T | undefined;
   /** A bad line before the last: `throw` (a journal that must not be half-read) or `skip` (history). */
   onBadLine: 'throw' | 'skip';
   /**

@@ -19,7 +19,8 @@ export function loadSecrets(sources: SecretSources): string[] {
     } catch (err) {
       // Only the error code: a message could in theory quote more than the path.
       const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
-      throw new Error(`hook secret file ${file} cannot be read (${code})`);
+      // The cause keeps the stack for debugging; only the code reaches the message.
+      throw new Error(`hook secret file ${file} cannot be read (${code})`, { cause: err });
     }
     // A whole file is one secret: base64 tools wrap long output, and splitting it would create bogus keys.
     const secret = text.trim();

@@ -1,9 +1,17 @@
 /// <reference lib="dom" />
-/* global document, window, EventSource, fetch */
 // The status page's only script: it listens to the agent's server-sent events (`ui/events`) and
 // draws one card per ensemble. Every value from the agent goes into the page as text nodes or
 // attribute values, never as markup.
-import { CHART_WINDOW_MS, chartModel, describeTransition, formatDuration, formatLag, knownFromOf, mergeTimeline, serverName } from '../status-model.js';
+import {
+  CHART_WINDOW_MS,
+  chartModel,
+  describeTransition,
+  formatDuration,
+  formatLag,
+  knownFromOf,
+  mergeTimeline,
+  serverName,
+} from '../status-model.js';
 
 /** @typedef {import('../../ensemble/types.js').EnsembleState} EnsembleState */
 /** @typedef {import('../../ensemble/types.js').Transition} Transition */
@@ -103,7 +111,10 @@ function facts(entry, now) {
   const margin = `${state.healthyVoters}/${state.voters} voters healthy · majority ${state.majority} · margin ${state.margin >= 0 ? '+' : ''}${state.margin}`;
   const unknown = state.unknownVoters > 0 ? ` · ${state.unknownVoters} unknown` : '';
   const leader = state.leader;
-  const election = state.election.inProgress && state.election.startedAt !== undefined ? `election for ${formatDuration(now - state.election.startedAt)}` : 'none';
+  const election =
+    state.election.inProgress && state.election.startedAt !== undefined
+      ? `election for ${formatDuration(now - state.election.startedAt)}`
+      : 'none';
   const list = h(
     'dl',
     'facts',
@@ -112,15 +123,25 @@ function facts(entry, now) {
     fact('Epoch', leader ? String(leader.epoch) : '—', 'epoch'),
     fact('Leader for', leader ? formatDuration(now - leader.since) : '—'),
     fact('Leader changes · elections', `${state.leaderChanges} · ${state.electionsTotal}`),
-    fact('Sessions · connections · outstanding', `${state.totals.globalSessions ?? '—'} · ${state.totals.connections} · ${state.totals.outstanding}`),
-    fact('Membership', `${state.membershipSource}${state.configVersion ? ` v${state.configVersion}` : ''} · ${state.observers} observer${state.observers === 1 ? '' : 's'}`),
+    fact(
+      'Sessions · connections · outstanding',
+      `${state.totals.globalSessions ?? '—'} · ${state.totals.connections} · ${state.totals.outstanding}`,
+    ),
+    fact(
+      'Membership',
+      `${state.membershipSource}${state.configVersion ? ` v${state.configVersion}` : ''} · ${state.observers} observer${state.observers === 1 ? '' : 's'}`,
+    ),
   );
   return list;
 }
 
 /** @param {EnsembleState} state */
 function nodesTable(state) {
-  const head = h('tr', undefined, ...['server', 'id', 'role', 'zxid', 'lag', 'outstanding', 'connections', 'reason'].map((c) => h('th', undefined, c)));
+  const head = h(
+    'tr',
+    undefined,
+    ...['server', 'id', 'role', 'zxid', 'lag', 'outstanding', 'connections', 'reason'].map((c) => h('th', undefined, c)),
+  );
   const rows = state.nodes.map((node) => {
     const role = h('span', `role ${known('r', ROLES, node.role)}`, node.role + (node.voter ? '' : ' (non-voting)'));
     const row = h(
@@ -153,7 +174,12 @@ function chart(entry, now) {
   const LEFT = 64;
   const plot = W - LEFT - 8;
   const x = (/** @type {number} */ t) => LEFT + ((t - model.windowStart) / model.windowMs) * plot;
-  const svg = s('svg', { viewBox: `0 0 ${W} 84`, class: 'chart', role: 'img', 'aria-label': `${entry.state.name}: quorum state and leader over the last hour` });
+  const svg = s('svg', {
+    viewBox: `0 0 ${W} 84`,
+    class: 'chart',
+    role: 'img',
+    'aria-label': `${entry.state.name}: quorum state and leader over the last hour`,
+  });
   svg.append(s('text', { x: 0, y: 24, class: 'lane' }, 'quorum'), s('text', { x: 0, y: 54, class: 'lane' }, 'leader'));
   // Before the agent started (or before the oldest transition it still holds) nothing is known.
   if (model.knownFrom > model.windowStart) {
@@ -162,7 +188,13 @@ function chart(entry, now) {
     if (width > 120) svg.append(s('text', { x: LEFT + width / 2, y: 40, class: 'lane', 'text-anchor': 'middle' }, 'no data yet'));
   }
   for (const seg of model.quorum) {
-    const rect = s('rect', { x: x(seg.from), y: 12, width: Math.max(1, x(seg.to) - x(seg.from)), height: 18, class: known('q', QUORUM_STATES, seg.value) });
+    const rect = s('rect', {
+      x: x(seg.from),
+      y: 12,
+      width: Math.max(1, x(seg.to) - x(seg.from)),
+      height: 18,
+      class: known('q', QUORUM_STATES, seg.value),
+    });
     rect.append(s('title', {}, `${seg.value} ${clock(seg.from)}–${clock(seg.to)}`));
     svg.append(rect);
   }
@@ -202,7 +234,15 @@ function transitions(entry) {
   return h(
     'ol',
     'transitions',
-    ...recent.map((t) => h('li', undefined, h('time', 'mono', clock(t.at)), ' ', h('span', known('k', ['quorum_state_changed', 'leader_changed', 'node_down', 'node_up'], t.kind), describeTransition(t)))),
+    ...recent.map((t) =>
+      h(
+        'li',
+        undefined,
+        h('time', 'mono', clock(t.at)),
+        ' ',
+        h('span', known('k', ['quorum_state_changed', 'leader_changed', 'node_down', 'node_up'], t.kind), describeTransition(t)),
+      ),
+    ),
   );
 }
 
@@ -237,7 +277,8 @@ function onEnsemble(state) {
     entries.set(state.name, entry);
   } else {
     // The page keeps every transition it saw, so the chart outlives the agent's own limit.
-    const knownFrom = state.initial.at === entry.state.initial.at ? Math.min(entry.knownFrom, knownFromOf(state, limit)) : knownFromOf(state, limit);
+    const knownFrom =
+      state.initial.at === entry.state.initial.at ? Math.min(entry.knownFrom, knownFromOf(state, limit)) : knownFromOf(state, limit);
     const kept = state.initial.at === entry.state.initial.at ? entry.timeline : [];
     Object.assign(entry, { state, timeline: mergeTimeline(kept, state.timeline, keepFrom), knownFrom, offsetMs });
   }
@@ -251,7 +292,7 @@ function onEnsemble(state) {
  */
 function insertSorted(card, name) {
   const main = /** @type {HTMLElement} */ (document.getElementById('ensembles'));
-  const after = [...main.children].find((c) => (c instanceof HTMLElement ? (c.dataset.ensemble ?? '') : '') > name);
+  const after = Array.from(main.children).find((c) => (c instanceof HTMLElement ? (c.dataset.ensemble ?? '') : '') > name);
   main.insertBefore(card, after ?? null);
 }
 
@@ -271,14 +312,19 @@ async function loadDeliveries() {
   try {
     const res = await fetch('api/v1/hooks/deliveries?limit=100', { cache: 'no-store' });
     if (!res.ok) return;
-    const body = /** @type {{ entries: Delivery[] }} */ (await res.json());
+    const body = /** @type {{ entries: Delivery[] }} */ (parseJson(await res.text()));
     const rows = body.entries
       .slice(-DELIVERY_ROWS)
       .reverse()
       .map((d) => {
-        const outcome = typeof d.outcome === 'string' ? d.outcome : d.outcome && typeof d.outcome === 'object' ? JSON.stringify(d.outcome) : '';
+        const outcome =
+          typeof d.outcome === 'string' ? d.outcome : d.outcome && typeof d.outcome === 'object' ? JSON.stringify(d.outcome) : '';
         const result = [d.result, outcome, d.attempt === undefined ? '' : `attempt ${d.attempt}`].filter(Boolean).join(' · ');
-        return h('tr', undefined, ...[clock(d.at), d.type, d.hook, d.event, d.ensemble, result, d.detail ?? d.by].map((v) => h('td', undefined, v ?? '')));
+        return h(
+          'tr',
+          undefined,
+          ...[clock(d.at), d.type, d.hook, d.event, d.ensemble, result, d.detail ?? d.by].map((v) => h('td', undefined, v ?? '')),
+        );
       });
     /** @type {HTMLElement} */ (document.getElementById('deliveries')).replaceChildren(...rows);
     /** @type {HTMLElement} */ (document.getElementById('deliveries-empty')).hidden = rows.length > 0;
@@ -290,7 +336,8 @@ async function loadDeliveries() {
 /** @param {PageHello} next */
 function onHello(next) {
   hello = next;
-  /** @type {HTMLElement} */ (document.getElementById('agent-meta')).textContent = `agent ${next.version} · polling every ${formatDuration(next.intervalMs)}`;
+  /** @type {HTMLElement} */ (document.getElementById('agent-meta')).textContent =
+    `agent ${next.version} · polling every ${formatDuration(next.intervalMs)}`;
   /** @type {HTMLElement} */ (document.getElementById('hooks')).hidden = !next.hooks;
   window.clearInterval(deliveriesTimer);
   if (next.hooks) {
@@ -299,12 +346,23 @@ function onHello(next) {
   }
 }
 
+/**
+ * JSON.parse typed as unknown, so each caller states what it expects.
+ * @param {string} text
+ * @returns {unknown}
+ */
+function parseJson(text) {
+  return JSON.parse(text);
+}
+
 function connect() {
   const events = new EventSource('ui/events');
   events.addEventListener('open', () => connection('open', 'live'));
   events.addEventListener('error', () => connection('down', 'disconnected: retrying…'));
-  events.addEventListener('hello', (e) => onHello(JSON.parse(/** @type {MessageEvent<string>} */ (e).data)));
-  events.addEventListener('ensemble', (e) => onEnsemble(JSON.parse(/** @type {MessageEvent<string>} */ (e).data)));
+  events.addEventListener('hello', (e) => onHello(/** @type {PageHello} */ (parseJson(/** @type {MessageEvent<string>} */ (e).data))));
+  events.addEventListener('ensemble', (e) =>
+    onEnsemble(/** @type {EnsembleState} */ (parseJson(/** @type {MessageEvent<string>} */ (e).data))),
+  );
 }
 
 // Durations and the chart move with time even between rounds.

@@ -27,7 +27,14 @@ describe('CanarySession without a usable node', () => {
     sessions.push(session);
     const started = Date.now();
     const result = await session.probe();
-    expect(result).toMatchObject({ server: `127.0.0.1:${port}`, ok: false, wrote: false, failedOp: 'connect', reason: 'not_connected', latencyMs: {} });
+    expect(result).toMatchObject({
+      server: `127.0.0.1:${port}`,
+      ok: false,
+      wrote: false,
+      failedOp: 'connect',
+      reason: 'not_connected',
+      latencyMs: {},
+    });
     // The step's deadline ends the probe; the upper bound leaves room for a loaded machine.
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(Date.now() - started).toBeLessThan(2000);

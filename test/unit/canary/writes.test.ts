@@ -14,8 +14,24 @@ function polled(): EnsembleState {
   return deriveEnsemble(undefined, ensembleConfig(3), round([L(1, 7), F(1, 7), F(1, 7)], T0), T0).state;
 }
 
-const good = (i: number, at: number): CanaryNodeResult => ({ server: server(i), startedAt: at, finishedAt: at + 5, wrote: true, ok: true, latencyMs: { write: 3, read: 1 } });
-const timedOut = (i: number, at: number): CanaryNodeResult => ({ server: server(i), startedAt: at, finishedAt: at + 1000, wrote: false, ok: false, failedOp: 'write', reason: 'timeout', latencyMs: {} });
+const good = (i: number, at: number): CanaryNodeResult => ({
+  server: server(i),
+  startedAt: at,
+  finishedAt: at + 5,
+  wrote: true,
+  ok: true,
+  latencyMs: { write: 3, read: 1 },
+});
+const timedOut = (i: number, at: number): CanaryNodeResult => ({
+  server: server(i),
+  startedAt: at,
+  finishedAt: at + 1000,
+  wrote: false,
+  ok: false,
+  failedOp: 'write',
+  reason: 'timeout',
+  latencyMs: {},
+});
 
 function canaryRound(at: number, nodes: CanaryNodeResult[]): CanaryRound {
   return { ensemble: 'main', startedAt: at, finishedAt: Math.max(...nodes.map((n) => n.finishedAt)), nodes };
@@ -42,7 +58,13 @@ describe('applyCanaryRound', () => {
     expect(partial.state.writable).toBe(true);
     state = partial.state;
 
-    const stalled = applyCanaryRound(state, canaryRound(T0 + 2000, [1, 2, 3].map((i) => timedOut(i, T0 + 2000))));
+    const stalled = applyCanaryRound(
+      state,
+      canaryRound(
+        T0 + 2000,
+        [1, 2, 3].map((i) => timedOut(i, T0 + 2000)),
+      ),
+    );
     expect(stalled.transitions).toEqual([
       {
         at: T0 + 3000,
@@ -54,16 +76,39 @@ describe('applyCanaryRound', () => {
     ]);
     expect(stalled.state.canary).toMatchObject({ writable: false, writesStalled: true, since: T0 + 3000 });
     // A failed probe keeps the node's last success.
-    expect(stalled.state.canary?.nodes[0]).toEqual({ server: server(1), ok: false, wrote: false, failedOp: 'write', reason: 'timeout', lastSuccessAt: T0 + 5 });
+    expect(stalled.state.canary?.nodes[0]).toEqual({
+      server: server(1),
+      ok: false,
+      wrote: false,
+      failedOp: 'write',
+      reason: 'timeout',
+      lastSuccessAt: T0 + 5,
+    });
     expect(stalled.state.timeline.at(-1)).toEqual(stalled.transitions[0]);
 
-    const again = applyCanaryRound(stalled.state, canaryRound(T0 + 3000, [1, 2, 3].map((i) => timedOut(i, T0 + 3000))));
+    const again = applyCanaryRound(
+      stalled.state,
+      canaryRound(
+        T0 + 3000,
+        [1, 2, 3].map((i) => timedOut(i, T0 + 3000)),
+      ),
+    );
     expect(again.transitions).toEqual([]);
     expect(again.state.canary?.since).toBe(T0 + 3000);
 
-    const back = applyCanaryRound(again.state, canaryRound(T0 + 14_000, [timedOut(1, T0 + 14_000), good(2, T0 + 14_000), good(3, T0 + 14_000)]));
+    const back = applyCanaryRound(
+      again.state,
+      canaryRound(T0 + 14_000, [timedOut(1, T0 + 14_000), good(2, T0 + 14_000), good(3, T0 + 14_000)]),
+    );
     expect(back.transitions).toEqual([
-      { at: T0 + 15_000, ensemble: 'main', kind: 'writes_stalled', phase: 'ended', nodes: [{ server: server(2) }, { server: server(3) }], durationMs: 12_000 },
+      {
+        at: T0 + 15_000,
+        ensemble: 'main',
+        kind: 'writes_stalled',
+        phase: 'ended',
+        nodes: [{ server: server(2) }, { server: server(3) }],
+        durationMs: 12_000,
+      },
     ]);
     expect(back.state.writable).toBe(true);
   });
@@ -83,11 +128,17 @@ describe('the poll-driven derivation and the canary', () => {
     expect('canary' in state).toBe(false);
     const next = deriveEnsemble(state, ensembleConfig(3), round([L(1, 7), F(1, 7), F(1, 7)], T0 + 1000), T0 + 1000).state;
     expect('writable' in next).toBe(false);
-    expect(JSON.parse(JSON.stringify(next)).writable).toBeUndefined();
+    expect((JSON.parse(JSON.stringify(next)) as { writable?: unknown }).writable).toBeUndefined();
   });
 
   it('carries the latest canary view through poll rounds unchanged', () => {
-    const withCanary = applyCanaryRound(polled(), canaryRound(T0, [1, 2, 3].map((i) => timedOut(i, T0)))).state;
+    const withCanary = applyCanaryRound(
+      polled(),
+      canaryRound(
+        T0,
+        [1, 2, 3].map((i) => timedOut(i, T0)),
+      ),
+    ).state;
     const next = deriveEnsemble(withCanary, ensembleConfig(3), round([L(1, 7), F(1, 7), F(1, 7)], T0 + 1000), T0 + 1000).state;
     expect(next.writable).toBe(false);
     expect(next.canary).toEqual(withCanary.canary);
@@ -115,11 +166,23 @@ describe('canary exposition', () => {
 
   it('adds a writes line to the status table only with a canary', () => {
     expect(renderStatus(polled())).not.toContain('writes');
-    const stalled = applyCanaryRound(polled(), canaryRound(T0, [1, 2, 3].map((i) => timedOut(i, T0)))).state;
+    const stalled = applyCanaryRound(
+      polled(),
+      canaryRound(
+        T0,
+        [1, 2, 3].map((i) => timedOut(i, T0)),
+      ),
+    ).state;
     expect(renderStatus(stalled).split('\n').at(-1)).toBe(
       'writes STALLED: no write committed through any of 3 nodes; 10.0.0.1:2181 write timeout, 10.0.0.2:2181 write timeout, 10.0.0.3:2181 write timeout',
     );
-    const ok = applyCanaryRound(polled(), canaryRound(T0, [1, 2, 3].map((i) => good(i, T0)))).state;
+    const ok = applyCanaryRound(
+      polled(),
+      canaryRound(
+        T0,
+        [1, 2, 3].map((i) => good(i, T0)),
+      ),
+    ).state;
     expect(renderStatus(ok).split('\n').at(-1)).toBe('writes OK: committed through 3/3 nodes');
   });
 });

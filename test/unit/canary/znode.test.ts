@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { canaryReason } from '../../../src/zk/canary-reasons.js';
-import { canaryConnectString, canaryZnode, digestAclId, normaliseCanaryPath, parseDigestCredentials } from '../../../src/zk/canary-znode.js';
+import {
+  canaryConnectString,
+  canaryZnode,
+  digestAclId,
+  normaliseCanaryPath,
+  parseDigestCredentials,
+} from '../../../src/zk/canary-znode.js';
 
 describe('canaryZnode', () => {
   it('names one znode per agent and node, the same in every session', () => {
-    expect(canaryZnode('/zk-ensemble-exporter/canary', 'host-a:9141', '10.0.0.1:2181')).toBe('/zk-ensemble-exporter/canary/host-a:9141@10.0.0.1:2181');
+    expect(canaryZnode('/zk-ensemble-exporter/canary', 'host-a:9141', '10.0.0.1:2181')).toBe(
+      '/zk-ensemble-exporter/canary/host-a:9141@10.0.0.1:2181',
+    );
     expect(canaryZnode('/c/', 'a', '[::1]:2181')).toBe('/c/a@[::1]:2181');
   });
 
@@ -34,7 +42,9 @@ describe('digest credentials', () => {
 
   it('refuses a malformed file without quoting it', () => {
     for (const bad of ['', 'nopassword', ':pw', 'user:']) {
-      expect(() => parseDigestCredentials(bad)).toThrow(/^canary credentials file must hold one line "user:password" \(neither part empty\)$/);
+      expect(() => parseDigestCredentials(bad)).toThrow(
+        /^canary credentials file must hold one line "user:password" \(neither part empty\)$/,
+      );
     }
   });
 

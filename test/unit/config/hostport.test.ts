@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatHostPort, parseHostPort } from '../../../src/config/hostport.js';
+import { parseHostPort, serverLabel } from '../../../src/model/target.js';
 
 describe('parseHostPort', () => {
   it.each([
@@ -11,7 +11,7 @@ describe('parseHostPort', () => {
     ['[fd00::1:2]:2181', 'fd00::1:2', 2181],
   ])('%s', (text, host, port) => {
     expect(parseHostPort(text)).toStrictEqual({ ok: true, value: { host, port } });
-    expect(formatHostPort(host, port)).toBe(text);
+    expect(serverLabel({ host, port })).toBe(text);
   });
 
   it('allows port 0 only when asked (listen)', () => {

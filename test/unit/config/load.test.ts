@@ -967,11 +967,9 @@ describe('command line', () => {
   });
 
   it('the agent takes the connection options, then its own', () => {
-    expect(
-      createAgentCommand()
-        .options.map((o) => o.long)
-        .slice(7),
-    ).toStrictEqual([
+    const connection = new Set(createCommand('status', 'Polls once.', false).options.map((o) => o.long));
+    expect(createAgentCommand().options.map((o) => o.long).filter((flag) => !connection.has(flag))).toStrictEqual([
+      '--canary-path',
       '--listen',
       '--interval',
       '--log-level',

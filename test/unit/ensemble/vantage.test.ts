@@ -77,6 +77,17 @@ describe('without discovery: members the agent was not told about', () => {
     expect(transitions.at(-1)).toMatchObject({ kind: 'quorum_state_changed', from: 'unknown', to: 'lost' });
   });
 
+  it('one configured server, no conf, not serving and no standalone: part of an ensemble it does not show → unknown', () => {
+    const sim = new Sim(ensembleConfig(1));
+    sim.round([NS()]);
+    expect(sim.s).toMatchObject({ membershipSource: 'configured', voters: 1, unknownVoters: 1, quorum: 'unknown' });
+    // A standalone node is its own whole ensemble: its outage is a loss.
+    const standalone = new Sim(ensembleConfig(1));
+    standalone.round([{ srvr: 'standalone', epoch: 0, counter: 0 }]);
+    standalone.round([X('refused')]);
+    expect(standalone.s.quorum).toBe('lost');
+  });
+
   it('a configured list without conf: followers serving for a leader it does not name are unknown, not lost', () => {
     const sim = new Sim(ensembleConfig(2));
     sim.round([F(1, 0), F(1, 0)]);
@@ -126,6 +137,14 @@ describe('with discovery', () => {
     const newcomer = new Sim(seeded(1, [2, 3]));
     newcomer.round([NS(), X('refused'), X('refused')]);
     expect(quorumOf(newcomer)).toMatchObject({ healthyVoters: 0, unknownVoters: 2, quorum: 'unknown' });
+  });
+
+  it('a member never seen answering comes without a sample, only its failure: unknown with that reason', () => {
+    const config = seeded(1, [2, 3]);
+    config.discovered = config.discovered!.map((m) => (m.serverId === 3 ? { ...m, failure: 'timeout' as const } : m));
+    const sim = new Sim(config);
+    sim.round([withConf(1, L(1, 0)), withConf(2, F(1, 0))]);
+    expect(sim.s.nodes[2]).toEqual({ server: server(3), serverId: 3, voter: true, discovered: true, role: 'unknown', reason: 'timeout' });
   });
 
   it('a member discovery could not address is unknown with reason no_address', () => {

@@ -43,7 +43,7 @@ describe('AuditLog', () => {
     expect(statSync(join(dir, AUDIT_FILE)).mode & 0o777).toBe(0o600);
   });
 
-  it('limits and filters by hook, ensemble and type', async () => {
+  it('limits and filters by hook, ensemble and type', () => {
     const log = AuditLog.inMemory();
     log.record(entry(1, { type: 'intent' }));
     log.record(entry(2, { hook: 'chat' }));

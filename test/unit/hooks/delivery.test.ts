@@ -257,9 +257,10 @@ describe('Deliverer', () => {
     });
     const h = await harness([target(url, { initialBackoffMs: 4_000 })], {
       now: () => clock,
-      sleep: async (ms) => {
+      sleep: (ms) => {
         h.sleeps.push(ms);
         clock += ms;
+        return Promise.resolve();
       },
     });
     await h.deliverer.submit(intent(1));
@@ -395,9 +396,10 @@ describe('Deliverer', () => {
     const h = await harness([target(url, { maxAgeMs: 10_000, initialBackoffMs: 2_000, maxBackoffMs: 8_000 })], {
       now: () => clock,
       random: () => 1 - Number.EPSILON,
-      sleep: async (ms) => {
+      sleep: (ms) => {
         h.sleeps.push(ms);
         clock += ms;
+        return Promise.resolve();
       },
     });
     await h.deliverer.submit(intent(1));

@@ -353,7 +353,7 @@ describe('evaluateRules: state', () => {
       const previous = plain.state;
       const a = plain.round(specs);
       expect(JSON.stringify(previous)).toBe(before); // the previous state is never mutated
-      revived.state = JSON.parse(JSON.stringify(revived.state ?? null)) ?? undefined;
+      revived.state = (JSON.parse(JSON.stringify(revived.state ?? null)) as RulesState | null) ?? undefined;
       const b = revived.round(specs);
       expect(b.due.map((d) => d.idempotencyKey)).toEqual(a.due.map((d) => d.idempotencyKey));
       expect(JSON.parse(JSON.stringify(b.state))).toEqual(b.state);
@@ -390,11 +390,11 @@ describe('evaluateRules: state', () => {
     const agent = new Agent([rule('quorum_at_risk'), rule('quorum_lost')]);
     agent.state = other;
     agent.round(H);
-    expect(Object.keys(agent.state!.tracks)).toEqual(['pager/other/quorum_lost', 'pager/main/quorum_at_risk', 'pager/main/quorum_lost']);
+    expect(Object.keys(agent.state.tracks)).toEqual(['pager/other/quorum_lost', 'pager/main/quorum_at_risk', 'pager/main/quorum_lost']);
     agent.rules = [rule('quorum_lost')];
     agent.round(H);
-    expect(Object.keys(agent.state!.tracks)).toEqual(['pager/other/quorum_lost', 'pager/main/quorum_lost']);
-    expect(Object.keys(forgetEnsembles(agent.state!, ['main']).tracks)).toEqual(['pager/main/quorum_lost']);
+    expect(Object.keys(agent.state.tracks)).toEqual(['pager/other/quorum_lost', 'pager/main/quorum_lost']);
+    expect(Object.keys(forgetEnsembles(agent.state, ['main']).tracks)).toEqual(['pager/main/quorum_lost']);
   });
 });
 

@@ -9,6 +9,7 @@ import {
   formatLag,
   knownFromOf,
   mergeTimeline,
+  serverName,
 } from '../../../src/http/status-model.js';
 
 const T0 = 1_700_000_000_000;
@@ -17,7 +18,13 @@ const A = '10.0.0.1:2181';
 const B = '10.0.0.2:2181';
 
 /** The fields of an ensemble state the view model reads; the rest is irrelevant to it. */
-function state(fields: { timeline: Transition[]; quorum?: EnsembleState['quorum']; leader?: LeaderInfo; lastKnownLeader?: LeaderInfo; initialAt?: number }): EnsembleState {
+function state(fields: {
+  timeline: Transition[];
+  quorum?: EnsembleState['quorum'];
+  leader?: LeaderInfo;
+  lastKnownLeader?: LeaderInfo;
+  initialAt?: number;
+}): EnsembleState {
   return {
     quorum: fields.quorum ?? 'healthy',
     initial: { at: fields.initialAt ?? T0, quorum: 'healthy' },
@@ -34,9 +41,39 @@ function failover(): Transition[] {
     { at: T0 + 10 * MIN, ensemble: e, kind: 'node_down', server: A, serverId: 1, reason: 'refused', from: 'leader' },
     { at: T0 + 10 * MIN, ensemble: e, kind: 'election_started' },
     { at: T0 + 10 * MIN, ensemble: e, kind: 'quorum_state_changed', from: 'healthy', to: 'lost', voters: 3, healthyVoters: 0, margin: -2 },
-    { at: T0 + 10 * MIN + 2000, ensemble: e, kind: 'election_ended', server: B, serverId: 2, startedAt: T0 + 10 * MIN, durationMs: 2000, startedAtStartup: false },
-    { at: T0 + 10 * MIN + 2000, ensemble: e, kind: 'leader_changed', server: B, serverId: 2, from: A, fromServerId: 1, fromEpoch: 1, to: B, toServerId: 2, toEpoch: 2 },
-    { at: T0 + 10 * MIN + 2000, ensemble: e, kind: 'quorum_state_changed', from: 'lost', to: 'at_risk', voters: 3, healthyVoters: 2, margin: 0 },
+    {
+      at: T0 + 10 * MIN + 2000,
+      ensemble: e,
+      kind: 'election_ended',
+      server: B,
+      serverId: 2,
+      startedAt: T0 + 10 * MIN,
+      durationMs: 2000,
+      startedAtStartup: false,
+    },
+    {
+      at: T0 + 10 * MIN + 2000,
+      ensemble: e,
+      kind: 'leader_changed',
+      server: B,
+      serverId: 2,
+      from: A,
+      fromServerId: 1,
+      fromEpoch: 1,
+      to: B,
+      toServerId: 2,
+      toEpoch: 2,
+    },
+    {
+      at: T0 + 10 * MIN + 2000,
+      ensemble: e,
+      kind: 'quorum_state_changed',
+      from: 'lost',
+      to: 'at_risk',
+      voters: 3,
+      healthyVoters: 2,
+      margin: 0,
+    },
   ];
 }
 
@@ -63,7 +100,16 @@ describe('chartModel', () => {
     const leader = { server: A, serverId: 1, epoch: 1, since: T0 };
     const timeline: Transition[] = [
       { at: T0 + MIN, ensemble: 'e', kind: 'election_started' },
-      { at: T0 + MIN + 500, ensemble: 'e', kind: 'election_ended', server: A, serverId: 1, startedAt: T0 + MIN, durationMs: 500, startedAtStartup: false },
+      {
+        at: T0 + MIN + 500,
+        ensemble: 'e',
+        kind: 'election_ended',
+        server: A,
+        serverId: 1,
+        startedAt: T0 + MIN,
+        durationMs: 500,
+        startedAtStartup: false,
+      },
     ];
     const model = chartModel(state({ timeline, leader }), timeline, T0, now);
     expect(model.leader).toStrictEqual([
@@ -145,11 +191,21 @@ describe('text', () => {
       'quorum lost → at_risk (2/3 voters healthy, margin 0)',
     ]);
     // A kind this page does not know yet still reads as words.
-    expect(describeTransition({ at: T0, ensemble: 'e', kind: 'some_new_thing', phase: 'started' } as unknown as Transition)).toBe('some new thing started');
+    expect(describeTransition({ at: T0, ensemble: 'e', kind: 'some_new_thing', phase: 'started' } as unknown as Transition)).toBe(
+      'some new thing started',
+    );
+  });
+
+  it('names a server with its id when known', () => {
+    expect([serverName(A), serverName(A, 1)]).toStrictEqual(['10.0.0.1:2181', '10.0.0.1:2181 (id 1)']);
   });
 
   it('formats lag like the status command and durations for people', () => {
-    expect([formatLag({}), formatLag({ lag: 0, lagIsLowerBound: false }), formatLag({ lag: 7, lagIsLowerBound: true })]).toStrictEqual(['', '0', '>=7']);
+    expect([formatLag({}), formatLag({ lag: 0, lagIsLowerBound: false }), formatLag({ lag: 7, lagIsLowerBound: true })]).toStrictEqual([
+      '',
+      '0',
+      '>=7',
+    ]);
     expect([850, 12_400, 120_000, 184_000, 7_500_000].map(formatDuration)).toStrictEqual(['850ms', '12s', '2m', '3m 4s', '2h 5m']);
   });
 });

@@ -1,2 +1,0 @@
-/** Durations are shared vocabulary; this re-export keeps older imports working. */
-export { checkDuration, formatDuration, parseDuration, DurationError, type DurationResult } from '../model/duration.js';
