@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import type { Problem } from './problems.js';
-import { DESCRIPTIONS, fieldAt, SHOWN_DEFAULTS } from './schema.js';
+import { fieldAt, metaOf } from './schema.js';
 
 /** One flag: how it is written, its env var, and the config key it sets. */
 export interface FlagSpec {
@@ -102,11 +102,12 @@ export function keyPath(spec: FlagSpec): Array<string | number> {
 /** Help: the config key's description, its default, and whether it repeats (commander adds the env var). */
 function helpOf(spec: FlagSpec): string {
   if (spec.key === undefined) return spec.help ?? '';
-  const path = docPath(spec);
-  const def = fieldAt(keyPath(spec))?.def as { type: string; defaultValue?: unknown };
-  let text = spec.help ?? DESCRIPTIONS[path] ?? '';
+  const field = fieldAt(keyPath(spec))!;
+  const { description, shownDefault } = metaOf(field);
+  const def = field.def as { type: string; defaultValue?: unknown };
+  let text = spec.help ?? description ?? '';
   if (spec.kind === 'list') text += ' Repeatable.';
-  else if (def.type === 'prefault' || SHOWN_DEFAULTS[path]) text += ` Default: ${SHOWN_DEFAULTS[path] ?? String(def.defaultValue)}.`;
+  else if (def.type === 'prefault' || shownDefault) text += ` Default: ${shownDefault ?? String(def.defaultValue)}.`;
   if (spec.key.startsWith('ensembles.')) text = `For --ensemble ensembles: ${text}`;
   return text.replace(/`/g, '');
 }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { docPath, FLAGS } from './cli.js';
-import { configSchema, DESCRIPTIONS, inner, itemObject, SHOWN_DEFAULTS, unwrap } from './schema.js';
+import { configSchema, inner, itemObject, metaOf } from './schema.js';
 
 type Row = [key: string, type: string, defaultValue: string, description: string];
 
@@ -36,9 +36,9 @@ function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>
 function addObject(object: z.ZodObject, prefix: string, rows: Row[]): void {
   for (const [key, field] of Object.entries(object.shape) as Array<[string, z.ZodType]>) {
     const path = `${prefix}${key}`;
-    const description = DESCRIPTIONS[path];
-    if (description === undefined) throw new Error(`config field ${path} has no description in schema.ts`);
-    rows.push([`\`${path}\``, typeOf(field, path), SHOWN_DEFAULTS[path] ?? defaultCell(field), description]);
+    const { description, shownDefault } = metaOf(field);
+    if (description === undefined) throw new Error(`config field ${path} has no description: .describe() it in schema.ts`);
+    rows.push([`\`${path}\``, typeOf(field, path), shownDefault ?? defaultCell(field), description]);
     const s = inner(field);
     if (s.def.type === 'object') addObject(s as z.ZodObject, `${path}.`, rows);
     const item = s.def.type === 'array' ? itemObject(s) : undefined;
@@ -57,10 +57,8 @@ function defaultCell(field: z.ZodType): string {
 
 /** The type as users read it: declared with the value's schema, or derived from enums, lists, mappings and unions. */
 function typeOf(field: z.ZodType, path: string): string {
-  for (let s: z.ZodType | undefined = field; s !== undefined; s = unwrap(s)) {
-    const shown = z.globalRegistry.get(s)?.type as string | undefined;
-    if (shown !== undefined) return shown;
-  }
+  const shown = metaOf(field).type;
+  if (shown !== undefined) return shown;
   const s = inner(field);
   if (s.def.type === 'enum') return (s as z.ZodEnum).options.map((o) => `\`${String(o)}\``).join(' | ');
   if (s.def.type === 'object') return 'mapping';

@@ -1,16 +1,15 @@
 /**
  * The whole configuration as one zod schema over the merged input (flags, env, file): strict
  * objects (unknown keys rejected at every level), each field's default and description declared
- * once here, checks that span fields, and transforms to the shapes the agent reads (durations in
- * milliseconds, servers parsed). `reference.ts` renders the documentation from these declarations.
+ * once on the field, checks that span fields, and transforms to the shapes the agent reads
+ * (durations in milliseconds, servers parsed). `reference.ts` renders the documentation from them.
  */
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ALLOWED_COMMANDS, DEFAULT_COMMANDS } from '../commands/index.js';
-import { HOOK_EVENTS } from '../model/hook-events.js';
-import type { ServerTarget } from '../model/target.js';
 import { formatDuration } from '../model/duration.js';
-import { formatHostPort } from './hostport.js';
+import { HOOK_EVENTS } from '../model/hook-events.js';
+import { serverLabel, type ServerTarget } from '../model/target.js';
 import { closest, describeValue, isMapping, type PathSegment } from './problems.js';
 import {
   agentIdSchema,
@@ -35,99 +34,7 @@ import {
   uniqueListOf,
 } from './values.js';
 
-/** What each config field means, by its path (list items as `[]`): the reference, the README and the flags' help read it. */
-export const DESCRIPTIONS: Readonly<Record<string, string>> = {
-  listen: 'Address of the HTTP server (`/metrics`). IPv6 as `[::1]:9141`; port 0 picks a free port.',
-  interval: 'How often every node is polled.',
-  timeout: 'Deadline for one command to one node, connect and read together. Must be less than `interval`.',
-  maxReplyBytes: 'Largest reply read from a node; a longer one is cut and counted as `too_large`.',
-  concurrency: 'Most node polls in flight at once, across all ensembles.',
-  log: 'Logging.',
-  'log.level': 'Least severe level written.',
-  'log.format': '`json`: one object per line. `pretty`: coloured text for people.',
-  compat: '`dabealu`: also export the `zk_*` series of dabealu/zookeeper-exporter, for existing dashboards.',
-  ensembles:
-    'The ensembles to watch. Ensembles from `--ensemble` or `ZK_EXPORTER_ENSEMBLES` replace file ensembles of the same name. At least one ensemble is needed in all.',
-  'ensembles[].name': 'Unique name, used as the `ensemble` label. Letters, digits, `_`, `.`, `-`.',
-  'ensembles[].servers': 'The nodes: `"HOST:PORT"` strings (IPv6 as `"[::1]:2181"`) or `{host, port, adminPort}` mappings. No duplicates.',
-  'ensembles[].servers[].host': 'Hostname or IP address (IPv6 without brackets).',
-  'ensembles[].servers[].port': 'Client port, where the four-letter words are sent.',
-  'ensembles[].servers[].adminPort': "This server's AdminServer HTTP port; overrides the ensemble's `adminPort`.",
-  'ensembles[].transport':
-    '`fourletter`: four-letter words over TCP, falling back to the AdminServer for a word the whitelist refuses when an admin port is known. `admin`: AdminServer only (every server then needs an admin port).',
-  'ensembles[].adminPort': 'AdminServer HTTP port for servers that do not set their own.',
-  'ensembles[].commands': `Words polled; \`srvr\` is always polled, \`conf\` only every \`confInterval\` (it gives server ids and the voting membership). Allowed: ${ALLOWED_COMMANDS.map((c) => `\`${c}\``).join(', ')}. Never \`srst\`, \`crst\`, \`stmk\` or \`kill\`.`,
-  'ensembles[].confInterval': 'How often `conf` is re-read (it is also read after a node comes back).',
-  'ensembles[].canary':
-    'Write canary (opt-in): through one session per node, writes a znode and reads it back every `interval`, proving that writes commit (see README, *Write canary*). `--canary-path` turns it on for flag and env ensembles.',
-  'ensembles[].canary.path':
-    'Parent of the canary znodes (`<path>/<agentId>@<host:port>`, ephemeral), created when missing; below the chroot when there is one.',
-  'ensembles[].canary.interval': 'Time from one canary round to the next.',
-  'ensembles[].canary.timeout': 'Deadline of each step of a probe (connect, create, write, read). At most `interval`.',
-  'ensembles[].canary.authFile':
-    'File holding `user:password` (digest scheme) on one line; the canary znodes then get an ACL for that user alone. Never logged.',
-  'ensembles[].canary.chroot': 'Chroot of the canary sessions (e.g. `/kafka`); it must exist.',
-  hooks:
-    'Failover hooks: signed HTTP calls when quorum is at risk, lost or restored, the leader changes, and more, and Alertmanager alerts forwarded to them. See docs/webhooks.md.',
-  'hooks.stateDir':
-    'Directory of the durable outbox and the audit trail (mode 0700). Required when there are targets, unless `dryRun`. One per agent.',
-  'hooks.dryRun': 'Decide and record every hook call, but send nothing.',
-  'hooks.agentId': "This agent's id in payloads and among peers.",
-  'hooks.secretFiles':
-    'Files of one signing secret each; the first secret signs. `--hook-secret-file` adds files; secrets in `ZK_EXPORTER_HOOK_SECRETS` come after them.',
-  'hooks.targets': 'Where hooks are sent. `--hook-url` and `--alert-hook-url` add targets.',
-  'hooks.targets[].name': 'Unique name that rules and routes refer to. Letters, digits, `_`, `.`, `-`.',
-  'hooks.targets[].url':
-    'Where the signed JSON is POSTed: `http://` or `https://`, without user or password (use `headers`). Never logged.',
-  'hooks.targets[].timeout': 'Deadline of one attempt.',
-  'hooks.targets[].maxAge': 'A call still undelivered this long after it was decided is dead-lettered.',
-  'hooks.targets[].concurrency': 'Most calls in flight to this target at once.',
-  'hooks.targets[].backoff': 'Delays between attempts: full jitter, doubling from `initial` up to `max`.',
-  'hooks.targets[].backoff.initial': 'Upper bound of the first retry delay; doubles with each retry. At most `max`.',
-  'hooks.targets[].backoff.max': 'Largest retry delay; also caps a `Retry-After` answer.',
-  'hooks.targets[].template':
-    'JSON sent instead of the standard body, its `{{path.to.field}}` placeholders filled from that body (see docs/webhooks.md); checked when the config is loaded.',
-  'hooks.targets[].headers':
-    "Extra request headers, e.g. `Authorization`; values are never logged. `Idempotency-Key` and `X-Zk-Signature` are the agent's own.",
-  'hooks.rules': 'When to call which target. `--hook-url` adds rules for `quorum_at_risk`, `quorum_lost` and `quorum_restored`.',
-  'hooks.rules[].event':
-    'The condition: quorum at risk (one more loss loses it), lost, or restored; a new leader; more than one leader; an election lasting longer than `electionTooLong`.',
-  'hooks.rules[].hook': 'Name of the target to call.',
-  'hooks.rules[].ensembles': 'Ensembles the rule watches; unset: every ensemble.',
-  'hooks.rules[].for': 'How long the condition must hold before the hook is called.',
-  'hooks.rules[].cooldown':
-    'After a call, no other call for the same target, ensemble and event for this long (nor while one is still being delivered).',
-  'hooks.rules[].fireOnStartup': 'Also call for a condition already true when the agent starts or reloads.',
-  'hooks.rules[].electionTooLong': 'How long an election may last. Required for `election_too_long`, not allowed for other events.',
-  'hooks.alertmanager': 'The Alertmanager webhook receiver.',
-  'hooks.alertmanager.routes':
-    'Every firing alert Alertmanager posts to the receiver is forwarded once, signed, to the target of each route that matches it. Routes need `receiverTokenFiles`. `--alert-hook-url` adds a route for every alert.',
-  'hooks.alertmanager.routes[].hook': 'Name of the target to call.',
-  'hooks.alertmanager.routes[].matchers':
-    'Alertmanager-style matchers that must all match the alert\'s labels: `label="value"`, `label!="value"`, `label=~"regex"`, `label!~"regex"` (regexes anchored). None: every alert.',
-  'hooks.alertmanager.routes[].sendResolved': 'Also forward alerts when they resolve.',
-  'hooks.maintenance': 'Recurring windows during which hooks for their ensembles are recorded as suppressed instead of sent.',
-  'hooks.maintenance[].cron': 'When each window starts: 5 cron fields (minute first) or 6 (second first).',
-  'hooks.maintenance[].duration': 'How long each window lasts.',
-  'hooks.maintenance[].ensembles': 'Ensembles it covers; unset: every ensemble (and alerts).',
-  'hooks.maintenance[].timezone': 'IANA time zone the cron fields are read in.',
-  'hooks.peers':
-    'Base URLs (`http://zk2-sidecar:9141`) of the other agents watching the same ensembles; a hook fires when most agents see the incident, sent by one of them.',
-  'hooks.peerTimeout': 'Deadline for asking a peer. Must be less than `interval`.',
-  'hooks.receiverTokenFiles':
-    'Files of one bearer token each, required on the Alertmanager receiver and every changing hooks API call. `--receiver-token-file` adds files.',
-  'hooks.adminListen': 'Separate `HOST:PORT` for the receiver and the hooks API; unset: they are served on `listen`.',
-  'hooks.maxBodyBytes': 'Largest request body the receiver and the hooks API read.',
-};
-
-/** Defaults the code computes instead of declaring them, as the reference shows them. */
-export const SHOWN_DEFAULTS: Readonly<Record<string, string>> = {
-  'ensembles[].canary.interval': 'the poll `interval`',
-  'hooks.agentId': '`<hostname>:<listen port>`',
-  'hooks.maintenance[].timezone': '`UTC`',
-};
-
-/** A path into the config, relative to the object a check is attached to; `'*'` matches any list index. */
+/** A path into the config, relative to the object a check is attached to. */
 type Path = readonly PathSegment[];
 
 /** What a check puts on its issues for the formatter: paths relative to the issue's own path minus `depth` segments. */
@@ -145,16 +52,12 @@ interface Checker {
   report(path: Path, message: string, extra?: Omit<CheckParams, 'depth'>): void;
 }
 
-function overlaps(a: readonly PropertyKey[], b: Path): boolean {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i] && b[i] !== '*') return false;
-  return true;
-}
-
 /** Adds a check over several fields that runs even when others failed (so one bad field never hides another). */
 function checked<S extends z.ZodType>(schema: S, check: (value: z.output<S>, c: Checker) => void): S {
   return schema.superRefine(
     (value, ctx) => {
       const earlier = [...ctx.issues];
+      const overlaps = (a: readonly PropertyKey[], b: Path) => a.slice(0, b.length).every((s, i) => s === b[i]);
       check(value, {
         ok: (...path) => !earlier.some((issue) => overlaps(issue.path ?? [], path)),
         report: (path, message, extra = {}) =>
@@ -172,27 +75,20 @@ function cleanItems<T>(list: unknown, c: Checker, at: Path, suffix: Path = []): 
   return (list as T[]).flatMap((item, i): Array<[number, T]> => (c.ok(...at, i, ...suffix) ? [[i, item]] : []));
 }
 
-/** Reports each item whose key an earlier item already has, at `[...at, i, ...suffix]`. */
-function reportDuplicates<T>(
-  items: Array<[number, T]>,
-  key: (item: T) => string,
-  c: Checker,
-  at: Path,
-  suffix: Path,
-  message: (item: T) => string,
-): void {
+/** Reports each clean item whose key an earlier one already has, at `[...at, i, ...suffix]`, pointing back at the first. */
+function reportDuplicates<T>(c: Checker, list: unknown, at: Path, suffix: Path, key: (item: T) => string, message: (item: T) => string) {
   const first = new Map<string, number>();
-  for (const [i, item] of items) {
+  for (const [i, item] of cleanItems<T>(list, c, at, suffix)) {
     const seen = first.get(key(item));
     if (seen === undefined) first.set(key(item), i);
     else c.report([...at, i, ...suffix], message(item), { also: [...at, seen] });
   }
 }
 
-/** All items of a list, when it is a list and each item's `suffix` parsed cleanly. */
-function allClean<T>(list: unknown, c: Checker, at: Path, suffix: Path = []): T[] | undefined {
-  const items = cleanItems<T>(list, c, at, suffix);
-  return Array.isArray(list) && items.length === list.length ? items.map(([, item]) => item) : undefined;
+/** The names of a list's items, when it is a list and every item's name parsed cleanly. */
+function cleanNames(list: unknown, c: Checker, at: Path): string[] | undefined {
+  const items = cleanItems<{ name: string }>(list, c, at, ['name']);
+  return Array.isArray(list) && items.length === list.length ? items.map(([, item]) => item.name) : undefined;
 }
 
 /** `unknown target "x"; did you mean "y"?` */
@@ -201,6 +97,11 @@ function unknownName(what: 'target' | 'ensemble', given: string, names: readonly
   if (names.length === 0) return `${shown}; no ${what}s are configured`;
   const guess = closest(given, names);
   return guess === undefined ? `${shown}; ${what}s: ${names.join(', ')}` : `${shown}; did you mean ${JSON.stringify(guess)}?`;
+}
+
+/** `timeout (1s) must be less than interval (500ms)`. */
+function notAbove(a: string, aMs: number, verb: string, b: string, bMs: number): string {
+  return `${a} (${formatDuration(aMs)}) must ${verb} ${b} (${formatDuration(bMs)})`;
 }
 
 /** A mapping with exactly these keys (unknown keys are reported by the formatter, with a suggestion). */
@@ -215,16 +116,18 @@ function some<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-// ---- ensembles ---------------------------------------------------------------------------------
+/** The reference's description of a field, with the default it shows when the code computes it. */
+function doc<S extends z.ZodType>(schema: S, description: string, shownDefault?: string): S {
+  return schema.meta({ description, ...some('shownDefault', shownDefault) });
+}
 
-/** Transports an ensemble can use. */
-const TRANSPORTS = ['fourletter', 'admin'] as const;
+// ---- ensembles ---------------------------------------------------------------------------------
 
 /** A server written as a mapping, which can also carry its own AdminServer port. */
 const serverObjectSchema = mapping({
-  host: hostSchema,
-  port: integer(1, 65535),
-  adminPort: integer(1, 65535).optional(),
+  host: hostSchema.describe('Hostname or IP address (IPv6 without brackets).'),
+  port: integer(1, 65535).describe('Client port, where the four-letter words are sent.'),
+  adminPort: integer(1, 65535).optional().describe("This server's AdminServer HTTP port; overrides the ensemble's `adminPort`."),
 });
 
 /** One server: `"HOST:PORT"` or `{host, port, adminPort}`. */
@@ -245,56 +148,55 @@ function zkPath() {
 /** The write canary of one ensemble; `intervalMs` absent means the agent's poll interval. */
 const canarySchema = checked(
   mapping({
-    path: zkPath(),
-    interval: duration().optional(),
-    timeout: duration().prefault('1s'),
-    authFile: path('file').optional(),
-    chroot: zkPath().optional(),
+    path: zkPath().describe(
+      'Parent of the canary znodes (`<path>/<agentId>@<host:port>`, ephemeral), created when missing; below the chroot when there is one.',
+    ),
+    interval: doc(duration().optional(), 'Time from one canary round to the next.', 'the poll `interval`'),
+    timeout: duration().prefault('1s').describe('Deadline of each step of a probe (connect, create, write, read). At most `interval`.'),
+    authFile: path('file')
+      .optional()
+      .describe(
+        'File holding `user:password` (digest scheme) on one line; the canary znodes then get an ACL for that user alone. Never logged.',
+      ),
+    chroot: zkPath().optional().describe('Chroot of the canary sessions (e.g. `/kafka`); it must exist.'),
   }),
   (canary, c) => {
     if (c.ok('timeout') && c.ok('interval') && canary.interval !== undefined && canary.timeout > canary.interval) {
-      c.report(
-        ['timeout'],
-        `timeout (${formatDuration(canary.timeout)}) must not be more than interval (${formatDuration(canary.interval)})`,
-        {
-          or: ['interval'],
-        },
-      );
+      c.report(['timeout'], notAbove('timeout', canary.timeout, 'not be more than', 'interval', canary.interval), { or: ['interval'] });
     }
   },
-).transform(({ interval, timeout, ...canary }) => ({
-  path: canary.path,
-  ...some('intervalMs', interval),
-  timeoutMs: timeout,
-  ...some('authFile', canary.authFile),
-  ...some('chroot', canary.chroot),
-}));
-
-/** Message for an ensemble without servers. */
-const NO_SERVERS = 'at least one server is required';
+).transform(({ interval, timeout, ...canary }) => ({ ...canary, ...some('intervalMs', interval), timeoutMs: timeout }));
 
 /** One ensemble in the file (also what `--ensemble` and `ZK_EXPORTER_ENSEMBLES` entries become). */
 export const ensembleSchema = checked(
   mapping({
-    name: name(),
-    servers: listOf(serverSchema).min(1, { error: NO_SERVERS }),
-    transport: enumOf(TRANSPORTS).prefault('fourletter'),
-    adminPort: integer(1, 65535).optional(),
-    commands: commands().prefault(DEFAULT_COMMANDS),
-    confInterval: duration().prefault('1m'),
-    canary: canarySchema.optional(),
+    name: name().describe('Unique name, used as the `ensemble` label. Letters, digits, `_`, `.`, `-`.'),
+    servers: listOf(serverSchema)
+      .min(1, { error: 'at least one server is required' })
+      .describe('The nodes: `"HOST:PORT"` strings (IPv6 as `"[::1]:2181"`) or `{host, port, adminPort}` mappings. No duplicates.'),
+    transport: enumOf(['fourletter', 'admin'])
+      .prefault('fourletter')
+      .describe(
+        '`fourletter`: four-letter words over TCP, falling back to the AdminServer for a word the whitelist refuses when an admin port is known. `admin`: AdminServer only (every server then needs an admin port).',
+      ),
+    adminPort: integer(1, 65535).optional().describe('AdminServer HTTP port for servers that do not set their own.'),
+    commands: commands()
+      .prefault(DEFAULT_COMMANDS)
+      .describe(
+        `Words polled; \`srvr\` is always polled, \`conf\` only every \`confInterval\` (it gives server ids and the voting membership). Allowed: ${ALLOWED_COMMANDS.map((c) => `\`${c}\``).join(', ')}. Never \`srst\`, \`crst\`, \`stmk\` or \`kill\`.`,
+      ),
+    confInterval: duration().prefault('1m').describe('How often `conf` is re-read (it is also read after a node comes back).'),
+    canary: canarySchema
+      .optional()
+      .describe(
+        'Write canary (opt-in): through one session per node, writes a znode and reads it back every `interval`, proving that writes commit (see README, *Write canary*). `--canary-path` turns it on for flag and env ensembles.',
+      ),
   }),
   (ensemble, c) => {
-    const servers = cleanItems<ServerTarget>(ensemble.servers, c, ['servers']);
-    reportDuplicates(
-      servers,
-      (s) => `${s.host.toLowerCase()}:${s.port}`,
-      c,
-      ['servers'],
-      [],
-      (s) => `duplicate server "${formatHostPort(s.host, s.port)}"`,
-    );
+    const key = (s: ServerTarget) => `${s.host.toLowerCase()}:${s.port}`;
+    reportDuplicates(c, ensemble.servers, ['servers'], [], key, (s) => `duplicate server "${serverLabel(s)}"`);
     if (!c.ok('transport') || ensemble.transport !== 'admin' || !c.ok('adminPort') || ensemble.adminPort !== undefined) return;
+    const servers = cleanItems<ServerTarget>(ensemble.servers, c, ['servers']);
     const lacking = servers.filter(([, s]) => s.adminPort === undefined);
     if (lacking.length > 0 && lacking.length === servers.length) {
       c.report(['adminPort'], 'is required by transport "admin" unless every server sets its own adminPort');
@@ -303,71 +205,75 @@ export const ensembleSchema = checked(
     }
   },
 ).transform(({ adminPort, confInterval, ...ensemble }) => ({
-  name: ensemble.name,
+  ...ensemble,
   servers: ensemble.servers.map((s): ServerTarget => (s.adminPort === undefined && adminPort !== undefined ? { ...s, adminPort } : s)),
-  transport: ensemble.transport,
-  commands: ensemble.commands,
   confIntervalMs: confInterval,
-  ...some('canary', ensemble.canary),
 }));
-
-/** Log levels pino knows. */
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-
-const logSchema = mapping({
-  level: enumOf(LOG_LEVELS).prefault('info'),
-  format: enumOf(['json', 'pretty']).prefault('json'),
-});
 
 // ---- hooks -------------------------------------------------------------------------------------
 
 /** The event whose rules need (and only whose rules may set) `electionTooLong`. */
 const ELECTION_TOO_LONG = 'election_too_long';
 
+/** Ensembles a rule or window is limited to. */
+const ensembleNames = () => uniqueListOf(name(), 'ensemble').meta({ type: 'list of names' }).optional();
+
 const backoffSchema = checked(
   mapping({
-    initial: duration().prefault('1s'),
-    max: duration().prefault('1m'),
+    initial: duration().prefault('1s').describe('Upper bound of the first retry delay; doubles with each retry. At most `max`.'),
+    max: duration().prefault('1m').describe('Largest retry delay; also caps a `Retry-After` answer.'),
   }),
   (backoff, c) => {
     if (c.ok('initial') && c.ok('max') && backoff.initial > backoff.max) {
-      c.report(['initial'], `initial (${formatDuration(backoff.initial)}) must not be more than max (${formatDuration(backoff.max)})`, {
-        or: ['max'],
-      });
+      c.report(['initial'], notAbove('initial', backoff.initial, 'not be more than', 'max', backoff.max), { or: ['max'] });
     }
   },
 );
 
 const hookTargetSchema = mapping({
-  name: name(),
-  url: hookUrlSchema,
-  timeout: duration().prefault('5s'),
-  maxAge: duration().prefault('1h'),
-  concurrency: integer(1, 100).prefault(2),
-  backoff: backoffSchema.prefault({}),
-  template: templateSchema.optional(),
-  headers: headersSchema.optional(),
-}).transform((t) => ({
-  name: t.name,
-  url: t.url,
-  timeoutMs: t.timeout,
-  maxAgeMs: t.maxAge,
-  concurrency: t.concurrency,
-  initialBackoffMs: t.backoff.initial,
-  maxBackoffMs: t.backoff.max,
-  ...some('template', t.template),
-  ...some('headers', t.headers),
+  name: name().describe('Unique name that rules and routes refer to. Letters, digits, `_`, `.`, `-`.'),
+  url: hookUrlSchema.describe(
+    'Where the signed JSON is POSTed: `http://` or `https://`, without user or password (use `headers`). Never logged.',
+  ),
+  timeout: duration().prefault('5s').describe('Deadline of one attempt.'),
+  maxAge: duration().prefault('1h').describe('A call still undelivered this long after it was decided is dead-lettered.'),
+  concurrency: integer(1, 100).prefault(2).describe('Most calls in flight to this target at once.'),
+  backoff: backoffSchema.prefault({}).describe('Delays between attempts: full jitter, doubling from `initial` up to `max`.'),
+  template: templateSchema
+    .optional()
+    .describe(
+      'JSON sent instead of the standard body, its `{{path.to.field}}` placeholders filled from that body (see docs/webhooks.md); checked when the config is loaded.',
+    ),
+  headers: headersSchema
+    .optional()
+    .describe(
+      "Extra request headers, e.g. `Authorization`; values are never logged. `Idempotency-Key` and `X-Zk-Signature` are the agent's own.",
+    ),
+}).transform(({ timeout, maxAge, backoff, ...target }) => ({
+  ...target,
+  timeoutMs: timeout,
+  maxAgeMs: maxAge,
+  initialBackoffMs: backoff.initial,
+  maxBackoffMs: backoff.max,
 }));
 
 const hookRuleSchema = checked(
   mapping({
-    event: enumOf(HOOK_EVENTS),
-    hook: name(),
-    ensembles: uniqueListOf(name(), 'ensemble').meta({ type: 'list of names' }).optional(),
-    for: duration(false).prefault('0s'),
-    cooldown: duration(false).prefault('5m'),
-    fireOnStartup: boolean().prefault(false),
-    electionTooLong: duration().optional(),
+    event: enumOf(HOOK_EVENTS).describe(
+      'The condition: quorum at risk (one more loss loses it), lost, or restored; a new leader; more than one leader; an election lasting longer than `electionTooLong`.',
+    ),
+    hook: name().describe('Name of the target to call.'),
+    ensembles: ensembleNames().describe('Ensembles the rule watches; unset: every ensemble.'),
+    for: duration(false).prefault('0s').describe('How long the condition must hold before the hook is called.'),
+    cooldown: duration(false)
+      .prefault('5m')
+      .describe(
+        'After a call, no other call for the same target, ensemble and event for this long (nor while one is still being delivered).',
+      ),
+    fireOnStartup: boolean().prefault(false).describe('Also call for a condition already true when the agent starts or reloads.'),
+    electionTooLong: duration()
+      .optional()
+      .describe('How long an election may last. Required for `election_too_long`, not allowed for other events.'),
   }),
   (rule, c) => {
     if (!c.ok('event') || !c.ok('electionTooLong')) return;
@@ -377,55 +283,85 @@ const hookRuleSchema = checked(
       c.report(['electionTooLong'], `applies only to event "${ELECTION_TOO_LONG}", not "${rule.event}"`);
     }
   },
-).transform((r) => ({
-  event: r.event,
-  hook: r.hook,
-  ...some('ensembles', r.ensembles),
-  forMs: r.for,
-  cooldownMs: r.cooldown,
-  fireOnStartup: r.fireOnStartup,
-  ...some('electionTooLongMs', r.electionTooLong),
+).transform(({ for: forMs, cooldown, electionTooLong, ...rule }) => ({
+  ...rule,
+  forMs,
+  cooldownMs: cooldown,
+  ...some('electionTooLongMs', electionTooLong),
 }));
 
 const alertRouteSchema = mapping({
-  hook: name(),
-  matchers: listOf(matcherSchema).prefault([]),
-  sendResolved: boolean().prefault(false),
+  hook: name().describe('Name of the target to call.'),
+  matchers: listOf(matcherSchema)
+    .prefault([])
+    .describe(
+      'Alertmanager-style matchers that must all match the alert\'s labels: `label="value"`, `label!="value"`, `label=~"regex"`, `label!~"regex"` (regexes anchored). None: every alert.',
+    ),
+  sendResolved: boolean().prefault(false).describe('Also forward alerts when they resolve.'),
 });
 
 const maintenanceWindowSchema = mapping({
-  cron: cronSchema,
-  duration: duration(),
-  ensembles: uniqueListOf(name(), 'ensemble').meta({ type: 'list of names' }).optional(),
-  timezone: timezoneSchema.optional(),
-}).transform((w) => ({ cron: w.cron, durationMs: w.duration, ...some('ensembles', w.ensembles), ...some('timezone', w.timezone) }));
+  cron: cronSchema.describe('When each window starts: 5 cron fields (minute first) or 6 (second first).'),
+  duration: duration().describe('How long each window lasts.'),
+  ensembles: ensembleNames().describe('Ensembles it covers; unset: every ensemble (and alerts).'),
+  timezone: doc(timezoneSchema.optional(), 'IANA time zone the cron fields are read in.', '`UTC`'),
+}).transform(({ duration, ...window }) => ({ ...window, durationMs: duration }));
+
+/** Token and secret files: paths, each listed once. */
+const files = () => uniqueListOf(path('file'), 'file').prefault([]);
 
 const hooksSchema = checked(
   mapping({
-    stateDir: path('directory').optional(),
-    dryRun: boolean().prefault(false),
-    agentId: agentIdSchema.optional(),
-    secretFiles: uniqueListOf(path('file'), 'file').prefault([]),
-    targets: listOf(hookTargetSchema).prefault([]),
-    rules: listOf(hookRuleSchema).prefault([]),
-    alertmanager: mapping({ routes: listOf(alertRouteSchema).prefault([]) }).prefault({}),
-    maintenance: listOf(maintenanceWindowSchema).prefault([]),
-    peers: uniqueListOf(peerUrlSchema, 'peer').prefault([]),
-    peerTimeout: duration().prefault('1s'),
-    receiverTokenFiles: uniqueListOf(path('file'), 'file').prefault([]),
-    adminListen: listenAddress().optional(),
-    maxBodyBytes: integer(1024, 1_073_741_824).prefault(1_048_576),
+    stateDir: path('directory')
+      .optional()
+      .describe(
+        'Directory of the durable outbox and the audit trail (mode 0700). Required when there are targets, unless `dryRun`. One per agent.',
+      ),
+    dryRun: boolean().prefault(false).describe('Decide and record every hook call, but send nothing.'),
+    agentId: doc(agentIdSchema.optional(), "This agent's id in payloads and among peers.", '`<hostname>:<listen port>`'),
+    secretFiles: files().describe(
+      'Files of one signing secret each; the first secret signs. `--hook-secret-file` adds files; secrets in `ZK_EXPORTER_HOOK_SECRETS` come after them.',
+    ),
+    targets: listOf(hookTargetSchema).prefault([]).describe('Where hooks are sent. `--hook-url` and `--alert-hook-url` add targets.'),
+    rules: listOf(hookRuleSchema)
+      .prefault([])
+      .describe('When to call which target. `--hook-url` adds rules for `quorum_at_risk`, `quorum_lost` and `quorum_restored`.'),
+    alertmanager: mapping({
+      routes: listOf(alertRouteSchema)
+        .prefault([])
+        .describe(
+          'Every firing alert Alertmanager posts to the receiver is forwarded once, signed, to the target of each route that matches it. Routes need `receiverTokenFiles`. `--alert-hook-url` adds a route for every alert.',
+        ),
+    })
+      .prefault({})
+      .describe('The Alertmanager webhook receiver.'),
+    maintenance: listOf(maintenanceWindowSchema)
+      .prefault([])
+      .describe('Recurring windows during which hooks for their ensembles are recorded as suppressed instead of sent.'),
+    peers: uniqueListOf(peerUrlSchema, 'peer')
+      .prefault([])
+      .describe(
+        'Base URLs (`http://zk2-sidecar:9141`) of the other agents watching the same ensembles; a hook fires when most agents see the incident, sent by one of them.',
+      ),
+    peerTimeout: duration().prefault('1s').describe('Deadline for asking a peer. Must be less than `interval`.'),
+    receiverTokenFiles: files().describe(
+      'Files of one bearer token each, required on the Alertmanager receiver and every changing hooks API call. `--receiver-token-file` adds files.',
+    ),
+    adminListen: listenAddress()
+      .optional()
+      .describe('Separate `HOST:PORT` for the receiver and the hooks API; unset: they are served on `listen`.'),
+    maxBodyBytes: integer(1024, 1_073_741_824).prefault(1_048_576).describe('Largest request body the receiver and the hooks API read.'),
   }),
   (hooks, c) => {
     reportDuplicates(
-      cleanItems<{ name: string }>(hooks.targets, c, ['targets'], ['name']),
-      (t) => t.name,
       c,
+      hooks.targets,
       ['targets'],
       ['name'],
-      (t) => `duplicate target name ${JSON.stringify(t.name)}`,
+      (t: { name: string }) => t.name,
+      (t) => `duplicate target name "${t.name}"`,
     );
-    const names = allClean<{ name: string }>(hooks.targets, c, ['targets'], ['name'])?.map((t) => t.name);
+    const names = cleanNames(hooks.targets, c, ['targets']);
     for (const [at, list] of [
       [['rules'], hooks.rules],
       [['alertmanager', 'routes'], hooks.alertmanager?.routes],
@@ -434,13 +370,14 @@ const hooksSchema = checked(
         if (names !== undefined && !names.includes(hook)) c.report([...at, i, 'hook'], unknownName('target', hook, names));
       }
     }
+    const targets: unknown = hooks.targets;
     if (
       c.ok('stateDir') &&
       c.ok('dryRun') &&
       hooks.stateDir === undefined &&
       !hooks.dryRun &&
-      Array.isArray(hooks.targets) &&
-      hooks.targets.length > 0
+      Array.isArray(targets) &&
+      targets.length > 0
     ) {
       c.report(
         ['stateDir'],
@@ -459,32 +396,49 @@ const hooksSchema = checked(
 
 // ---- the whole config --------------------------------------------------------------------------
 
-/** Compatibility series sets. */
-const COMPAT_MODES = ['dabealu'] as const;
-
-/** The whole configuration, as the YAML file writes it (flags and env are merged in before parsing). Keys are camelCase. */
 const configObject = mapping({
-  listen: listenAddress().prefault('0.0.0.0:9141'),
-  interval: duration().prefault('5s'),
-  timeout: duration().prefault('2s'),
-  maxReplyBytes: integer(1024, 1_073_741_824).prefault(1_048_576),
-  concurrency: integer(1, 10_000).prefault(64),
-  log: logSchema.prefault({}),
-  compat: uniqueListOf(enumOf(COMPAT_MODES), 'value').prefault([]),
-  ensembles: listOf(ensembleSchema).prefault([]),
-  hooks: hooksSchema.optional(),
+  listen: listenAddress()
+    .prefault('0.0.0.0:9141')
+    .describe('Address of the HTTP server (`/metrics`). IPv6 as `[::1]:9141`; port 0 picks a free port.'),
+  interval: duration().prefault('5s').describe('How often every node is polled.'),
+  timeout: duration()
+    .prefault('2s')
+    .describe('Deadline for one command to one node, connect and read together. Must be less than `interval`.'),
+  maxReplyBytes: integer(1024, 1_073_741_824)
+    .prefault(1_048_576)
+    .describe('Largest reply read from a node; a longer one is cut and counted as `too_large`.'),
+  concurrency: integer(1, 10_000).prefault(64).describe('Most node polls in flight at once, across all ensembles.'),
+  log: mapping({
+    // Log levels pino knows.
+    level: enumOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).prefault('info').describe('Least severe level written.'),
+    format: enumOf(['json', 'pretty']).prefault('json').describe('`json`: one object per line. `pretty`: coloured text for people.'),
+  })
+    .prefault({})
+    .describe('Logging.'),
+  compat: uniqueListOf(enumOf(['dabealu']), 'value')
+    .prefault([])
+    .describe('`dabealu`: also export the `zk_*` series of dabealu/zookeeper-exporter, for existing dashboards.'),
+  ensembles: listOf(ensembleSchema)
+    .prefault([])
+    .describe(
+      'The ensembles to watch. Ensembles from `--ensemble` or `ZK_EXPORTER_ENSEMBLES` replace file ensembles of the same name. At least one ensemble is needed in all.',
+    ),
+  hooks: hooksSchema
+    .optional()
+    .describe(
+      'Failover hooks: signed HTTP calls when quorum is at risk, lost or restored, the leader changes, and more, and Alertmanager alerts forwarded to them. See docs/webhooks.md.',
+    ),
 });
 
 /** The whole configuration, as the YAML file writes it (flags and env are merged in before parsing). Keys are camelCase. */
 export const configSchema = checked(configObject, (config, c) => {
-  const ensembles = cleanItems<{ name: string }>(config.ensembles, c, ['ensembles'], ['name']);
   reportDuplicates(
-    ensembles,
-    (e) => e.name,
     c,
+    config.ensembles,
     ['ensembles'],
     ['name'],
-    (e) => `duplicate ensemble name ${JSON.stringify(e.name)}`,
+    (e: { name: string }) => e.name,
+    (e) => `duplicate ensemble name "${e.name}"`,
   );
   if (Array.isArray(config.ensembles) && config.ensembles.length === 0) {
     c.report(
@@ -493,12 +447,10 @@ export const configSchema = checked(configObject, (config, c) => {
     );
   }
   if (c.ok('timeout') && c.ok('interval') && config.timeout >= config.interval) {
-    c.report(['timeout'], `timeout (${formatDuration(config.timeout)}) must be less than interval (${formatDuration(config.interval)})`, {
-      or: ['interval'],
-    });
+    c.report(['timeout'], notAbove('timeout', config.timeout, 'be less than', 'interval', config.interval), { or: ['interval'] });
   }
   if (!isMapping(config.hooks)) return;
-  const names = allClean<{ name: string }>(config.ensembles, c, ['ensembles'], ['name'])?.map((e) => e.name);
+  const names = cleanNames(config.ensembles, c, ['ensembles']);
   for (const list of ['rules', 'maintenance'] as const) {
     for (const [i, item] of cleanItems<{ ensembles?: string[] }>(config.hooks[list], c, ['hooks', list], ['ensembles'])) {
       item.ensembles?.forEach((ensemble, j) => {
@@ -509,31 +461,18 @@ export const configSchema = checked(configObject, (config, c) => {
   }
   checkSelf(config, config.hooks, c);
 }).transform(({ interval, timeout, hooks, ...config }) => ({
-  ensembles: config.ensembles,
-  listen: config.listen,
+  ...config,
   intervalMs: interval,
   timeoutMs: timeout,
-  maxReplyBytes: config.maxReplyBytes,
-  concurrency: config.concurrency,
-  log: config.log,
-  compat: config.compat,
   ...some(
     'hooks',
-    hooks && {
-      ...some('stateDir', hooks.stateDir),
-      dryRun: hooks.dryRun,
-      agentId: hooks.agentId ?? defaultAgentId(config.listen.port),
-      secretFiles: hooks.secretFiles,
-      targets: hooks.targets,
-      rules: hooks.rules,
-      alertRoutes: hooks.alertmanager.routes,
-      maintenance: hooks.maintenance,
-      peers: hooks.peers,
-      peerTimeoutMs: hooks.peerTimeout,
-      receiverTokenFiles: hooks.receiverTokenFiles,
-      ...some('adminListen', hooks.adminListen),
-      maxBodyBytes: hooks.maxBodyBytes,
-    },
+    hooks &&
+      (({ agentId, alertmanager, peerTimeout, ...rest }) => ({
+        ...rest,
+        agentId: agentId ?? defaultAgentId(config.listen.port),
+        alertRoutes: alertmanager.routes,
+        peerTimeoutMs: peerTimeout,
+      }))(hooks),
   ),
 }));
 
@@ -552,19 +491,14 @@ function checkSelf(config: z.output<typeof configObject>, hooks: NonNullable<z.o
     if (WILDCARDS.has(adminListen.host) || WILDCARDS.has(listen.host) || adminListen.host.toLowerCase() === listen.host.toLowerCase()) {
       c.report(
         ['hooks', 'adminListen'],
-        `uses the port of listen (${formatHostPort(listen.host, listen.port)}); pick another port, or leave adminListen unset to serve the receiver and the hooks API on listen`,
+        `uses the port of listen (${serverLabel(listen)}); pick another port, or leave adminListen unset to serve the receiver and the hooks API on listen`,
       );
     }
   }
   if (!c.ok('hooks', 'peers') || hooks.peers.length === 0) return;
   if (c.ok('hooks', 'peerTimeout') && c.ok('interval') && hooks.peerTimeout >= config.interval) {
-    c.report(
-      ['hooks', 'peerTimeout'],
-      `peerTimeout (${formatDuration(hooks.peerTimeout)}) must be less than interval (${formatDuration(config.interval)})`,
-      {
-        or: ['interval'],
-      },
-    );
+    const message = notAbove('peerTimeout', hooks.peerTimeout, 'be less than', 'interval', config.interval);
+    c.report(['hooks', 'peerTimeout'], message, { or: ['interval'] });
   }
   const own = new Map<string, string>();
   for (const [label, address] of [
@@ -603,6 +537,15 @@ export function inner(schema: z.ZodType): z.ZodType {
   let s = schema;
   for (let next = unwrap(s); next !== undefined; next = unwrap(s)) s = next;
   return s;
+}
+
+/** What `.meta()` declared on a field or on any schema it wraps (the outermost wins). */
+export function metaOf(field: z.ZodType): { description?: string; shownDefault?: string; type?: string } {
+  const found: Record<string, unknown> = {};
+  for (let s: z.ZodType | undefined = field; s !== undefined; s = unwrap(s)) {
+    for (const [key, value] of Object.entries(z.globalRegistry.get(s) ?? {})) found[key] ??= value;
+  }
+  return found;
 }
 
 /** The mapping a list's items may be (the mapping option of a union of a string and a mapping). */

@@ -10,7 +10,7 @@ import { checkDuration, formatDuration } from '../model/duration.js';
 import { parseMatcher } from '../model/matchers.js';
 import type { ServerTarget } from '../model/target.js';
 import { renderTemplate } from '../model/template.js';
-import { checkHost, parseHostPort } from './hostport.js';
+import { checkHost, parseHostPort } from '../model/target.js';
 import { describeValue } from './problems.js';
 
 /** Node.js timers overflow above 2^31-1 ms and then fire at once. */

@@ -33,7 +33,9 @@ export function checkHost(host: string): string | undefined {
   if (host.startsWith('[') && host.endsWith(']') && isIPv6(host.slice(1, -1))) {
     return `write the IPv6 address without brackets here: "${host.slice(1, -1)}"`;
   }
-  return (HOSTNAME.test(host) && host.length <= 253) || isIPv6(host) ? undefined : `${JSON.stringify(host)} is not a hostname or IP address`;
+  return (HOSTNAME.test(host) && host.length <= 253) || isIPv6(host)
+    ? undefined
+    : `${JSON.stringify(host)} is not a hostname or IP address`;
 }
 
 /**

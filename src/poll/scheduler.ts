@@ -7,10 +7,7 @@ import { answeredSrvr, answersAs, discoverMembers, type PolledNode } from './dis
 import { pollNode } from './node.js';
 import { carryConf, planNode } from './plan.js';
 
-/**
- * Discovery when an ensemble does not say: on. An ensemble turns it off with `discovery: false`, read
- * here without depending on the config schema declaring the key.
- */
+/** Discovery when an ensemble does not say (configs built by hand, as in tests): on, as the schema's default. */
 export const DISCOVERY_DEFAULT = true;
 
 /** Whether members found in `conf` are polled besides the configured servers. */
