@@ -9,6 +9,8 @@ import type { EnsembleState, Transition } from './ensemble/types.js';
 import { createApp, createRouterApp } from './http/app.js';
 import { createHookRouter } from './http/hooks-routes.js';
 import { createStatusPageRouter, StatusFeed } from './http/status-page.js';
+import { createProbeRouter } from './http/probe.js';
+import { ProbePoller } from './http/probe-poll.js';
 import { HookService } from './hooks/service.js';
 import { AGENT_VERSION, AgentMetrics } from './metrics/agent-metrics.js';
 import { addDabealuFamilies } from './metrics/compat-dabealu.js';
@@ -24,6 +26,8 @@ import { serverLabel } from './model/target.js';
 import { readCanaryCredentials } from './zk/canary-auth.js';
 import { CanaryRunner, type CanaryEnsembleOptions } from './zk/canary-runner.js';
 import type { CanaryRound } from './zk/canary-types.js';
+import { withZkTls } from './zk/tls-files.js';
+import { registerTlsInsecure } from './zk/tls-metrics.js';
 
 /**
  * Wiring of one running agent: scheduler → node store → ensemble derivation → metrics and HTTP.
@@ -75,7 +79,14 @@ export class Agent {
     if (config.hooks) {
       this.hooks = new HookService({ config: config.hooks, log: log.child({ module: 'hooks' }), agentVersion: AGENT_VERSION, intervalMs: config.intervalMs, secretsFromEnv: hookSecretsFromEnv });
     }
-    this.scheduler = new PollScheduler(config, {
+    // TLS files are read here, once: a missing or unusable one stops the start (TlsFileError).
+    const polled = withZkTls(config);
+    const insecure = config.ensembles.filter((e) => e.tls?.insecureSkipVerify).map((e) => e.name);
+    if (insecure.length > 0) {
+      registerTlsInsecure(this.metrics.registry, insecure);
+      log.warn({ ensembles: insecure }, 'TLS certificates of these ensembles are not verified (insecureSkipVerify)');
+    }
+    this.scheduler = new PollScheduler(polled, {
       onEnsemble: (ensemble, samples, now) => this.onEnsemble(ensemble, samples, now),
       onRoundEnd: (stats) => this.onRoundEnd(stats),
       onOverrun: () => {
@@ -112,7 +123,7 @@ export class Agent {
         ensemble: (name) => this.states.get(name),
         ensembleNames: () => this.config.ensembles.map((e) => e.name),
       },
-      [createStatusPageRouter(this.feed), ...(hookRouter && !adminListen ? [hookRouter] : [])],
+      [createStatusPageRouter(this.feed), this.probeRouter(), ...(hookRouter && !adminListen ? [hookRouter] : [])],
     );
     const address = await this.listen(app, this.config.listen);
     if (hookRouter && adminListen) {
@@ -168,6 +179,18 @@ export class Agent {
     for (const transition of transitions) this.onTransition(transition);
     this.hooks?.onRound(state, transitions);
     this.feed.publish(state);
+  }
+
+  /** `/probe`: polls the nodes a request names through the scheduler's limiter; never touches this agent's state. */
+  private probeRouter(): ReturnType<typeof createProbeRouter> {
+    const poller = new ProbePoller(
+      { limiter: this.scheduler.limiter, timeoutMs: this.config.timeoutMs, maxReplyBytes: this.config.maxReplyBytes },
+      this.config.concurrency,
+    );
+    return createProbeRouter({
+      poll: (ensemble, targets, deadline) => poller.poll(ensemble, targets, deadline),
+      contentType: this.metrics.contentType,
+    });
   }
 
   /** Starts the write canary of the ensembles that have one; credentials files are read here, once. */

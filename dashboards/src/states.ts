@@ -7,7 +7,8 @@ import { SERVER_ROLES } from '../../src/commands/srvr.js';
 import { POLL_REASONS } from '../../src/model/outcome.js';
 import type { StateValue } from './common.js';
 
-const QUORUM_COLORS: Record<(typeof QUORUM_STATES)[number], string> = { healthy: 'green', at_risk: 'orange', lost: 'red' };
+// `unknown`: the agent cannot tell (voters it cannot see); grey, neither good nor an outage.
+const QUORUM_COLORS: Record<(typeof QUORUM_STATES)[number], string> = { healthy: 'green', at_risk: 'orange', lost: 'red', unknown: 'text' };
 
 /** `zookeeper_ensemble_quorum_state{state}`. */
 export const QUORUM: StateValue[] = QUORUM_STATES.map((s) => ({ value: s, text: s.replace('_', ' ').toUpperCase(), color: QUORUM_COLORS[s] }));

@@ -1,13 +1,15 @@
 import type { EnsembleState, QuorumState } from '../ensemble/types.js';
 
 /**
- * Exit code of `status`: 0 healthy, 1 at risk, 2 lost, 3 unknown (neither health nor loss proven).
- * The worst ensemble decides, worst being lost, then unknown (it may be lost), then at risk.
+ * Exit code of `status`, as monitoring plugins answer: 0 OK (healthy), 1 warning (at risk),
+ * 2 critical (lost, or split brain whatever the quorum), 3 unknown (neither health nor loss proven).
+ * The worst ensemble decides, worst being critical, then unknown (it may be lost), then at risk.
  */
 export function statusExitCode(states: readonly EnsembleState[]): 0 | 1 | 2 | 3 {
   const severity: Record<QuorumState, number> = { healthy: 0, at_risk: 1, unknown: 2, lost: 3 };
   const code: Record<QuorumState, 0 | 1 | 2 | 3> = { healthy: 0, at_risk: 1, unknown: 3, lost: 2 };
-  const worst = states.reduce<QuorumState>((w, s) => (severity[s.quorum] > severity[w] ? s.quorum : w), 'healthy');
+  const quorum = (s: EnsembleState): QuorumState => (s.splitBrain ? 'lost' : s.quorum);
+  const worst = states.reduce<QuorumState>((w, s) => (severity[quorum(s)] > severity[w] ? quorum(s) : w), 'healthy');
   return code[worst];
 }
 

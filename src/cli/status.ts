@@ -1,18 +1,24 @@
+import { Option } from 'commander';
 import { createCommand } from '../config/cli.js';
 import { formatProblems, loadConfig, type Env } from '../config/load.js';
 import type { AgentConfig } from '../config/types.js';
 import { deriveEnsemble } from '../ensemble/derive.js';
 import type { EnsembleState } from '../ensemble/types.js';
 import { PollScheduler } from '../poll/scheduler.js';
+import { withZkTls } from '../zk/tls-files.js';
 import { renderStatus, statusExitCode } from './status-table.js';
 
-/** Exit code for a bad flag or config, as for the agent itself. */
-export const USAGE_EXIT_CODE = 2;
+/** Exit code of `status` for bad options or config: UNKNOWN, as monitoring plugins answer when they cannot check. */
+export const STATUS_USAGE_EXIT_CODE = 3;
+
+/** Output formats of `status`: a table per ensemble, or the JSON of `GET /api/v1/ensembles`. */
+const OUTPUTS = ['table', 'json'] as const;
 
 /** Polls once with the given config and derives each ensemble's state. */
 export async function pollOnce(config: AgentConfig): Promise<EnsembleState[]> {
   const states: EnsembleState[] = [];
-  const scheduler = new PollScheduler(config, {
+  // TLS files are read once, before the round (an unusable one throws TlsFileError).
+  const scheduler = new PollScheduler(withZkTls(config), {
     onEnsemble: (ensemble, samples, now) => states.push(deriveEnsemble(undefined, ensemble, samples, now).state),
     onRoundEnd: () => undefined,
     onOverrun: () => undefined,
@@ -25,7 +31,7 @@ export async function pollOnce(config: AgentConfig): Promise<EnsembleState[]> {
   return states.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
 }
 
-/** `zk-ensemble-exporter status …`: one poll, a table per ensemble, exit code from the worst quorum. */
+/** `zk-ensemble-exporter status …`: one poll, a table (or JSON) per ensemble, exit code from the worst quorum. */
 export async function runStatus(
   argv: readonly string[],
   env: Env,
@@ -34,19 +40,24 @@ export async function runStatus(
 ): Promise<number> {
   const command = createCommand(
     'zk-ensemble-exporter status',
-    'Polls every node once and prints each ensemble. Exit code: 0 healthy, 1 at risk, 2 lost (or a bad flag/config), 3 unknown.',
+    'Polls every node once and prints each ensemble. Exit code: 0 healthy, 1 at risk, 2 lost or split brain, 3 unknown or bad options.',
     false,
-  );
+  ).addOption(new Option('--output <format>', 'table (default) or json: the JSON of GET /api/v1/ensembles.'));
   const loaded = loadConfig({ argv, env, command });
   if (!loaded.ok && loaded.help !== undefined) {
     out.write(loaded.help);
     return 0;
   }
-  if (!loaded.ok) {
-    err.write(`${formatProblems(loaded.problems)}\n`);
-    return USAGE_EXIT_CODE;
+  const output = (command.getOptionValue('output') as string | undefined) ?? 'table';
+  const problems = loaded.ok ? [] : loaded.problems;
+  if (!(OUTPUTS as readonly string[]).includes(output)) {
+    problems.push({ path: '--output', message: `must be "table" or "json", got ${JSON.stringify(output)}` });
+  }
+  if (!loaded.ok || problems.length > 0) {
+    err.write(`${formatProblems(problems)}\n`);
+    return STATUS_USAGE_EXIT_CODE;
   }
   const states = await pollOnce(loaded.config);
-  out.write(`${states.map(renderStatus).join('\n\n')}\n`);
+  out.write(output === 'json' ? `${JSON.stringify({ ensembles: states }, null, 2)}\n` : `${states.map(renderStatus).join('\n\n')}\n`);
   return statusExitCode(states);
 }

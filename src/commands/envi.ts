@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ParseError } from '../parse/errors.js';
-import { setOwn, splitLines } from '../parse/text.js';
+import { claimKey, setOwn, splitLines } from '../parse/text.js';
 import type { CommandDefinition } from './command.js';
 
 /** Parsed `envi` reply: every `key=value` property, e.g. `java.version` → `17.0.15`. */
@@ -11,9 +11,11 @@ export function parseEnvironment(text: string): Environment {
   const lines = splitLines(text);
   if (lines[0] !== 'Environment:') throw new ParseError(`envi: expected "Environment:", got ${JSON.stringify(lines[0]!.slice(0, 40))}`);
   const environment: Environment = {};
+  // Java system properties are unique: one printed twice with two values means the reply cannot be trusted.
+  const seen = new Map<string, string>();
   for (const line of lines.slice(1)) {
     const eq = line.indexOf('=');
-    if (eq > 0) setOwn(environment, line.slice(0, eq), line.slice(eq + 1));
+    if (eq > 0 && claimKey(seen, line.slice(0, eq), line.slice(eq + 1), 'envi')) setOwn(environment, line.slice(0, eq), line.slice(eq + 1));
   }
   if (environment['zookeeper.version'] === undefined) throw new ParseError('envi: no zookeeper.version');
   return environment;

@@ -1,4 +1,5 @@
 import type { MntrEntry } from '../parse/types.js';
+import { canonicalQuantile, MNTR_SERIES_CAP, nameProblem, type MntrDropReason } from './mntr-names.js';
 
 /** One exposition line derived from an `mntr` entry. */
 export interface MntrSeries {
@@ -59,9 +60,12 @@ export function keyName(key: string): KeyName {
  *   they only look like summaries;
  * - Prometheus-provider lines `X{quantile="q"}`, `X_count`, `X_sum` → the same summary shape;
  * - time units in names become `seconds` and values are scaled (`…_time_ms` 12 → `…_time_seconds` 0.012);
- * - text values (version, server_state, peer_state) and lines with labels other than `quantile` are skipped;
- * - a series already produced by an earlier entry of the same reply is skipped, so no two entries
- *   can write the same series.
+ * - text values (version, server_state, peer_state) are skipped; lines with labels other than a
+ *   `quantile` in [0, 1] are dropped (`invalid_label`);
+ * - a name the Prometheus linter rejects is dropped (`invalid_name`); a series already produced by an
+ *   earlier entry of the same reply, a family both untyped and summary, or a family named like a
+ *   summary's `_sum`/`_count` is dropped (`name_clash`), so no two entries can write the same series;
+ * - at most MNTR_SERIES_CAP series per reply; the rest are dropped (`over_cap`).
  * Pure.
  */
 export function mntrSeries(entries: readonly MntrEntry[]): MntrSeries[] {
@@ -83,42 +87,74 @@ export interface MntrPlanItem extends Omit<MntrSeries, 'value'> {
 /** The series layout of an mntr reply: the same for every node and round with the same keys. */
 export type MntrPlan = readonly MntrPlanItem[];
 
+/** Entries of one reply that yielded no series, by reason (reasons with none are absent). */
+export type MntrDropped = Readonly<Partial<Record<MntrDropReason, number>>>;
+
+/** A reply's series layout and what it had to leave out. */
+export interface MntrLayout {
+  plan: MntrPlan;
+  dropped: MntrDropped;
+}
+
 // Nodes of one version and role print the same keys in the same order, round after round: the
 // layout is worked out once per distinct key list (naming is most of the cost), then only values
-// change. Bounded so a stream of ever-new key lists cannot grow it without end.
+// change. Bounded in entries and in key text so a stream of ever-new (or huge) key lists cannot
+// grow it without end.
 const PLAN_CACHE_LIMIT = 256;
-const planCache = new Map<string, MntrPlan>();
+const PLAN_CACHE_CHARS = 8 * 1024 * 1024;
+const planCache = new Map<string, MntrLayout>();
+let planCacheChars = 0;
 
-/** The series layout of `entries` (cached by their keys, labels and value kinds). Pure apart from the cache. */
-export function mntrPlan(entries: readonly MntrEntry[]): MntrPlan {
+/** The series layout of `entries` and its dropped counts (cached by keys, labels and value kinds). Pure apart from the cache. */
+export function mntrLayout(entries: readonly MntrEntry[]): MntrLayout {
   let signature = '';
   for (const entry of entries) {
     signature += entry.key;
     if (entry.labels) signature += JSON.stringify(entry.labels);
     signature += typeof entry.value === 'number' ? '\n' : '\t\n';
   }
-  let plan = planCache.get(signature);
-  if (plan === undefined) {
-    plan = buildPlan(entries);
-    if (planCache.size >= PLAN_CACHE_LIMIT) planCache.clear();
-    planCache.set(signature, plan);
+  let layout = planCache.get(signature);
+  if (layout === undefined) {
+    layout = buildPlan(entries);
+    if (planCache.size >= PLAN_CACHE_LIMIT || planCacheChars + signature.length > PLAN_CACHE_CHARS) {
+      planCache.clear();
+      planCacheChars = 0;
+    }
+    planCache.set(signature, layout);
+    planCacheChars += signature.length;
   }
-  return plan;
+  return layout;
 }
 
-function buildPlan(entries: readonly MntrEntry[]): MntrPlanItem[] {
+/** The series layout of `entries` (see {@link mntrLayout}). */
+export function mntrPlan(entries: readonly MntrEntry[]): MntrPlan {
+  return mntrLayout(entries).plan;
+}
+
+function buildPlan(entries: readonly MntrEntry[]): MntrLayout {
   const summaries = new Set<string>();
   const providerSummaries = new Set<string>();
   for (const entry of entries) {
     if (entry.key.startsWith('cnt_')) summaries.add(entry.key.slice(4));
     if (entry.labels?.quantile !== undefined) providerSummaries.add(entry.key);
   }
-  const out: MntrPlanItem[] = [];
+  let out: MntrPlanItem[] = [];
+  const dropped: Partial<Record<MntrDropReason, number>> = {};
+  const drop = (reason: MntrDropReason, count = 1): void => {
+    dropped[reason] = (dropped[reason] ?? 0) + count;
+  };
   const taken = new Set<string>();
+  const typeOf = new Map<string, MntrPlanItem['type']>();
+  const problems = new Map<string, boolean>();
   const push = (item: MntrPlanItem): void => {
+    let invalid = problems.get(item.family);
+    if (invalid === undefined) problems.set(item.family, (invalid = nameProblem(item.family, item.type) !== undefined));
+    if (invalid) return drop('invalid_name');
     const id = `${item.sample}|${item.labels.quantile ?? ''}`;
-    if (taken.has(id)) return;
+    // Two keys that name one series (`zk_Foo` and `zk_foo`), or one family as both untyped and summary.
+    if (taken.has(id) || (typeOf.get(item.family) ?? item.type) !== item.type) return drop('name_clash');
     taken.add(id);
+    typeOf.set(item.family, item.type);
     out.push(item);
   };
   const summary = (index: number, base: string, part: 'quantile' | 'count' | 'sum', quantile?: string): void => {
@@ -145,10 +181,13 @@ function buildPlan(entries: readonly MntrEntry[]): MntrPlanItem[] {
       return;
     }
     if (entry.labels?.quantile !== undefined && Object.keys(entry.labels).length === 1) {
-      summary(index, entry.key, 'quantile', entry.labels.quantile);
+      // The provider does not escape label values: anything but a float in [0, 1] would break the exposition.
+      const quantile = canonicalQuantile(entry.labels.quantile);
+      if (quantile === undefined) drop('invalid_label');
+      else summary(index, entry.key, 'quantile', quantile);
       return;
     }
-    if (entry.labels && Object.keys(entry.labels).length > 0) return;
+    if (entry.labels && Object.keys(entry.labels).length > 0) return drop('invalid_label');
     const providerPart = /^(.+)_(count|sum)$/.exec(entry.key);
     if (providerPart && providerSummaries.has(providerPart[1]!)) {
       summary(index, providerPart[1]!, providerPart[2] as 'count' | 'sum');
@@ -158,5 +197,15 @@ function buildPlan(entries: readonly MntrEntry[]): MntrPlanItem[] {
     const family = MNTR_PREFIX + name;
     push({ index, family, type: 'untyped', sample: family, labels: {}, divisor: scale });
   });
-  return out;
+  // A summary X owns the sample names X_sum and X_count: another family of that name would be read as part of it.
+  const owned = new Set<string>();
+  for (const [family, type] of typeOf) if (type === 'summary') owned.add(`${family}_sum`).add(`${family}_count`);
+  const kept = out.filter((item) => !owned.has(item.family));
+  if (kept.length < out.length) drop('name_clash', out.length - kept.length);
+  out = kept;
+  if (out.length > MNTR_SERIES_CAP) {
+    drop('over_cap', out.length - MNTR_SERIES_CAP);
+    out = out.slice(0, MNTR_SERIES_CAP);
+  }
+  return { plan: out, dropped };
 }

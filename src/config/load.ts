@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { LineCounter, parseDocument } from 'yaml';
 import { createAgentCommand, parseCommandLine, type Given } from './cli.js';
 import { problemsFrom } from './issues.js';
-import { describeValue, isMapping, joinPath, oneLine, type Problem } from './problems.js';
+import { describeValue, isMapping, joinPath, oneLine, type PathSegment, type Problem } from './problems.js';
 import { configSchema, fieldAt } from './schema.js';
 import { mergeSources, type Loose } from './sources.js';
 import type { AgentConfig } from './types.js';
@@ -30,8 +30,13 @@ export interface LoadOptions {
   command?: Command;
 }
 
-/** The resolved config, or every problem found. `help` is set (with no problems) when `--help` was asked for. */
-export type LoadResult = { ok: true; config: AgentConfig } | { ok: false; problems: Problem[]; help?: string };
+/**
+ * The resolved config and where each value came from (`sourceOf(['timeout'])`: `--timeout`,
+ * `ZK_EXPORTER_TIMEOUT`, `file` or `default`), or every problem found. `help` is set (with no
+ * problems) when `--help` was asked for.
+ */
+export type LoadResult =
+  { ok: true; config: AgentConfig; sourceOf: (path: readonly PathSegment[]) => string } | { ok: false; problems: Problem[]; help?: string };
 
 /** Parses `argv`, reads env and the config file, merges them (flags > env > file > defaults) and validates. */
 export function loadConfig(options: LoadOptions): LoadResult {
@@ -49,7 +54,13 @@ export function loadConfig(options: LoadOptions): LoadResult {
   } else {
     const result = configSchema.safeParse(merged.raw, { reportInput: true });
     problems.push(...(result.success ? [] : problemsFrom(result.error.issues, merged.origins)), ...merged.shadowed.flatMap(checkAlone));
-    if (result.success && problems.length + merged.problems.length + parsed.problems.length === 0) return { ok: true, config: result.data };
+    if (result.success && problems.length + merged.problems.length + parsed.problems.length === 0) {
+      const sourceOf = (path: readonly PathSegment[]) => {
+        const label = merged.origins.label(path).split(/[[.]/)[0]!;
+        return !merged.origins.given(path) ? 'default' : /^(--|ZK_EXPORTER_)/.test(label) ? label : 'file';
+      };
+      return { ok: true, config: result.data, sourceOf };
+    }
   }
   // The file's problems first, then the env's, then the flags'.
   const rank = (p: Problem) => (p.path.startsWith('ZK_EXPORTER_') ? 1 : p.path.startsWith('--') ? 2 : 0);
@@ -104,12 +115,10 @@ function readConfig(named: Given, readFile: (path: string) => string, problems: 
   return undefined;
 }
 
+const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a directory' };
+
 function readError(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a directory';
-  return (error as Error).message;
+  return READ_ERRORS[(error as NodeJS.ErrnoException).code ?? ''] ?? (error as Error).message;
 }
 
 function dedupe(problems: Problem[]): Problem[] {

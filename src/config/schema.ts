@@ -167,6 +167,28 @@ const canarySchema = checked(
   },
 ).transform(({ interval, timeout, ...canary }) => ({ ...canary, ...some('intervalMs', interval), timeoutMs: timeout }));
 
+/** TLS to the nodes of one ensemble: both transports then speak TLS only (see README, *TLS to ZooKeeper*). */
+const zkTlsSchema = checked(
+  mapping({
+    caFile: path('file')
+      .optional()
+      .describe("PEM file of the CA(s) the nodes' certificates must chain to; unset: the system's trusted CAs."),
+    certFile: path('file').optional().describe('PEM client certificate, for nodes with `ssl.clientAuth=need`. Needs `keyFile`.'),
+    keyFile: path('file').optional().describe('PEM private key of `certFile`. Never logged.'),
+    serverName: hostSchema.optional().describe("Name the nodes' certificates must carry; unset: each node's configured host."),
+    insecureSkipVerify: boolean()
+      .prefault(false)
+      .describe(
+        'Accept any certificate, checking neither CA nor name (logged as a warning, exported as `zookeeper_exporter_tls_insecure`). For tests only.',
+      ),
+  }),
+  (tls, c) => {
+    if (!c.ok('certFile') || !c.ok('keyFile')) return;
+    if (tls.certFile !== undefined && tls.keyFile === undefined) c.report(['keyFile'], 'is required with certFile', { or: ['certFile'] });
+    if (tls.keyFile !== undefined && tls.certFile === undefined) c.report(['certFile'], 'is required with keyFile', { or: ['keyFile'] });
+  },
+);
+
 /** One ensemble in the file (also what `--ensemble` and `ZK_EXPORTER_ENSEMBLES` entries become). */
 export const ensembleSchema = checked(
   mapping({
@@ -190,6 +212,11 @@ export const ensembleSchema = checked(
       .optional()
       .describe(
         'Write canary (opt-in): through one session per node, writes a znode and reads it back every `interval`, proving that writes commit (see README, *Write canary*). `--canary-path` turns it on for flag and env ensembles.',
+      ),
+    tls: zkTlsSchema
+      .optional()
+      .describe(
+        "TLS to the nodes' `secureClientPort` (four-letter words) and HTTPS AdminServer: the certificate is checked against `caFile` and `serverName`; a failure is reason `tls`, never a plaintext retry.",
       ),
   }),
   (ensemble, c) => {

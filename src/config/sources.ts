@@ -165,9 +165,11 @@ export function mergeSources(
     const transport = given.find((g) => g.spec.flag === '--transport');
     const adminPort = given.find((g) => g.spec.flag === '--admin-port');
     const canaryPath = given.find((g) => g.spec.flag === '--canary-path');
+    // `--tls-*`: one `tls` mapping shared by the flag and env ensembles.
+    const tlsFlags = given.filter((g) => g.spec.key?.startsWith('ensembles.0.tls.') === true);
     const shared: Record<string, unknown> = {};
     if (specs.length === 0) {
-      for (const g of [transport, adminPort, canaryPath]) {
+      for (const g of [transport, adminPort, canaryPath, ...tlsFlags]) {
         if (g)
           problems.push({ path: g.label, message: `applies only to ensembles from --ensemble or ${ENSEMBLES_ENV}, and none were given` });
       }
@@ -179,6 +181,9 @@ export function mergeSources(
     } else if (transport !== undefined) shared.transport = transport.value;
     if (specs.length > 0 && adminPort !== undefined) shared.adminPort = inputOf(adminPort);
     if (specs.length > 0 && canaryPath !== undefined) shared.canary = { path: inputOf(canaryPath) };
+    if (specs.length > 0 && tlsFlags.length > 0) {
+      shared.tls = Object.fromEntries(tlsFlags.map((g) => [keyPath(g.spec).at(-1)!, inputOf(g)]));
+    }
 
     raw.ensembles ??= [];
     const ensembles = raw.ensembles;
@@ -210,6 +215,7 @@ export function mergeSources(
       if (transport) labelAt(['ensembles', at, 'transport'], transport.label);
       if (adminPort) labelAt(['ensembles', at, 'adminPort'], adminPort.label);
       if (canaryPath) labelAt(['ensembles', at, 'canary', 'path'], canaryPath.label);
+      for (const g of tlsFlags) labelAt(keyPath(g.spec).map((segment) => (segment === 0 ? at : segment)), g.label);
     }
   }
 }

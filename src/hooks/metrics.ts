@@ -18,6 +18,12 @@ export interface HookMetricsSnapshot {
   maintenance: ReadonlyArray<{ ensemble: string; suppressed: boolean }>;
   alertsReceived: number;
   alertDuplicates: number;
+  /** Rounds or alert payloads whose hook processing failed since start. */
+  processingErrors: number;
+  /** Whether the hook store (outbox) could be opened. */
+  storeAvailable: boolean;
+  /** Corrupt lines set aside when opening the store, per file (`outbox`, `audit`). */
+  quarantinedLines: ReadonlyMap<string, number>;
 }
 
 /** Adds every `zookeeper_hook_*` family to a scrape. */
@@ -59,4 +65,16 @@ export function addHookFamilies(set: HookFamilySink, snapshot: HookMetricsSnapsh
       'counter',
     )
     .add(snapshot.alertDuplicates, {});
+  set
+    .family('zookeeper_hook_processing_errors_total', 'Poll rounds or alert payloads whose hook processing failed.', 'counter')
+    .add(snapshot.processingErrors, {});
+  set
+    .family('zookeeper_hook_store_available', '1 when the hook outbox is open; 0 when hooks are unavailable (see the log).', 'gauge')
+    .add(snapshot.storeAvailable ? 1 : 0, {});
+  const quarantined = set.family(
+    'zookeeper_hook_store_quarantined_lines_total',
+    'Corrupt lines set aside (file copied to <file>.quarantine-<ms>) when opening the hook store, by file.',
+    'counter',
+  );
+  for (const file of ['outbox', 'audit']) quarantined.add(snapshot.quarantinedLines.get(file) ?? 0, { file });
 }

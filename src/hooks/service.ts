@@ -13,12 +13,14 @@ import { compileRoute, routeAlerts, type AlertmanagerPayload, type AlertRoute } 
 import { isSuppressed, NOT_PAUSED, pause, resume, type PauseState } from './decide/maintenance.js';
 import { intentForAlert, intentForDue, type AgentIdentity } from './decide/payload.js';
 import { buildPeerReport, decideWithPeers, gateFromPeers, peersNeeded, PROBE_REASON, type PeerReport } from './decide/peers.js';
+import { LogLimiter } from './decide/log-limit.js';
 import { acknowledge, evaluateRules, type AckRecord, type DueHook, type GateDecision, type RulesState } from './decide/rules.js';
 import { AuditLog } from './deliver/audit.js';
 import { Deliverer } from './deliver/http-delivery.js';
 import { Outbox } from './deliver/outbox.js';
 import { fetchPeerViews } from './deliver/peer-client.js';
 import { loadSecrets, loadToken } from './deliver/secret-files.js';
+import { acquireStateDir, StateDirError, type HeldStateDir } from './deliver/state-dir.js';
 import { addHookFamilies, type HookFamilySink } from './metrics.js';
 import type { AuditEntry, HookIntent } from './types.js';
 
@@ -29,6 +31,25 @@ export const PEER_VIEW_PATH = '/api/v1/hooks/peer-view';
 export class HookConfigError extends Error {
   override readonly name = 'HookConfigError';
 }
+
+/** The hook store cannot take intents now (it could not be opened): the receiver answers 503 with the reason. */
+export class HookStoreUnavailableError extends Error {
+  override readonly name = 'HookStoreUnavailableError';
+}
+
+/** What {@link HookService.acceptAlerts} did with a payload's alerts, once every new intent is durable. */
+export interface AcceptedAlerts {
+  /** Intents written (one per alert and matching route). */
+  intents: number;
+  /** Alert deliveries already pending or done (same hook and key). */
+  duplicates: number;
+  /** Alert deliveries suppressed by maintenance or a pause. */
+  suppressed: number;
+}
+
+// At most 5 lines per error kind and minute; the rest are counted into the next line.
+const ERROR_LOG_BURST = 5;
+const ERROR_LOG_WINDOW_MS = 60_000;
 
 /** What the service needs besides its config. */
 export interface HookServiceOptions {
@@ -57,6 +78,14 @@ export class HookService {
   private readonly suppressed = new Map<string, number>();
   private alertsReceived = 0;
   private alertDuplicates = 0;
+  private processingErrors = 0;
+  /** Why hooks cannot take intents (the store could not be opened); undefined when they can. */
+  private unavailable: string | undefined;
+  private readonly quarantinedLines = new Map<string, number>();
+  private held: HeldStateDir | undefined;
+  private readonly errorLogs = new LogLimiter(ERROR_LOG_BURST, ERROR_LOG_WINDOW_MS);
+  /** Alert payloads being written, awaited by {@link stop}. */
+  private readonly accepting = new Set<Promise<unknown>>();
   // Rounds and alerts are handled one at a time so the rules state never races with itself.
   private chain: Promise<void> = Promise.resolve();
 
@@ -86,9 +115,22 @@ export class HookService {
       throw new HookConfigError((err as Error).message);
     }
     const stateDir = this.config.stateDir;
-    const onError = (err: Error): void => this.options.log.error({ err }, 'hook state write failed');
-    this.outbox = stateDir === undefined ? Outbox.memory() : await Outbox.open(stateDir, { onError });
-    this.audit = stateDir === undefined ? AuditLog.inMemory() : await AuditLog.open(stateDir, { onError });
+    if (stateDir !== undefined) {
+      try {
+        this.held = await acquireStateDir(stateDir, this.config.agentId);
+      } catch (err) {
+        // Unusable or held by another agent: starting would lose or double every delivery.
+        if (err instanceof StateDirError) throw new HookConfigError(err.message);
+        throw err;
+      }
+      if (this.held.permissionWarning !== undefined) this.options.log.warn({ stateDir }, this.held.permissionWarning);
+      if (this.held.tookOverFrom !== undefined) {
+        this.options.log.warn({ stateDir, previous: this.held.tookOverFrom }, 'took over the stale lock of an agent that is gone');
+      }
+    }
+    const onError = (err: Error): void => this.logError('store', err, 'hook state write failed');
+    this.outbox = stateDir === undefined ? Outbox.memory() : await this.openOutbox(stateDir, onError);
+    this.audit = stateDir === undefined ? AuditLog.inMemory() : await this.openAudit(stateDir, onError);
     if (this.outbox.recovered > 0 || this.outbox.tornBytes > 0) {
       this.options.log.warn(
         { pending: this.outbox.pending().length, tornBytes: this.outbox.tornBytes },
@@ -106,7 +148,7 @@ export class HookService {
           { hook: intent.hook, event: intent.event, ensemble: intent.ensemble, idempotencyKey: intent.idempotencyKey, result },
           'hook finished',
         ),
-      onError: (err, intent) => this.options.log.error({ err, hook: intent.hook }, 'hook delivery bookkeeping failed'),
+      onError: (err, intent) => this.logError(`delivery/${intent.hook}`, err, 'hook delivery bookkeeping failed', { hook: intent.hook }),
     });
     this.deliverer.start();
     this.options.log.info(
@@ -122,12 +164,60 @@ export class HookService {
     );
   }
 
-  /** Waits for queued work, stops retries (pending intents stay in the outbox) and closes files. */
+  /** Waits for queued work, stops retries (pending intents stay in the outbox), closes files and releases the state dir. */
   async stop(): Promise<void> {
     await this.chain;
+    await Promise.allSettled([...this.accepting]);
     await this.deliverer?.stop();
     await this.outbox?.close();
     await this.audit?.close();
+    await this.held?.release();
+  }
+
+  /** Why hooks cannot take intents now, or undefined when they can. */
+  get unavailableReason(): string | undefined {
+    return this.unavailable;
+  }
+
+  private async openOutbox(stateDir: string, onError: (err: Error) => void): Promise<Outbox> {
+    try {
+      const outbox = await Outbox.open(stateDir, { onError });
+      this.reportQuarantine('outbox', outbox.quarantined);
+      return outbox;
+    } catch (err) {
+      // Polling and /metrics go on; hooks refuse work (503) with the reason until a restart fixes the store.
+      this.unavailable = `hook outbox cannot be opened: ${describeFsError(err)}`;
+      this.options.log.error({ err, stateDir }, 'hook outbox cannot be opened; failover hooks are unavailable');
+      return Outbox.memory();
+    }
+  }
+
+  private async openAudit(stateDir: string, onError: (err: Error) => void): Promise<AuditLog> {
+    try {
+      const audit = await AuditLog.open(stateDir, { onError });
+      this.reportQuarantine('audit', audit.quarantined);
+      return audit;
+    } catch (err) {
+      // The outbox is the durable record; the trail falls back to memory and says so.
+      this.options.log.error({ err, stateDir }, 'hook audit trail cannot be opened; kept in memory only');
+      return AuditLog.inMemory();
+    }
+  }
+
+  private reportQuarantine(file: string, quarantined: { lines: number; copy: string } | undefined): void {
+    if (quarantined === undefined) return;
+    this.quarantinedLines.set(file, (this.quarantinedLines.get(file) ?? 0) + quarantined.lines);
+    this.options.log.error(
+      { file, lines: quarantined.lines, copy: quarantined.copy },
+      'corrupt lines in the hook store were set aside; going on with every valid record',
+    );
+  }
+
+  /** Logs an error at most a few times a minute per kind, with the count of those held back. */
+  private logError(kind: string, err: unknown, message: string, fields: Record<string, unknown> = {}): void {
+    const verdict = this.errorLogs.check(kind, this.now());
+    if (!verdict.log) return;
+    this.options.log.error({ ...fields, err, ...(verdict.suppressedBefore > 0 ? { suppressedBefore: verdict.suppressedBefore } : {}) }, message);
   }
 
   /** Bearer tokens accepted on the receiver and mutating APIs (empty: those are refused). */
@@ -140,10 +230,26 @@ export class HookService {
     this.enqueue(() => this.evaluate(state, transitions));
   }
 
-  /** Routes a validated Alertmanager payload to hooks (queued: the HTTP answer does not wait). */
-  onAlerts(payload: AlertmanagerPayload): void {
+  /**
+   * Routes a validated Alertmanager payload to hooks and resolves once every new intent is fsynced
+   * (concurrent payloads share one fsync), so a 202 sent afterwards survives a crash. Rejects with
+   * {@link HookStoreUnavailableError}, or the write error, when the intents are not durable.
+   */
+  async acceptAlerts(payload: AlertmanagerPayload): Promise<AcceptedAlerts> {
+    if (this.unavailable !== undefined) throw new HookStoreUnavailableError(this.unavailable);
     this.alertsReceived += payload.alerts.length;
-    this.enqueue(() => this.deliverAlerts(payload));
+    const work = this.deliverAlerts(payload);
+    this.accepting.add(work);
+    try {
+      return await work;
+    } catch (err) {
+      // Answered 5xx (Alertmanager retries), and never silent here either.
+      this.processingErrors++;
+      this.logError('accept', err, 'alerts not accepted: hook intents could not be written');
+      throw err;
+    } finally {
+      this.accepting.delete(work);
+    }
   }
 
   /** Resolves once everything queued so far is handled (tests and shutdown). */
@@ -232,11 +338,18 @@ export class HookService {
       maintenance: ensembles.map((ensemble) => ({ ensemble, suppressed: this.suppressionAt(ensemble, now).suppressed })),
       alertsReceived: this.alertsReceived,
       alertDuplicates: this.alertDuplicates,
+      processingErrors: this.processingErrors,
+      storeAvailable: this.unavailable === undefined,
+      quarantinedLines: this.quarantinedLines,
     });
   }
 
   private enqueue(task: () => Promise<void>): void {
-    this.chain = this.chain.then(task).catch((err: unknown) => this.options.log.error({ err }, 'hook processing failed'));
+    this.chain = this.chain.then(task).catch((err: unknown) => {
+      this.processingErrors++;
+      this.audit.record({ at: this.now(), type: 'skipped', detail: `hook processing failed: ${(err as Error).message}` });
+      this.logError('round', err, 'hook processing failed');
+    });
   }
 
   private activeCooldowns(now: number): Array<RulesState['tracks'][string]> {
@@ -330,6 +443,7 @@ export class HookService {
   }
 
   private async submit(intent: HookIntent): Promise<boolean> {
+    if (this.unavailable !== undefined) throw new HookStoreUnavailableError(this.unavailable);
     const accepted = await this.deliverer.submit(intent);
     this.options.log.info(
       { hook: intent.hook, event: intent.event, ensemble: intent.ensemble, idempotencyKey: intent.idempotencyKey, accepted },
@@ -338,13 +452,16 @@ export class HookService {
     return accepted;
   }
 
-  private async deliverAlerts(payload: AlertmanagerPayload): Promise<void> {
+  private async deliverAlerts(payload: AlertmanagerPayload): Promise<AcceptedAlerts> {
     const now = this.now();
+    const counts: AcceptedAlerts = { intents: 0, duplicates: 0, suppressed: 0 };
+    const submissions: Array<Promise<boolean>> = [];
     for (const routed of routeAlerts(payload, this.routes)) {
       const ensemble = routed.alert.labels.ensemble;
       const suppressed = this.suppressionGate(ensemble, now);
       if (suppressed) {
         this.countSuppressed(routed.route.hook);
+        counts.suppressed++;
         this.audit.record({
           at: now,
           type: 'suppressed',
@@ -356,9 +473,24 @@ export class HookService {
         });
         continue;
       }
-      // The outbox refuses a hook+key it already holds (pending or done, kept 7 days): that is the
-      // duplicate check, across Alertmanager replicas, repeats and agent restarts.
-      if (!(await this.submit(intentForAlert(routed, this.agent, randomUUID(), now)))) this.alertDuplicates++;
+      // All submitted together: their journal lines share one write and one fsync.
+      submissions.push(this.submit(intentForAlert(routed, this.agent, randomUUID(), now)));
     }
+    // The outbox refuses a hook+key it already holds (pending or done, kept 7 days): that is the
+    // duplicate check, across Alertmanager replicas, repeats and agent restarts.
+    const settled = await Promise.allSettled(submissions);
+    for (const s of settled) {
+      if (s.status === 'rejected') throw s.reason;
+      if (s.value) counts.intents++;
+      else counts.duplicates++;
+    }
+    this.alertDuplicates += counts.duplicates;
+    return counts;
   }
+}
+
+/** An errno code or a message for a log or HTTP reason; paths are named by the caller. */
+function describeFsError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return typeof code === 'string' ? code : (err as Error).message;
 }

@@ -54,7 +54,33 @@ export function createApp(sources: HttpSources, extra: Router[] = []): Express {
   app.use((_req: express.Request, res: express.Response) => {
     res.status(404).json({ error: 'not found' });
   });
+  app.use(jsonErrors);
   return app;
+}
+
+/**
+ * Last error handler of every app: JSON with a reason and the error's own 4xx status (a bad path
+ * escape is 400), never express's HTML page with its stack trace and install paths.
+ */
+function jsonErrors(err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction): void {
+  if (res.headersSent) {
+    next(err);
+    return;
+  }
+  const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown };
+  const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    // Client errors from express and its parsers carry a message meant for the client.
+    const reason =
+      err instanceof URIError
+        ? 'malformed percent-encoding in the path'
+        : typeof e.message === 'string' && e.expose !== false
+          ? e.message
+          : 'bad request';
+    res.status(status).json({ error: reason.slice(0, 300) });
+    return;
+  }
+  res.status(500).json({ error: 'internal error' });
 }
 
 /** An app with only the given routers (the hooks' separate listener). */
@@ -66,5 +92,6 @@ export function createRouterApp(routers: Router[]): Express {
   app.use((_req: express.Request, res: express.Response) => {
     res.status(404).json({ error: 'not found' });
   });
+  app.use(jsonErrors);
   return app;
 }

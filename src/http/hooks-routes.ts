@@ -4,8 +4,9 @@ import { checkDuration } from '../model/duration.js';
 import type { EnsembleState } from '../ensemble/types.js';
 import { parseAlertmanagerPayload } from '../hooks/decide/alertmanager.js';
 import { checkAuthorization } from '../hooks/auth.js';
-import { PEER_VIEW_PATH, type HookService } from '../hooks/service.js';
+import { HookStoreUnavailableError, PEER_VIEW_PATH, type HookService } from '../hooks/service.js';
 import { HOOK_EVENTS } from '../model/hook-events.js';
+import { jsonBodyReader } from './hooks-body.js';
 import type { AuditEntry } from '../hooks/types.js';
 
 /** What the hook routes read besides the service. */
@@ -45,7 +46,8 @@ function reasonOf(error: z.ZodError): string {
 export function createHookRouter(sources: HookRouteSources): Router {
   const router = express.Router();
   const { hooks } = sources;
-  const json = express.json({ limit: sources.maxBodyBytes, strict: false, type: () => true });
+  // The limit is enforced while streaming; charset and depth are checked before JSON.parse.
+  const json = jsonBodyReader(sources.maxBodyBytes);
 
   const requireToken = (req: Request, res: Response, next: NextFunction): void => {
     if (hooks.receiverTokens.length === 0) {
@@ -61,15 +63,21 @@ export function createHookRouter(sources: HookRouteSources): Router {
   // Token checked before the body is read: an unauthenticated caller cannot make the agent parse anything.
   const guarded = [requireToken, json];
 
-  router.post('/api/v1/alertmanager', ...guarded, (req, res) => {
+  router.post('/api/v1/alertmanager', ...guarded, async (req, res) => {
     const parsed = parseAlertmanagerPayload(req.body);
     if (!parsed.ok) {
       res.status(400).json({ error: parsed.reason });
       return;
     }
-    // Answered at once: Alertmanager cancels slow receivers; the work runs outside the request.
-    hooks.onAlerts(parsed.payload);
-    res.status(202).json({ accepted: parsed.payload.alerts.length });
+    // 202 only once the intents are fsynced (concurrent payloads share one fsync): a crash after it loses nothing.
+    try {
+      const done = await hooks.acceptAlerts(parsed.payload);
+      res.status(202).json({ accepted: parsed.payload.alerts.length, ...done });
+    } catch (err) {
+      // Not durable: Alertmanager retries on 5xx. The service has logged and counted it.
+      const reason = err instanceof HookStoreUnavailableError ? err.message : 'hook intents could not be written to the outbox';
+      res.status(503).json({ error: reason });
+    }
   });
 
   router.get('/api/v1/hooks/deliveries', (req, res) => {
@@ -131,6 +139,12 @@ export function createHookRouter(sources: HookRouteSources): Router {
       forMs = duration.ms;
     }
     const { by, reason, ensembles } = body.data;
+    const known = sources.ensembleNames();
+    const unknown = (ensembles ?? []).filter((e) => !known.includes(e));
+    if (unknown.length > 0) {
+      res.status(404).json({ error: `unknown ensemble${unknown.length > 1 ? 's' : ''} ${unknown.map((e) => `"${e}"`).join(', ')}`, known });
+      return;
+    }
     // The service turns `for` into an end time with its own clock, the one every other hook decision uses.
     res.json(
       hooks.pause({ by, ...(reason ? { reason } : {}), ...(ensembles ? { ensembles } : {}), ...(forMs !== undefined ? { forMs } : {}) }),
@@ -146,18 +160,5 @@ export function createHookRouter(sources: HookRouteSources): Router {
     res.json(hooks.resume(body.data));
   });
 
-  // Body errors from express.json: malformed JSON → 400, too large → 413, both with a reason.
-  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === 'entity.parse.failed') {
-      res.status(400).json({ error: `malformed JSON: ${e.message ?? 'parse error'}` });
-      return;
-    }
-    if (e.type === 'entity.too.large') {
-      res.status(413).json({ error: `body larger than ${sources.maxBodyBytes} bytes` });
-      return;
-    }
-    next(err);
-  });
   return router;
 }

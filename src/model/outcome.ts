@@ -12,6 +12,7 @@ export const POLL_REASONS = [
   'too_large', // reply exceeded the configured size cap
   'malformed', // reply arrived but could not be parsed into the expected record
   'http_error', // AdminServer answered a non-2xx status or non-JSON body
+  'tls', // TLS handshake failed: unknown CA, expired, name mismatch, client certificate refused, not TLS at all
 ] as const;
 
 /** One of {@link POLL_REASONS}. */

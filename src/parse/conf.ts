@@ -1,5 +1,5 @@
 import { ParseError } from './errors.js';
-import { parseInteger, setOwn, splitLines } from './text.js';
+import { claimKey, parseInteger, setOwn, splitLines } from './text.js';
 import type { QuorumMember, ServerConfigRecord } from './types.js';
 
 const SERVER_KEY = /^server\.([0-9]+)$/;
@@ -68,20 +68,25 @@ export function peerTypeName(value: string): string {
 
 /**
  * Parses a `conf` reply: every `key=value` line into `raw`, plus `serverId`, `peerType`, `version` and the
- * members from `server.N=` lines, whether under 3.5+'s `membership: ` header or not. Needs at least one line.
+ * members from `server.N=` lines, whether under 3.5+'s `membership: ` header or not. Needs at least one line;
+ * a key repeated with another value (two `server.2=` lines, two `serverId=`) is a ParseError.
  */
 export function parseServerConfig(text: string): ServerConfigRecord {
   const raw: Record<string, string> = {};
   const members = new Map<number, QuorumMember>();
+  const seen = new Map<string, string>();
   for (const line of splitLines(text)) {
     const eq = line.indexOf('=');
     if (eq <= 0) continue; // `membership: ` header, blank lines
     const key = line.slice(0, eq);
     const value = line.slice(eq + 1);
+    if (!claimKey(seen, key, value, 'conf')) continue;
     setOwn(raw, key, value);
     const server = SERVER_KEY.exec(key);
     if (server) {
       const id = Number(server[1]);
+      // `server.01=` and `server.1=` name the same member.
+      claimKey(seen, `server.${id}`, value, 'conf');
       members.set(id, parseQuorumMember(id, value));
     }
   }

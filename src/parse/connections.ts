@@ -1,5 +1,5 @@
 import { ParseError } from './errors.js';
-import { parseJavaNumber, splitLines } from './text.js';
+import { claimKey, parseJavaNumber, splitLines } from './text.js';
 
 /** One client connection line of `cons` or of `stat`'s `Clients:` block. */
 export interface ConnectionLine {
@@ -13,16 +13,18 @@ export interface ConnectionLine {
 // Connections without a session (like this poll's own) stop after `sent`.
 const LINE = /^ (\S+)\[([0-9]+)\]\((.*)\)$/;
 
-/** Parses one connection line; throws ParseError when it does not have that shape. */
+/** Parses one connection line; throws ParseError when it does not have that shape or repeats a field with another value. */
 export function parseConnectionLine(line: string): ConnectionLine {
   const match = LINE.exec(line);
   if (!match) throw new ParseError(`not a connection line: ${JSON.stringify(line.slice(0, 80))}`);
   const fields: Record<string, number | string> = Object.create(null) as Record<string, number | string>;
+  const seen = new Map<string, string>();
   for (const pair of match[3]!.split(',')) {
     const eq = pair.indexOf('=');
     if (eq < 0) throw new ParseError(`connection field without "=": ${JSON.stringify(pair.slice(0, 40))}`);
     const key = pair.slice(0, eq);
     const text = pair.slice(eq + 1);
+    if (!claimKey(seen, key, text, `connection ${match[1]!.slice(0, 80)}`)) continue;
     fields[key] = /^-?[0-9]+$/.test(text) ? parseJavaNumber(text, key) : text;
   }
   return { address: match[1]!, fields };

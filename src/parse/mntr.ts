@@ -1,5 +1,5 @@
 import { ParseError } from './errors.js';
-import { isJavaNumber, setOwn, splitLines } from './text.js';
+import { claimKey, isJavaNumber, setOwn, splitLines } from './text.js';
 import type { MntrEntry, MntrRecord } from './types.js';
 
 const LABEL_START = /^([A-Za-z_][A-Za-z0-9_]*)="/;
@@ -53,15 +53,20 @@ export function mntrEntry(key: string, value: number | string): MntrEntry {
  * Parses a `mntr` reply: one `zk_<key>\t<value>` line per entry (MonitorCommand.print), kept in order.
  * The value is everything after the first tab (it may itself hold spaces or tabs). Blank lines, lines
  * without a tab and lines not starting with `zk_` are skipped; a reply with no entry at all is a ParseError.
+ * MonitorCommand prints each key once: a key repeated with another value is a ParseError, an identical
+ * repeat is kept once.
  */
 export function parseMntr(text: string): MntrRecord {
   const entries: MntrEntry[] = [];
+  const seen = new Map<string, string>();
   for (const line of splitLines(text)) {
     const tab = line.indexOf('\t');
     if (tab < 0 || !line.startsWith('zk_')) continue;
     const key = line.slice(3, tab);
     if (key.length === 0) continue;
-    entries.push(mntrEntry(key, parseMntrValue(line.slice(tab + 1))));
+    const value = line.slice(tab + 1);
+    if (!claimKey(seen, `zk_${key}`, value, 'mntr')) continue;
+    entries.push(mntrEntry(key, parseMntrValue(value)));
   }
   if (entries.length === 0) {
     const first = splitLines(text)[0]!.slice(0, 80);

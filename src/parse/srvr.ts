@@ -1,5 +1,5 @@
 import { ParseError } from './errors.js';
-import { parseInteger, parseJavaNumber, splitLines } from './text.js';
+import { claimKey, parseInteger, parseJavaNumber, splitLines } from './text.js';
 import type { ServerMode, ServerStats, Zxid } from './types.js';
 import { parseZxid } from './zxid.js';
 
@@ -20,13 +20,28 @@ function triple(value: string, what: string, avgMayBeDecimal: boolean): Triple {
   };
 }
 
+// The labels read below; other `label: value` lines are ignored, so only these are checked for repeats.
+const KNOWN_LABELS = new Set([
+  'Zookeeper version',
+  'Latency min/avg/max',
+  'Received',
+  'Sent',
+  'Connections',
+  'Outstanding',
+  'Zxid',
+  'Mode',
+  'Node count',
+  'Proposal sizes last/min/max',
+]);
+
 function isServerMode(text: string): text is ServerMode {
   return (SERVER_MODES as readonly string[]).includes(text);
 }
 
 /**
  * Parses a `srvr` or `stat` reply (same layout in 3.4–3.9). `stat` adds a `Clients:` block ending in a
- * blank line; leaders (3.4.13+) add `Proposal sizes last/min/max:`. Unknown lines are ignored.
+ * blank line; leaders (3.4.13+) add `Proposal sizes last/min/max:`. Unknown lines are ignored; a known
+ * label printed twice with different values is a ParseError (ZooKeeper prints each once).
  */
 export function parseServerStats(text: string): ServerStats {
   const lines = splitLines(text);
@@ -42,6 +57,7 @@ export function parseServerStats(text: string): ServerStats {
   let nodeCount: number | undefined;
   let proposalSizes: Triple | undefined;
   let clients: string[] | undefined;
+  const seen = new Map<string, string>();
 
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -61,6 +77,7 @@ export function parseServerStats(text: string): ServerStats {
     const label = line.slice(0, colon);
     // The version text itself contains colons and spaces ("…, built on 2024-12-29 17:54 UTC"): keep all of it.
     const value = line.slice(colon + 1).trim();
+    if (KNOWN_LABELS.has(label) && !claimKey(seen, label, value, 'srvr/stat')) continue;
     switch (label) {
       case 'Zookeeper version':
         version = value;

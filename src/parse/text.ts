@@ -33,3 +33,21 @@ export function parseInteger(text: string, what: string): number {
 export function setOwn(target: Record<string, string>, key: string, value: string): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
+
+/**
+ * Records that `key` was printed with `value`. A reply that prints one key twice with different values
+ * contradicts itself (e.g. `Mode: follower` then `Mode: leader`), and taking either would let a broken or
+ * hostile node choose what is reported, so it is a ParseError; an identical repeat is harmless. Returns
+ * false for a repeat the caller may skip.
+ */
+export function claimKey(seen: Map<string, string>, key: string, value: string, what: string): boolean {
+  const first = seen.get(key);
+  if (first === undefined) {
+    seen.set(key, value);
+    return true;
+  }
+  if (first === value) return false;
+  throw new ParseError(
+    `${what}: ${JSON.stringify(key.slice(0, 80))} appears twice with different values (${JSON.stringify(first.slice(0, 40))}, then ${JSON.stringify(value.slice(0, 40))})`,
+  );
+}

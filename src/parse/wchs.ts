@@ -1,5 +1,5 @@
 import { ParseError } from './errors.js';
-import { splitLines } from './text.js';
+import { claimKey, splitLines } from './text.js';
 import type { WatchSummary } from './types.js';
 
 const HEADER = /^([0-9]+) connections watching ([0-9]+) paths$/;
@@ -10,9 +10,13 @@ const TOTAL = /^Total watches:([0-9]+)$/;
 export function parseWatchSummary(text: string): WatchSummary {
   let header: RegExpExecArray | null = null;
   let total: RegExpExecArray | null = null;
+  // WatchManager prints each line once: a second, different one makes the reply ambiguous.
+  const seen = new Map<string, string>();
   for (const line of splitLines(text)) {
-    header ??= HEADER.exec(line);
-    total ??= TOTAL.exec(line);
+    const headerMatch = HEADER.exec(line);
+    if (headerMatch && claimKey(seen, 'connections watching paths', line, 'wchs')) header = headerMatch;
+    const totalMatch = TOTAL.exec(line);
+    if (totalMatch && claimKey(seen, 'Total watches', line, 'wchs')) total = totalMatch;
   }
   if (!header || !total) {
     const first = splitLines(text)[0]!.slice(0, 80);

@@ -3,6 +3,7 @@ import type { CommandOutcome, RawReply } from '../model/outcome.js';
 import { serverLabel, type ServerTarget, type TransportMode } from '../model/target.js';
 import { fetchAdminCommand, isAdminCommand } from '../zk/admin-http.js';
 import { isFourLetterWord, sendFourLetterWord } from '../zk/four-letter.js';
+import type { ZkTls, ZkTlsSettings } from '../zk/tls.js';
 import { decodeAdmin, decodeFourLetter } from './decode.js';
 
 /** What to ask one node this round. */
@@ -14,9 +15,11 @@ export interface NodePollPlan {
   commands: CommandWord[];
   timeoutMs: number;
   maxReplyBytes: number;
+  /** The ensemble's TLS settings (files read): both transports then speak TLS only. */
+  tls?: ZkTls | ZkTlsSettings;
 }
 
-type Limits = { timeoutMs: number; maxBytes: number };
+type Limits = { timeoutMs: number; maxBytes: number; tls?: ZkTls | ZkTlsSettings };
 
 /** Asks every AdminServer command of `word` at once. */
 function askAdmin(word: CommandWord, host: string, adminPort: number, limits: Limits): Promise<Array<RawReply<unknown>>> {
@@ -35,7 +38,7 @@ function askAdmin(word: CommandWord, host: string, adminPort: number, limits: Li
  * ignores `4lw.commands.whitelist`).
  */
 export async function pollCommand<W extends CommandWord>(plan: NodePollPlan, word: W): Promise<CommandOutcome<RecordOf<W>>> {
-  const limits = { timeoutMs: plan.timeoutMs, maxBytes: plan.maxReplyBytes };
+  const limits: Limits = { timeoutMs: plan.timeoutMs, maxBytes: plan.maxReplyBytes, ...(plan.tls ? { tls: plan.tls } : {}) };
   const { host, adminPort } = plan.target;
   if (plan.transport === 'admin' && adminPort !== undefined) {
     return decodeAdmin(word, await askAdmin(word, host, adminPort, limits));

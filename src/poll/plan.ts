@@ -37,6 +37,7 @@ export function planNode(
     commands,
     timeoutMs: config.timeoutMs,
     maxReplyBytes: config.maxReplyBytes,
+    ...(ensemble.tls ? { tls: ensemble.tls } : {}),
   };
 }
 

@@ -2,12 +2,15 @@ import type { AgentConfig, EnsembleConfig } from '../config/types.js';
 import { COMMANDS, type CommandWord, type NodeSample } from '../commands/index.js';
 import type { DiscoveredMember } from '../ensemble/types.js';
 import { serverLabel, type ServerTarget } from '../model/target.js';
-import { createLimiter } from '../zk/limiter.js';
+import { createLimiter, type Limiter } from '../zk/limiter.js';
 import { answeredSrvr, answersAs, discoverMembers, type PolledNode } from './discover.js';
 import { pollNode } from './node.js';
 import { carryConf, planNode } from './plan.js';
 
-/** Discovery when an ensemble does not say (configs built by hand, as in tests): on, as the schema's default. */
+/**
+ * Discovery when an ensemble does not say: on. An ensemble turns it off with `discovery: false`, read
+ * here without depending on the config schema declaring the key.
+ */
 export const DISCOVERY_DEFAULT = true;
 
 /** Whether members found in `conf` are polled besides the configured servers. */
@@ -46,7 +49,8 @@ export interface RoundListener {
  * limiter so a thousand nodes never open thousands of sockets at once.
  */
 export class PollScheduler {
-  private readonly limiter;
+  /** The limiter every node poll goes through; `/probe` polls through it too, so both share `concurrency`. */
+  readonly limiter: Limiter;
   private readonly previous = new Map<string, NodeSample>();
   /** Per ensemble: the members discovery found last round, polled from the start of the next. */
   private readonly discovered = new Map<string, DiscoveredMember[]>();
@@ -143,7 +147,7 @@ export class PollScheduler {
     });
     const kept = new Set([...seeds.map(serverLabel), ...discovered.map((member) => member.server)]);
     const withSamples = new Set([...seeds.map(serverLabel), ...reported.filter((m) => m.failure === undefined).map((m) => m.server)]);
-    this.forgetExcept(ensemble.name, kept);
+    this.forget(ensemble.name, polled.map((node) => node.sample.server).filter((server) => !kept.has(server)));
     return {
       ensemble: { ...ensemble, discovered: reported },
       samples: polled.map((node) => node.sample).filter((sample) => withSamples.has(sample.server)),
@@ -166,17 +170,20 @@ export class PollScheduler {
     );
   }
 
-  /** Drops the planning memory of nodes no longer polled in one ensemble (members removed by reconfig). */
-  private forgetExcept(ensemble: string, servers: ReadonlySet<string>): void {
-    for (const memory of [this.previous, this.answered]) {
-      for (const key of memory.keys()) {
-        if (key.startsWith(`${ensemble}/`) && !servers.has(key.slice(ensemble.length + 1))) memory.delete(key);
-      }
+  /**
+   * Drops the memory of nodes polled this round that are not handed on (removed by a reconfig, or
+   * answering as another id): a member that comes back starts afresh.
+   */
+  private forget(ensemble: string, servers: readonly string[]): void {
+    for (const server of servers) {
+      const key = planningKey(ensemble, server);
+      this.previous.delete(key);
+      this.answered.delete(key);
     }
   }
 }
 
-/** Key of a node's planning memory. Ensemble names contain no `/`, so the prefix is unambiguous. */
+/** Key of a node's memory in the scheduler. */
 function planningKey(ensemble: string, server: string): string {
   return `${ensemble}/${server}`;
 }

@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { RawReply } from '../model/outcome.js';
+import { httpsGet } from './admin-https.js';
 import { READ_ONLY_ADMIN_COMMANDS, type AdminCommand } from './read-only.js';
+import { isLoaded, type ZkTls, type ZkTlsSettings } from './tls.js';
 
 /** Where an AdminServer command is sent: a node's `admin.serverPort`. */
 export interface AdminTarget {
@@ -14,6 +16,8 @@ export interface AdminOptions {
   timeoutMs: number;
   /** Largest body accepted; one byte more and the request is cancelled with `too_large`. */
   maxBytes: number;
+  /** Speak HTTPS with these settings (an AdminServer with `admin.forceHttps`); never falls back to HTTP. */
+  tls?: ZkTls | ZkTlsSettings;
 }
 
 const ALLOWED = new Set<string>(READ_ONLY_ADMIN_COMMANDS);
@@ -37,11 +41,7 @@ export function adminCommandUrl(target: AdminTarget, command: AdminCommand): str
  * failure is a value; the promise rejects only on a programming error: a command outside
  * {@link READ_ONLY_ADMIN_COMMANDS}.
  */
-export async function fetchAdminCommand(
-  target: AdminTarget,
-  command: AdminCommand,
-  opts: AdminOptions,
-): Promise<RawReply<unknown>> {
+export async function fetchAdminCommand(target: AdminTarget, command: AdminCommand, opts: AdminOptions): Promise<RawReply<unknown>> {
   if (!isAdminCommand(command)) {
     throw new TypeError(`refusing to request ${JSON.stringify(command)}: not a read-only AdminServer command`);
   }
@@ -53,6 +53,8 @@ export async function fetchAdminCommand(
     detail,
     durationMs: performance.now() - started,
   });
+
+  if (opts.tls !== undefined) return fetchOverTls(target, command, opts.tls, opts, started);
 
   // The signal also aborts the body stream, so one deadline covers headers and body.
   const signal = AbortSignal.timeout(opts.timeoutMs);
@@ -111,6 +113,29 @@ export async function fetchAdminCommand(
     return fail('http_error', 'not JSON');
   }
   return { ok: true, body, durationMs: performance.now() - started };
+}
+
+/** {@link fetchAdminCommand} over HTTPS with the ensemble's TLS settings. */
+async function fetchOverTls(
+  target: AdminTarget,
+  command: AdminCommand,
+  tls: ZkTls | ZkTlsSettings,
+  opts: AdminOptions,
+  started: number,
+): Promise<RawReply<unknown>> {
+  const durationMs = (): number => performance.now() - started;
+  // Settings whose files were never read: refuse rather than ask over plain HTTP.
+  if (!isLoaded(tls)) return { ok: false, reason: 'tls', detail: 'TLS files were not loaded', durationMs: durationMs() };
+  const result = await httpsGet(target.host, target.adminPort, `/commands/${command}`, tls, opts);
+  if (!result.ok) return { ok: false, reason: result.reason, detail: result.detail, durationMs: durationMs() };
+  if (result.status < 200 || result.status > 299) {
+    return { ok: false, reason: 'http_error', detail: `HTTP ${result.status}`, durationMs: durationMs() };
+  }
+  try {
+    return { ok: true, body: JSON.parse(result.body.toString('utf8')) as unknown, durationMs: durationMs() };
+  } catch {
+    return { ok: false, reason: 'http_error', detail: 'not JSON', durationMs: durationMs() };
+  }
 }
 
 /** True when `err` came from our deadline rather than from the peer. */

@@ -70,6 +70,21 @@ export class CanaryRunner {
     for (const loop of this.loops) this.run(loop);
   }
 
+  /** One round of every ensemble, then every session closed (for one-shot commands such as `status`). */
+  async runOnce(): Promise<CanaryRound[]> {
+    try {
+      return await Promise.all(
+        this.loops.map(async (loop) => {
+          const startedAt = Date.now();
+          const nodes = await Promise.all(loop.sessions.map((s) => s.probe()));
+          return { ensemble: loop.options.ensemble, startedAt, finishedAt: Date.now(), nodes };
+        }),
+      );
+    } finally {
+      await Promise.all(this.loops.flatMap((loop) => loop.sessions.map((s) => s.close())));
+    }
+  }
+
   /** Stops the timers, waits for the rounds in flight (bounded by the step timeouts), closes every session. */
   async stop(): Promise<void> {
     this.stopped = true;

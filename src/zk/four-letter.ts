@@ -1,7 +1,9 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import tls from 'node:tls';
 import type { RawReply } from '../model/outcome.js';
 import { READ_ONLY_COMMANDS, type FourLetterWord } from './read-only.js';
+import { connectOptions, expectedName, isLoaded, tlsFailureDetail, type ZkTls, type ZkTlsSettings } from './tls.js';
 
 /** Where a four-letter word is sent: a node's client port. */
 export interface FourLetterTarget {
@@ -15,10 +17,12 @@ export interface FourLetterOptions {
   timeoutMs: number;
   /** Largest reply accepted; one byte more and the socket is destroyed with `too_large`. */
   maxBytes: number;
+  /** Speak TLS (the node's `secureClientPort`); never falls back to plaintext. */
+  tls?: ZkTls | ZkTlsSettings;
 }
 
 /** Which part of the exchange a failure happened in; it is named in the failure's `detail`. */
-export type FourLetterPhase = 'connecting' | 'reading';
+export type FourLetterPhase = 'connecting' | 'handshaking' | 'reading';
 
 const READ_ONLY = new Set<string>(READ_ONLY_COMMANDS);
 
@@ -34,11 +38,7 @@ export function isFourLetterWord(word: string): word is FourLetterWord {
  * `ok` with an empty body because deciding what an empty reply means is the classifier's job.
  * The promise rejects only on a programming error: a word outside {@link READ_ONLY_COMMANDS}.
  */
-export function sendFourLetterWord(
-  target: FourLetterTarget,
-  word: FourLetterWord,
-  opts: FourLetterOptions,
-): Promise<RawReply<string>> {
+export function sendFourLetterWord(target: FourLetterTarget, word: FourLetterWord, opts: FourLetterOptions): Promise<RawReply<string>> {
   // The type already forbids other words; this guard stops casts and unvalidated config from
   // ever sending state-changing words such as `srst` or `kill`.
   if (!isFourLetterWord(word)) {
@@ -62,7 +62,7 @@ export function sendFourLetterWord(
       socket?.destroy();
       resolve(reply);
     };
-    const fail = (reason: 'refused' | 'timeout' | 'too_large', detail: string): void =>
+    const fail = (reason: 'refused' | 'timeout' | 'too_large' | 'tls', detail: string): void =>
       finish({ ok: false, reason, detail, durationMs: elapsed() });
 
     // One overall deadline (not socket.setTimeout, which is an idle timer a slow-dripping server
@@ -72,20 +72,36 @@ export function sendFourLetterWord(
       fail('timeout', `timed out while ${phase} after ${opts.timeoutMs} ms${progress}`);
     }, opts.timeoutMs);
 
+    const secure = opts.tls;
+    if (secure !== undefined && !isLoaded(secure)) {
+      // Settings whose files were never read: refuse rather than send the word in plaintext.
+      fail('tls', 'TLS files were not loaded');
+      return;
+    }
     try {
-      socket = net.connect({ host: target.host, port: target.port });
+      socket = secure
+        ? tls.connect(connectOptions(secure, target.host, target.port))
+        : net.connect({ host: target.host, port: target.port });
     } catch (err) {
       // net.connect throws synchronously on a malformed port; that is a target problem, not a crash.
       fail('refused', `${errorCode(err)} while connecting`);
       return;
     }
 
-    socket.on('connect', () => {
+    const send = (): void => {
       phase = 'reading';
       // No half-close after the write: ZooKeeper may treat our FIN as the client going away and
       // drop the reply it is still producing.
       socket?.write(word);
-    });
+    };
+    if (secure) {
+      socket.on('connect', () => {
+        phase = 'handshaking';
+      });
+      socket.on('secureConnect', send);
+    } else {
+      socket.on('connect', send);
+    }
     socket.on('data', (chunk: Buffer) => {
       received += chunk.length;
       if (received > opts.maxBytes) {
@@ -96,16 +112,22 @@ export function sendFourLetterWord(
     });
     // ZooKeeper closes the connection once the reply is written: end of stream = whole reply.
     socket.on('end', () => {
+      if (phase === 'handshaking') fail('tls', 'connection closed during the TLS handshake');
       finish({ ok: true, body: Buffer.concat(chunks, received).toString('utf8'), durationMs: elapsed() });
     });
     socket.on('error', (err) => {
       const code = errorCode(err);
-      if (code === 'ETIMEDOUT') fail('timeout', `ETIMEDOUT while ${phase}`);
+      const tlsDetail = secure ? tlsFailureDetail(code, expectedName(secure, target.host)) : undefined;
+      if (tlsDetail !== undefined) fail('tls', tlsDetail);
+      else if (code === 'ETIMEDOUT') fail('timeout', `ETIMEDOUT while ${phase}`);
+      // A server that drops the connection mid-handshake refused the handshake, not the connection.
+      else if (phase === 'handshaking') fail('tls', `${code} during the TLS handshake`);
       else fail('refused', `${code} while ${phase}`);
     });
     // A close without 'end' or 'error' (should not happen, but never leave the promise pending).
     socket.on('close', () => {
-      fail('refused', `connection closed while ${phase}`);
+      if (phase === 'handshaking') fail('tls', 'connection closed during the TLS handshake');
+      else fail('refused', `connection closed while ${phase}`);
     });
   });
 }

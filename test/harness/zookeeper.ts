@@ -8,6 +8,20 @@ import { nodeTruth } from './four-letter.js';
 
 /** Classpath of Debian's zookeeper 3.8 package; servlet-api is needed or the AdminServer dies at start. */
 const ZOOKEEPER_CLASSPATH = ['zookeeper.jar', 'servlet-api.jar', 'slf4j-simple.jar'].map((jar) => `/usr/share/java/${jar}`).join(':');
+/** Netty jars Debian's zookeeper manifest leaves out; without them every TLS connection dies (ByteToMessageDecoder). */
+const NETTY_CLASSPATH = ['netty-codec.jar', 'netty-resolver.jar'].map((jar) => `/usr/share/java/${jar}`).join(':');
+
+/** TLS on each node's `secureClientPort` (the plain `clientPort` keeps working). */
+export interface ZkTlsSpec {
+  /** PKCS#12 keystore holding the node's key pair. */
+  keyStore: string;
+  /** PKCS#12 truststore with the CA that signs client certificates, as a trusted entry. */
+  trustStore: string;
+  /** Password of both stores. */
+  password: string;
+  /** `ssl.clientAuth`: `need` refuses clients without a certificate the truststore trusts. */
+  clientAuth?: 'none' | 'want' | 'need';
+}
 
 /** True when Debian's zookeeper package is installed on this machine. */
 export function zookeeperInstalled(): boolean {
@@ -25,12 +39,16 @@ export interface EnsembleSpec {
   tickTimeMs?: number;
   /** Directory for data and logs; a fresh temp dir by default. */
   baseDir?: string;
+  /** Serve TLS on a `secureClientPort` too (Netty server factory). */
+  tls?: ZkTlsSpec;
 }
 
 /** One real ZooKeeper JVM started by the harness. */
 export class ZkNode {
   process?: ChildProcess;
   private paused = false;
+  /** The TLS client port, when the ensemble was started with `tls`. */
+  secureClientPort?: number;
 
   constructor(
     readonly id: number,
@@ -64,7 +82,7 @@ export class ZkNode {
         '-XX:TieredStopAtLevel=1',
         '-Dzookeeper.admin.enableServer=true',
         '-cp',
-        ZOOKEEPER_CLASSPATH,
+        `${ZOOKEEPER_CLASSPATH}:${NETTY_CLASSPATH}`,
         'org.apache.zookeeper.server.quorum.QuorumPeerMain',
         path.join(this.dir, 'zoo.cfg'),
       ],
@@ -152,6 +170,19 @@ export class ZkEnsemble {
         'admin.serverAddress=127.0.0.1',
         `admin.serverPort=${node.adminPort}`,
       ];
+      if (spec.tls) {
+        node.secureClientPort = await freePort();
+        lines.push(
+          'serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory',
+          `secureClientPort=${node.secureClientPort}`,
+          'secureClientPortAddress=127.0.0.1',
+          `ssl.keyStore.location=${spec.tls.keyStore}`,
+          `ssl.keyStore.password=${spec.tls.password}`,
+          `ssl.trustStore.location=${spec.tls.trustStore}`,
+          `ssl.trustStore.password=${spec.tls.password}`,
+          `ssl.clientAuth=${spec.tls.clientAuth ?? 'none'}`,
+        );
+      }
       if (!standalone) {
         lines.push('standaloneEnabled=false');
         if (node.observer) lines.push('peerType=observer');

@@ -104,8 +104,17 @@ describe.skipIf(!zookeeperInstalled())('write canary: digest ACL and chroot', ()
     expect(await new Promise<unknown>((resolve) => admin.exists(znode, (err, stat) => resolve(err ?? stat)))).toBeFalsy();
   });
 
-  it('fails with no_node when the chroot does not exist', async () => {
-    const round = await firstRound(ensemble.nodes[0]!.address, { chroot: '/missing', agentId: 'nochroot' });
-    expect(round.nodes[0]).toMatchObject({ ok: false, failedOp: 'create', reason: 'no_node' });
+  it('fails with no_node when the chroot does not exist (one-shot round)', async () => {
+    const server = ensemble.nodes[0]!.address;
+    const runner = new CanaryRunner({
+      agentId: 'nochroot',
+      ensembles: [
+        { ensemble: 'one', servers: [server], path: '/zk-ensemble-exporter/canary', chroot: '/missing', intervalMs: 1000, timeoutMs: 2000 },
+      ],
+      onRound: () => undefined,
+      onError: () => undefined,
+    });
+    const [round] = await runner.runOnce();
+    expect(round?.nodes[0]).toMatchObject({ server, ok: false, failedOp: 'create', reason: 'no_node' });
   });
 });

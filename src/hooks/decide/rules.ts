@@ -409,7 +409,10 @@ function stepEdge(
     }
     const edge = lastOf(
       transitions,
-      (t) => t.kind === 'quorum_state_changed' && t.to === 'healthy' && (t.from === 'at_risk' || t.from === 'lost' || (t.from === 'unknown' && wasBad)),
+      (t) =>
+        t.kind === 'quorum_state_changed' &&
+        t.to === 'healthy' &&
+        (t.from === 'at_risk' || t.from === 'lost' || (t.from === 'unknown' && wasBad)),
     );
     if (edge) {
       track.since = now;

@@ -33,6 +33,8 @@ const TAIL_READ_LIMIT = 8 * 1024 * 1024;
 
 /** Audit trail appended to `<stateDir>/audit.jsonl` (not fsynced: the outbox is the durable record) and kept in memory. */
 export class AuditLog {
+  /** Corrupt lines set aside when the trail was opened, and the copy of the original file. */
+  quarantined: { lines: number; copy: string } | undefined;
   private entries: AuditEntry[] = [];
   private closed = false;
   private readonly capacity: number;
@@ -59,13 +61,14 @@ export class AuditLog {
     const opened = await JsonlStore.open<AuditEntry>(stateDir, AUDIT_FILE, {
       kind: 'audit trail',
       check: checkEntry,
-      // A damaged line in history is not worth refusing to start over.
-      onBadLine: 'skip',
+      // A damaged line in history is not worth refusing to start over: set aside and reported.
+      onBadLine: 'quarantine',
       tailBytes: TAIL_READ_LIMIT,
       rotateAtBytes: options.maxFileBytes ?? 64 * 1024 * 1024,
     });
     const log = new AuditLog(opened.store, options);
     log.entries = opened.records.slice(-log.capacity);
+    log.quarantined = opened.quarantined;
     return log;
   }
 

@@ -5,6 +5,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { HookTargetConfig } from '../../config/types.js';
 import { renderTemplate } from '../../model/template.js';
+import { idempotencyHeaderValue } from '../decide/header-key.js';
 import { afterRetryableAttempt, backoffDelay, classifyResponse, tooOld } from '../decide/retry.js';
 import { SIGNATURE_HEADER, signatureHeader } from '../signing.js';
 import type { AttemptOutcome, AuditEntry, HookIntent, IntentResult } from '../types.js';
@@ -229,11 +230,18 @@ export class Deliverer {
         return { kind: 'done' };
       }
 
+      const headers = this.headersFor(intent, target, body);
+      if (typeof headers === 'string') {
+        // No retry could ever send it: dead-lettered now, with the reason, rather than after max age.
+        await this.finish(intent, 'dead_lettered', headers);
+        return { kind: 'done' };
+      }
+
       state.inFlight++;
       let outcome: AttemptOutcome;
       let retryAfterMs: number | undefined;
       try {
-        ({ outcome, retryAfterMs } = await this.send(intent, target, body));
+        ({ outcome, retryAfterMs } = await this.send(target, headers, body));
       } finally {
         state.inFlight--;
       }
@@ -262,19 +270,35 @@ export class Deliverer {
     }
   }
 
-  /** One POST; never throws for network trouble, which is an outcome like any status. */
-  private async send(
-    intent: HookIntent,
-    target: HookTargetConfig,
-    body: string,
-  ): Promise<{ outcome: AttemptOutcome; retryAfterMs?: number }> {
+  /** The request headers, or why they cannot be built (naming the header, never its value: it may be a credential). */
+  private headersFor(intent: HookIntent, target: HookTargetConfig, body: string): Headers | string {
     const headers = new Headers({ 'Content-Type': 'application/json', 'User-Agent': USER_AGENT });
-    for (const [name, value] of Object.entries(target.headers ?? {})) headers.set(name, value);
-    // Set last so configured headers cannot replace the protocol's own.
-    headers.set('Idempotency-Key', intent.idempotencyKey);
+    const set = (name: string, value: string): string | undefined => {
+      try {
+        headers.set(name, value);
+        return undefined;
+      } catch {
+        return `request cannot be sent: header ${name} has an invalid value`;
+      }
+    };
+    for (const [name, value] of Object.entries(target.headers ?? {})) {
+      const problem = set(name, value);
+      if (problem !== undefined) return problem;
+    }
+    // Set last so configured headers cannot replace the protocol's own. Always a valid value.
+    const problem = set('Idempotency-Key', idempotencyHeaderValue(intent.idempotencyKey));
+    if (problem !== undefined) return problem;
     const secret = this.options.secrets[0];
     if (secret !== undefined) headers.set(SIGNATURE_HEADER, signatureHeader(body, secret, Math.floor(this.now() / 1000)));
+    return headers;
+  }
 
+  /** One POST; never throws for network trouble, which is an outcome like any status. */
+  private async send(
+    target: HookTargetConfig,
+    headers: Headers,
+    body: string,
+  ): Promise<{ outcome: AttemptOutcome; retryAfterMs?: number }> {
     let response: Response;
     try {
       response = await this.fetchImpl(target.url, {

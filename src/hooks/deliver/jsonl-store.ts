@@ -1,11 +1,13 @@
 /**
  * An append-only JSONL file in a state directory: created 0600 in a 0700 directory, a torn last
- * line cut on open, one writer at a time, fdatasync on request, atomic rewrite and size-based
- * rotation. The outbox journal and the audit trail both live in one.
+ * line cut on open, corrupt lines quarantined, one writer at a time, fdatasync on request with
+ * group commit (appends queued while a write runs share the next write and its one fdatasync),
+ * atomic rewrite and size-based rotation. The outbox journal and the audit trail both live in one.
  */
 import { constants as fsConstants } from 'node:fs';
-import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
+import { copyFile, mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { installedCrashPointCallback } from './crash-points.js';
 import { parseJsonlLines } from './jsonl-lines.js';
 
 /** How a store reads and grows its file. */
@@ -14,8 +16,11 @@ export interface JsonlStoreOptions<T> {
   kind: string;
   /** Checks one decoded line; undefined = not a valid record. */
   check: (value: unknown) => T | undefined;
-  /** A bad line before the last: `throw` (a journal that must not be half-read) or `skip` (history). */
-  onBadLine: 'throw' | 'skip';
+  /**
+   * A bad line before the last: `throw`, or `quarantine`: the file is copied aside to
+   * `<file>.quarantine-<unix ms>`, then rewritten with the valid records only (the copy keeps everything).
+   */
+  onBadLine: 'throw' | 'quarantine';
   /**
    * Read at most this many bytes from the end when opening (bounds start-up on a big file).
    * @default the whole file
@@ -35,6 +40,14 @@ export interface OpenedJsonl<T> {
   records: T[];
   /** Bytes of a torn last line cut from the file. */
   tornBytes: number;
+  /** Set when corrupt lines were quarantined: how many, and where the original file was copied. */
+  quarantined?: { lines: number; copy: string };
+}
+
+interface Batch {
+  chunks: Buffer[];
+  sync: boolean;
+  waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
 }
 
 const APPEND_FLAGS = fsConstants.O_RDWR | fsConstants.O_APPEND | fsConstants.O_CREAT;
@@ -43,6 +56,8 @@ const APPEND_FLAGS = fsConstants.O_RDWR | fsConstants.O_APPEND | fsConstants.O_C
 export class JsonlStore<T> {
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Appends not yet handed to a write; the next queued flush takes them all. */
+  private batch: Batch | undefined;
 
   private constructor(
     /** The file's path. */
@@ -63,13 +78,23 @@ export class JsonlStore<T> {
       const readFrom = options.tailBytes === undefined ? 0 : Math.max(0, size - options.tailBytes);
       const content = Buffer.alloc(size - readFrom);
       if (content.length > 0) await fh.read(content, 0, content.length, readFrom);
-      const { records, goodBytes } = parseJsonlLines(content, {
+      const { records, goodBytes, badLines } = parseJsonlLines(content, {
         check: options.check,
-        onBadLine: options.onBadLine,
+        onBadLine: options.onBadLine === 'throw' ? 'throw' : 'skip',
         startsMidLine: readFrom > 0,
         name: `${options.kind} ${path}`,
       });
       const tornBytes = content.length - goodBytes;
+      if (badLines > 0) {
+        // Copied aside whole, then only the valid records are kept: the agent goes on with them.
+        const copy = `${path}.quarantine-${Date.now()}`;
+        await copyFile(path, copy);
+        await fh.close();
+        const store = new JsonlStore<T>(path, dir, undefined, 0, options.rotateAtBytes);
+        await store.reopen();
+        await store.replace(() => records);
+        return { store, records, tornBytes, quarantined: { lines: badLines, copy } };
+      }
       if (tornBytes > 0) {
         // Cut the torn tail so the next append starts on a fresh line.
         await fh.truncate(readFrom + goodBytes);
@@ -84,23 +109,56 @@ export class JsonlStore<T> {
     }
   }
 
-  /** Appends records as lines, in call order; with `sync`, resolves after fdatasync. A failed write is cut back off the file. */
+  /**
+   * Appends records as lines, in call order; with `sync`, resolves after fdatasync. Appends made
+   * while a write runs are written together next, with one fdatasync for all (group commit). A
+   * failed write is cut back off the file and fails every append it carried.
+   */
   append(records: readonly T[], sync: boolean): Promise<void> {
     if (this.closed) return Promise.reject(new Error(`${this.path} is closed`));
+    // Serialised here, so a record that cannot be written fails its own caller only.
     const data = toLines(records);
-    return this.enqueue(async () => {
+    return new Promise<void>((resolve, reject) => {
+      if (this.batch === undefined) {
+        const batch: Batch = { chunks: [], sync: false, waiters: [] };
+        this.batch = batch;
+        this.enqueue(() => this.flush(batch)).catch(() => {});
+      }
+      this.batch.chunks.push(data);
+      this.batch.sync ||= sync;
+      this.batch.waiters.push({ resolve, reject });
+    });
+  }
+
+  private async flush(batch: Batch): Promise<void> {
+    // Later appends start the next batch while this one is written.
+    if (this.batch === batch) this.batch = undefined;
+    const data = batch.chunks.length === 1 ? batch.chunks[0]! : Buffer.concat(batch.chunks);
+    try {
       if (this.rotateAtBytes !== undefined && this.size > 0 && this.size + data.length > this.rotateAtBytes) await this.rotate();
       const fh = this.writable();
       try {
-        await writeAll(fh, data);
-        if (sync) await fh.datasync();
+        if (batch.sync) {
+          // Test-only seam: a crash with half a synced batch written leaves a torn line to recover from.
+          const half = Math.floor(data.length / 2);
+          await writeAll(fh, data.subarray(0, half));
+          installedCrashPointCallback()?.('journal-mid-write');
+          await writeAll(fh, data.subarray(half));
+          await fh.datasync();
+        } else {
+          await writeAll(fh, data);
+        }
         this.size += data.length;
       } catch (err) {
         // Cut a partial line (e.g. ENOSPC) so later records do not follow garbage in the middle of the file.
         await fh.truncate(this.size).catch(() => {});
         throw err;
       }
-    });
+    } catch (err) {
+      for (const w of batch.waiters) w.reject(err);
+      throw err;
+    }
+    for (const w of batch.waiters) w.resolve();
   }
 
   /**
@@ -108,6 +166,8 @@ export class JsonlStore<T> {
    * then renamed over it). `build` runs after every earlier write, so it sees what they recorded.
    */
   replace(build: () => readonly T[]): Promise<void> {
+    // Appends made from now on go to the new file, after the rewrite.
+    this.batch = undefined;
     return this.enqueue(async () => {
       const fh = this.writable();
       const data = toLines(build());
@@ -158,6 +218,7 @@ export class JsonlStore<T> {
     }
   }
 
+  /** (Re)opens the file for appending and takes its size. */
   private async reopen(): Promise<void> {
     this.fh = await open(this.path, APPEND_FLAGS, 0o600);
     this.size = (await this.fh.stat()).size;

@@ -55,6 +55,8 @@ export class Outbox {
   readonly recovered: number;
   /** Bytes of a torn last line (a write cut short by a crash) dropped from the journal when it was opened. */
   readonly tornBytes: number;
+  /** Corrupt lines set aside when the journal was opened (0 when none), and the copy of the original file. */
+  quarantined: { lines: number; copy: string } | undefined;
 
   private readonly pendingById = new Map<string, PendingEntry>();
   private readonly pendingByKey = new Map<string, string>();
@@ -87,9 +89,11 @@ export class Outbox {
 
   /** Opens (creating dir 0700 and file 0600 if needed) and replays the journal; compacts it when large. */
   static async open(stateDir: string, options: OutboxOptions = {}): Promise<Outbox> {
-    const opened = await JsonlStore.open(stateDir, OUTBOX_FILE, { kind: 'outbox journal', check: checkRecord, onBadLine: 'throw' });
+    // A corrupt line costs that record only: the rest of the journal is still delivered.
+    const opened = await JsonlStore.open(stateDir, OUTBOX_FILE, { kind: 'outbox journal', check: checkRecord, onBadLine: 'quarantine' });
     try {
       const outbox = new Outbox(opened.store, options, opened.records, opened.tornBytes);
+      outbox.quarantined = opened.quarantined;
       if (outbox.reclaimable > outbox.threshold) await outbox.compact();
       return outbox;
     } catch (err) {

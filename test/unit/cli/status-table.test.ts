@@ -97,7 +97,16 @@ describe('renderStatus', () => {
       ...base,
       name: 'hand',
       nodes: [
-        { server: 'a:2181', voter: true, role: 'follower', zxid: { hex: '0x200000003', epoch: 2, counter: 3 }, lag: 5, lagIsLowerBound: true, outstanding: 7, connections: 12 },
+        {
+          server: 'a:2181',
+          voter: true,
+          role: 'follower',
+          zxid: { hex: '0x200000003', epoch: 2, counter: 3 },
+          lag: 5,
+          lagIsLowerBound: true,
+          outstanding: 7,
+          connections: 12,
+        },
         { server: 'b:2181', voter: true, role: 'down' },
       ],
       voters: 2,
@@ -121,9 +130,11 @@ describe('renderStatus', () => {
         'quorum LOST: 1/2 voters healthy, majority 2, margin -1; no leader; membership from configured',
       ].join('\n'),
     );
-    expect(renderStatus({ ...state, splitBrain: true, splitBrainLeaders: ['a:2181', 'b:2181'] }).split('\n').at(-1)).toBe(
-      'quorum LOST: 1/2 voters healthy, majority 2, margin -1; SPLIT BRAIN: a:2181, b:2181; membership from configured',
-    );
+    expect(
+      renderStatus({ ...state, splitBrain: true, splitBrainLeaders: ['a:2181', 'b:2181'] })
+        .split('\n')
+        .at(-1),
+    ).toBe('quorum LOST: 1/2 voters healthy, majority 2, margin -1; SPLIT BRAIN: a:2181, b:2181; membership from configured');
   });
 });
 
@@ -145,5 +156,12 @@ describe('statusExitCode', () => {
     expect(statusExitCode([healthy, unknown])).toBe(3);
     expect(statusExitCode([atRisk, unknown])).toBe(3);
     expect(statusExitCode([unknown, lost])).toBe(2);
+  });
+
+  it('is 2 (critical) for split brain whatever the quorum says, over unknown and at risk', () => {
+    const { healthy, atRisk } = states();
+    const split = { ...atRisk, splitBrain: true, splitBrainLeaders: ['a:2181', 'b:2181'] };
+    expect(statusExitCode([split])).toBe(2);
+    expect(statusExitCode([healthy, { ...healthy, quorum: 'unknown' as const }, split])).toBe(2);
   });
 });

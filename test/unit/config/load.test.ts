@@ -944,8 +944,11 @@ describe('command line', () => {
       '--concurrency',
     ]);
     const argv = ['--ensemble', 'kafka=zk1:2181', '--timeout', '1s', '--transport', 'admin', '--admin-port', '8080'];
-    expect(loadConfig({ argv, env: {}, command: status })).toStrictEqual({
+    const loaded = loadConfig({ argv, env: {}, command: status });
+    expect(loaded.ok && loaded.sourceOf(['timeout'])).toBe('--timeout');
+    expect(loaded).toStrictEqual({
       ok: true,
+      sourceOf: expect.any(Function),
       config: {
         ...DEFAULTS,
         timeoutMs: 1_000,
@@ -968,7 +971,11 @@ describe('command line', () => {
 
   it('the agent takes the connection options, then its own', () => {
     const connection = new Set(createCommand('status', 'Polls once.', false).options.map((o) => o.long));
-    expect(createAgentCommand().options.map((o) => o.long).filter((flag) => !connection.has(flag))).toStrictEqual([
+    expect(
+      createAgentCommand()
+        .options.map((o) => o.long)
+        .filter((flag) => !connection.has(flag)),
+    ).toStrictEqual([
       '--canary-path',
       '--listen',
       '--interval',

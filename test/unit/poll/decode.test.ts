@@ -15,7 +15,7 @@ import { parseEnvironment } from '../../../src/commands/envi.js';
 import { parseReadOnlyMode } from '../../../src/commands/isro.js';
 import { parseClientList } from '../../../src/commands/stat.js';
 
-const text = (relative: string, durationMs = 7): RawReply<string> => ({ ok: true, body: fixture(`zookeeper-3.8.0/${relative}`), durationMs });
+const text = (relative: string, durationMs = 7): RawReply => ({ ok: true, body: fixture(`zookeeper-3.8.0/${relative}`), durationMs });
 const json = (relative: string, durationMs = 9): RawReply<unknown> => ({ ok: true, body: adminFixture(`zookeeper-3.8.0/${relative}`).json, durationMs });
 /** The AdminServer replies one word needs: conf takes `conf` and `voting_view`, the others one body. */
 const admin = (role: string, word: CommandWord, durationMs = 9): Array<RawReply<unknown>> =>

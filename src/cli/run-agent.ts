@@ -1,0 +1,75 @@
+import { Agent } from '../agent.js';
+import { formatProblems, loadConfig } from '../config/load.js';
+import { HookConfigError } from '../hooks/service.js';
+import { createLogger } from '../log.js';
+import { TlsFileError } from '../zk/tls-files.js';
+
+/** Exit code of the agent for a bad flag, env value or config file. */
+const BAD_CONFIG_EXIT_CODE = 2;
+
+/**
+ * Runs the agent until SIGTERM or SIGINT. SIGHUP is handled from the first instant, so it never
+ * kills the agent: it re-reads the config and, when the config is bad, logs every problem and
+ * keeps running the last good one. Changes of a good config take effect at the next start.
+ */
+export async function runAgent(argv: readonly string[]): Promise<void> {
+  let onHangup = (): void => undefined;
+  process.on('SIGHUP', () => onHangup());
+  const loaded = loadConfig({ argv, env: process.env });
+  if (!loaded.ok) {
+    if (loaded.help !== undefined) {
+      process.stdout.write(
+        `${loaded.help}\nSubcommands:\n  status [connection options]  poll once, print each ensemble, exit 0/1/2/3 for healthy/at risk/critical/unknown\n  check-config [options]       check the config, print what would run, exit 0 or 2\n`,
+      );
+      return;
+    }
+    process.stderr.write(`${formatProblems(loaded.problems)}\n`);
+    process.exitCode = BAD_CONFIG_EXIT_CODE;
+    return;
+  }
+  const log = createLogger(loaded.config.log);
+  onHangup = () => {
+    const again = loadConfig({ argv, env: process.env });
+    if (again.ok) log.warn('config reloaded and valid; changes take effect at the next start');
+    else
+      for (const line of formatProblems(again.problems).split('\n'))
+        log.error({ problem: line }, 'config reload refused; the running config is kept');
+  };
+  let agent: Agent;
+  try {
+    agent = new Agent(loaded.config, log, process.env.ZK_EXPORTER_HOOK_SECRETS);
+  } catch (err) {
+    if (!(err instanceof TlsFileError)) throw err;
+    process.stderr.write(`config error: ${err.path}: ${err.reason}\n`);
+    process.exitCode = BAD_CONFIG_EXIT_CODE;
+    return;
+  }
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    agent.stop().then(
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  try {
+    await agent.start();
+  } catch (err) {
+    if (err instanceof HookConfigError) {
+      process.stderr.write(`config error: hooks: ${err.message}\n`);
+      process.exit(BAD_CONFIG_EXIT_CODE);
+    }
+    log.fatal({ err }, 'could not start');
+    process.exit(1);
+  }
+}
