@@ -27,6 +27,11 @@ import { readCanaryCredentials } from './zk/canary-auth.js';
 import { CanaryRunner, type CanaryEnsembleOptions } from './zk/canary-runner.js';
 import type { CanaryRound } from './zk/canary-types.js';
 import { withZkTls } from './zk/tls-files.js';
+import express from 'express';
+import { checkAuthorization } from './hooks/auth.js';
+import { BasicAuthChecker, basicAuth } from './http/basic-auth.js';
+import { createListener } from './http/server.js';
+import { loadWebConfig, type WebSecurity } from './http/web-config-files.js';
 import { registerTlsInsecure } from './zk/tls-metrics.js';
 
 /**
@@ -40,6 +45,8 @@ export class Agent {
   private readonly scheduler: PollScheduler;
   readonly hooks: HookService | undefined;
   private readonly servers: http.Server[] = [];
+  /** TLS and basic auth of every listener, from `--web.config.file`. */
+  private readonly web: WebSecurity | undefined;
   /** Pushes each derived ensemble to open status pages. */
   private readonly feed: StatusFeed;
   private firstRoundDone = false;
@@ -79,6 +86,8 @@ export class Agent {
     if (config.hooks) {
       this.hooks = new HookService({ config: config.hooks, log: log.child({ module: 'hooks' }), agentVersion: AGENT_VERSION, intervalMs: config.intervalMs, secretsFromEnv: hookSecretsFromEnv });
     }
+    // The web config and its files are read here, once: a bad one stops the start (WebConfigError).
+    this.web = config.webConfigFile === undefined ? undefined : loadWebConfig(config.webConfigFile);
     // TLS files are read here, once: a missing or unusable one stops the start (TlsFileError).
     const polled = withZkTls(config);
     const insecure = config.ensembles.filter((e) => e.tls?.insecureSkipVerify).map((e) => e.name);
@@ -132,7 +141,7 @@ export class Agent {
     }
     this.log.info(
       { listen: `${address.address}:${address.port}`, ensembles: this.config.ensembles.map((e) => e.name), intervalMs: this.config.intervalMs },
-      'agent listening',
+      this.web ? 'agent listening (web config applied)' : 'agent listening',
     );
     this.startCanary(address.port);
     this.scheduler.start();
@@ -152,7 +161,7 @@ export class Agent {
   }
 
   private async listen(app: http.RequestListener, at: { host: string; port: number }): Promise<AddressInfo> {
-    const server = http.createServer(app);
+    const server = createListener(this.secured(app), this.web?.tls);
     this.servers.push(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -162,6 +171,23 @@ export class Agent {
       });
     });
     return server.address() as AddressInfo;
+  }
+
+  /** `app` behind the web config's basic auth, when it has users. */
+  private secured(app: http.RequestListener): http.RequestListener {
+    const users = this.web?.basicAuthUsers;
+    if (users === undefined || users.size === 0) return app;
+    const hooks = this.hooks;
+    // The receiver and the hooks API keep their own bearer token: Alertmanager sends one Authorization header.
+    const bearerAccepted = (req: express.Request): boolean =>
+      hooks !== undefined &&
+      /^\/api\/v1\/(alertmanager|hooks\/)/.test(req.path) &&
+      checkAuthorization(req.get('authorization'), { bearer: [...hooks.receiverTokens] });
+    const outer = express();
+    outer.disable('x-powered-by');
+    outer.use(basicAuth(new BasicAuthChecker(users), bearerAccepted));
+    outer.use(app as express.RequestHandler);
+    return outer;
   }
 
   private onEnsemble(ensemble: EnsembleConfig, samples: NodeSample[], now: number): void {

@@ -11,7 +11,11 @@ import type { StateValue } from './common.js';
 const QUORUM_COLORS: Record<(typeof QUORUM_STATES)[number], string> = { healthy: 'green', at_risk: 'orange', lost: 'red', unknown: 'text' };
 
 /** `zookeeper_ensemble_quorum_state{state}`. */
-export const QUORUM: StateValue[] = QUORUM_STATES.map((s) => ({ value: s, text: s.replace('_', ' ').toUpperCase(), color: QUORUM_COLORS[s] }));
+export const QUORUM: StateValue[] = QUORUM_STATES.map((s) => ({
+  value: s,
+  text: s.replace('_', ' ').toUpperCase(),
+  color: QUORUM_COLORS[s],
+}));
 
 const ROLE_COLORS: Record<(typeof SERVER_ROLES)[number], string> = {
   leader: 'purple',
@@ -26,7 +30,11 @@ const ROLE_COLORS: Record<(typeof SERVER_ROLES)[number], string> = {
 export const ROLES: StateValue[] = SERVER_ROLES.map((r) => ({ value: r, text: r, color: ROLE_COLORS[r] }));
 
 // A refusal by the whitelist or a node outside quorum is a state to know about, not a broken poll.
-const REASON_COLORS: Partial<Record<(typeof POLL_REASONS)[number], string>> = { ok: 'green', not_whitelisted: 'purple', not_serving: 'orange' };
+const REASON_COLORS: Partial<Record<(typeof POLL_REASONS)[number], string>> = {
+  ok: 'green',
+  not_whitelisted: 'purple',
+  not_serving: 'orange',
+};
 
 /** `zookeeper_exporter_command_result{reason}`. */
 export const REASONS: StateValue[] = POLL_REASONS.map((r) => ({ value: r, text: r, color: REASON_COLORS[r] ?? 'red' }));

@@ -47,8 +47,8 @@ export function renderConfigSummary(config: AgentConfig, sourceOf: (path: readon
     ];
     rows.push(['hooks', parts.join('; '), sourceOf(['hooks'])]);
   }
-  const width = (column: 0 | 1) => Math.max(...rows.map((r) => r[column].length));
-  const lines = rows.map(([key, value, source]) => `${key.padEnd(width(0))}  ${value.padEnd(width(1))}  ${source}`.trimEnd());
+  const width = (column: 0 | 2) => Math.max(...rows.map((r) => r[column].length));
+  const lines = rows.map(([key, value, source]) => `${key.padEnd(width(0))}  ${source.padEnd(width(2))}  ${value}`);
   return ['config OK', ...lines].join('\n');
 }
 

@@ -2,6 +2,7 @@ import { Agent } from '../agent.js';
 import { formatProblems, loadConfig } from '../config/load.js';
 import { HookConfigError } from '../hooks/service.js';
 import { createLogger } from '../log.js';
+import { WebConfigError } from '../http/web-config-files.js';
 import { TlsFileError } from '../zk/tls-files.js';
 
 /** Exit code of the agent for a bad flag, env value or config file. */
@@ -39,7 +40,7 @@ export async function runAgent(argv: readonly string[]): Promise<void> {
   try {
     agent = new Agent(loaded.config, log, process.env.ZK_EXPORTER_HOOK_SECRETS);
   } catch (err) {
-    if (!(err instanceof TlsFileError)) throw err;
+    if (!(err instanceof TlsFileError || err instanceof WebConfigError)) throw err;
     process.stderr.write(`config error: ${err.path}: ${err.reason}\n`);
     process.exitCode = BAD_CONFIG_EXIT_CODE;
     return;

@@ -55,6 +55,7 @@ export const FLAGS: ReadonlyArray<FlagSpec & { flag: string }> = (
     { flags: '--max-reply-bytes <bytes>', env: 'ZK_EXPORTER_MAX_REPLY_BYTES', key: 'maxReplyBytes', kind: 'number', connection: true },
     { flags: '--concurrency <n>', env: 'ZK_EXPORTER_CONCURRENCY', key: 'concurrency', kind: 'number', connection: true },
     { flags: '--listen <host:port>', env: 'ZK_EXPORTER_LISTEN', key: 'listen' },
+    { flags: '--web.config.file <file>', env: 'ZK_EXPORTER_WEB_CONFIG_FILE', key: 'webConfigFile' },
     { flags: '--interval <duration>', env: 'ZK_EXPORTER_INTERVAL', key: 'interval' },
     { flags: '--log-level <level>', env: 'ZK_EXPORTER_LOG_LEVEL', key: 'log.level' },
     { flags: '--log-format <format>', env: 'ZK_EXPORTER_LOG_FORMAT', key: 'log.format' },

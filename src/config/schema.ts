@@ -427,6 +427,11 @@ const configObject = mapping({
   listen: listenAddress()
     .prefault('0.0.0.0:9141')
     .describe('Address of the HTTP server (`/metrics`). IPv6 as `[::1]:9141`; port 0 picks a free port.'),
+  webConfigFile: path('file')
+    .optional()
+    .describe(
+      "Prometheus exporter-toolkit web config (`tls_server_config`, `basic_auth_users`) applied to every endpoint; see README, *Securing the endpoints*.",
+    ),
   interval: duration().prefault('5s').describe('How often every node is polled.'),
   timeout: duration()
     .prefault('2s')

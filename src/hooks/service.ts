@@ -217,7 +217,10 @@ export class HookService {
   private logError(kind: string, err: unknown, message: string, fields: Record<string, unknown> = {}): void {
     const verdict = this.errorLogs.check(kind, this.now());
     if (!verdict.log) return;
-    this.options.log.error({ ...fields, err, ...(verdict.suppressedBefore > 0 ? { suppressedBefore: verdict.suppressedBefore } : {}) }, message);
+    this.options.log.error(
+      { ...fields, err, ...(verdict.suppressedBefore > 0 ? { suppressedBefore: verdict.suppressedBefore } : {}) },
+      message,
+    );
   }
 
   /** Bearer tokens accepted on the receiver and mutating APIs (empty: those are refused). */

@@ -28,14 +28,19 @@ export class ProbePoller {
   private readonly share: Limiter;
   private readonly now: () => number;
 
-  constructor(private readonly options: ProbePollerOptions, concurrency: number) {
+  constructor(
+    private readonly options: ProbePollerOptions,
+    concurrency: number,
+  ) {
     this.share = createLimiter(Math.max(1, Math.floor(concurrency / 2)));
     this.now = options.now ?? Date.now;
   }
 
   /** Polls every target once with the default words (conf included), all finished by `deadline` (epoch ms). */
   poll(ensemble: string, targets: readonly ServerTarget[], deadline: number): Promise<NodeSample[]> {
-    return Promise.all(targets.map((target) => this.share.run(() => this.options.limiter.run(() => this.pollOne(ensemble, target, deadline)))));
+    return Promise.all(
+      targets.map((target) => this.share.run(() => this.options.limiter.run(() => this.pollOne(ensemble, target, deadline)))),
+    );
   }
 
   private pollOne(ensemble: string, target: ServerTarget, deadline: number): Promise<NodeSample> {
@@ -59,6 +64,12 @@ function outOfTime(ensemble: string, target: ServerTarget, now: number): NodeSam
     ensemble,
     server: serverLabel(target),
     polledAt: now,
-    srvr: { ok: false, reason: 'timeout', detail: 'the probe deadline passed while waiting for a free poll slot', transport: 'fourletter', durationMs: 0 },
+    srvr: {
+      ok: false,
+      reason: 'timeout',
+      detail: 'the probe deadline passed while waiting for a free poll slot',
+      transport: 'fourletter',
+      durationMs: 0,
+    },
   };
 }

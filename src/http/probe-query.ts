@@ -39,7 +39,7 @@ type QueryValue = unknown;
 function strings(value: QueryValue): string[] | undefined {
   if (value === undefined) return [];
   if (typeof value === 'string') return [value];
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
   return undefined;
 }
 
@@ -50,7 +50,11 @@ function strings(value: QueryValue): string[] | undefined {
 export function probeBudget(header: string | undefined): { ok: true; value: number } | { ok: false; message: string } {
   if (header === undefined) return { ok: true, value: PROBE_DEFAULT_BUDGET_MS };
   const seconds = /^\s*\d+(\.\d+)?\s*$/.test(header) ? Number(header) : NaN;
-  if (!(seconds > 0)) return { ok: false, message: `X-Prometheus-Scrape-Timeout-Seconds must be a positive number of seconds, got ${JSON.stringify(header)}` };
+  if (!(seconds > 0))
+    return {
+      ok: false,
+      message: `X-Prometheus-Scrape-Timeout-Seconds must be a positive number of seconds, got ${JSON.stringify(header)}`,
+    };
   const budget = Math.round(seconds * 1000) - PROBE_MARGIN_MS;
   return { ok: true, value: Math.min(PROBE_DEFAULT_BUDGET_MS, Math.max(PROBE_MIN_BUDGET_MS, budget)) };
 }
@@ -65,7 +69,8 @@ export function parseProbeQuery(query: Record<string, QueryValue>, timeoutHeader
   const ensembles = strings(query['ensemble']);
   if (ensembles === undefined || ensembles.length > 1) return fail('give the ensemble parameter once: ensemble=NAME');
   const ensemble = ensembles[0];
-  if (ensemble === undefined || ensemble === '') return fail('missing ensemble parameter: ensemble=NAME (the ensemble label of every series)');
+  if (ensemble === undefined || ensemble === '')
+    return fail('missing ensemble parameter: ensemble=NAME (the ensemble label of every series)');
   if (!ENSEMBLE_NAME.test(ensemble)) {
     return fail(`ensemble must be 1 to 128 letters, digits, "_", "." and "-", got ${JSON.stringify(ensemble)}`);
   }

@@ -42,8 +42,12 @@ export function deriveProbe(round: ProbeRound): EnsembleState {
  */
 export function renderProbe(round: ProbeRound): string {
   const set = new FamilySet();
-  set.family('probe_success', 'Whether at least one target answered srvr (parsable, or not serving requests).', 'gauge').add(probeSucceeded(round.samples) ? 1 : 0, {});
-  set.family('probe_duration_seconds', 'How long the probe took to poll every target.', 'gauge').add((round.finishedAt - round.startedAt) / 1000, {});
+  set
+    .family('probe_success', 'Whether at least one target answered srvr (parsable, or not serving requests).', 'gauge')
+    .add(probeSucceeded(round.samples) ? 1 : 0, {});
+  set
+    .family('probe_duration_seconds', 'How long the probe took to poll every target.', 'gauge')
+    .add((round.finishedAt - round.startedAt) / 1000, {});
   const store = new NodeStore(false);
   store.record(round.samples, round.finishedAt);
   addNodeFamilies(set, store.all());

@@ -21,7 +21,7 @@ export function createProbeRouter(options: ProbeRouteOptions): Router {
   const now = options.now ?? Date.now;
   const router = express.Router();
   router.get('/probe', async (req, res, next) => {
-    const parsed = parseProbeQuery(req.query as Record<string, unknown>, req.get(SCRAPE_TIMEOUT_HEADER));
+    const parsed = parseProbeQuery(req.query, req.get(SCRAPE_TIMEOUT_HEADER));
     if (!parsed.ok) {
       res.status(400).type('text/plain').send(`${parsed.message}\n`);
       return;

@@ -20,6 +20,11 @@ export function addNodeFamilies(set: FamilySet, records: readonly NodeRecord[]):
   const duration = set.family('zookeeper_exporter_poll_duration_seconds', 'Duration of the latest poll of each node × command.', 'gauge');
   const lastSuccess = set.family('zookeeper_exporter_poll_last_success_timestamp_seconds', 'Unix time of the latest successful poll of each node × command.', 'gauge');
   const errors = set.family('zookeeper_exporter_poll_errors_total', 'Failed polls of each node × command by reason.', 'counter');
+  const mntrDropped = set.family(
+    'zookeeper_exporter_mntr_dropped_series_total',
+    'mntr entries of each node left out of the exposition, by reason (invalid_name, invalid_label, name_clash, over_cap).',
+    'counter',
+  );
 
   for (const record of records) {
     const labels: Labels = { ensemble: record.ensemble, server: record.server };
@@ -42,6 +47,8 @@ export function addNodeFamilies(set: FamilySet, records: readonly NodeRecord[]):
         const existing = set.typeOf(item.family);
         // A family seen with another type on an older/newer version is skipped rather than corrupt the exposition.
         if (existing !== undefined && existing !== item.type) return;
+        // So is one that another node's summary owns as its `_sum`/`_count`, or a summary whose `_sum`/`_count` is taken.
+        if (clashesWithSummary(set, item.family, item.type)) return;
         set.family(item.family, mntrHelp(item.family), item.type).add(
           mntr.values[i]!,
           item.labels.quantile === undefined ? labels : { ...labels, ...item.labels },
@@ -56,12 +63,19 @@ export function addNodeFamilies(set: FamilySet, records: readonly NodeRecord[]):
       if (history.lastSuccessAt !== undefined) lastSuccess.add(history.lastSuccessAt / 1000, commandLabels);
       for (const [reason, count] of Object.entries(history.errors)) errors.add(count, { ...commandLabels, reason });
     }
+    for (const [reason, count] of Object.entries(record.mntrDropped ?? {})) mntrDropped.add(count, { ...labels, reason });
   }
 }
 
 /** Adds one sample; the node's label object is reused when there are no extra labels (its text is cached per scrape). */
 function add(family: SnapshotFamily, value: number, node: Labels, extra: Readonly<Record<string, string>> | undefined): void {
   family.add(value, extra === undefined ? node : { ...node, ...extra });
+}
+
+function clashesWithSummary(set: FamilySet, family: string, type: SnapshotFamily['type']): boolean {
+  const part = /^(.+)_(?:sum|count)$/.exec(family);
+  if (part && set.typeOf(part[1]!) === 'summary') return true;
+  return type === 'summary' && (set.typeOf(`${family}_sum`) !== undefined || set.typeOf(`${family}_count`) !== undefined);
 }
 
 function mntrHelp(family: string): string {

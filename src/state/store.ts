@@ -1,5 +1,6 @@
 import { COMMANDS, type CommandWord, type NodeSample } from '../commands/index.js';
-import { mntrPlan, type MntrPlan, type MntrSeries } from '../commands/mntr-layout.js';
+import { mntrLayout, type MntrPlan, type MntrSeries } from '../commands/mntr-layout.js';
+import type { MntrDropReason } from '../commands/mntr-names.js';
 import type { CommandOutcome, PollReason } from '../model/outcome.js';
 
 /** Commands whose outcome is tracked per node: every word in the table. */
@@ -25,6 +26,8 @@ export interface NodeRecord {
    * Only the numbers are kept: the layout is shared by every node printing the same keys.
    */
   mntr?: { plan: MntrPlan; values: Float64Array };
+  /** mntr entries left out of the exposition since start, by reason (see mntr-names.ts). */
+  mntrDropped?: Partial<Record<MntrDropReason, number>>;
   serverId?: number;
   commands: Partial<Record<TrackedCommand, CommandHistory>>;
 }
@@ -114,13 +117,17 @@ export class NodeStore {
       };
       if (up && sample.mntr?.ok) {
         const entries = sample.mntr.value.entries;
-        const plan = mntrPlan(entries);
+        const { plan, dropped } = mntrLayout(entries);
+        const total = { ...previous?.mntrDropped };
+        for (const [reason, count] of Object.entries(dropped) as Array<[MntrDropReason, number]>) total[reason] = (total[reason] ?? 0) + count;
+        if (Object.keys(total).length > 0) record.mntrDropped = total;
         const values = new Float64Array(plan.length);
         plan.forEach((item, i) => {
           values[i] = (entries[item.index]!.value as number) / item.divisor;
         });
         record.mntr = { plan, values };
       }
+      if (!record.mntrDropped && previous?.mntrDropped) record.mntrDropped = previous.mntrDropped;
       if (serverId !== undefined) record.serverId = serverId;
       this.nodes.set(key, record);
     }

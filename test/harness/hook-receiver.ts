@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Webhook } from 'standardwebhooks';
 import { verifySignature } from '../../src/hooks/signing.js';
 
 /** One request the receiver got. */
@@ -9,6 +10,9 @@ export interface ReceivedHook {
   signature: string | undefined;
   /** Whether the signature verified against the receiver's secrets. */
   verified: boolean;
+  /** With a Standard Webhooks verifier: `ok`, or why the package refused the request. */
+  standardWebhook?: string;
+  headers: http.IncomingHttpHeaders;
   body: Record<string, unknown>;
   raw: string;
 }
@@ -27,7 +31,11 @@ export class HookReceiver {
   /** Status to answer with (200 by default). */
   status = 200;
 
-  constructor(private readonly secrets: string[]) {}
+  /** `standard`: also verify each request with the standardwebhooks package, as a receiver using it would. */
+  constructor(
+    private readonly secrets: string[],
+    private readonly standard?: Webhook,
+  ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/hook`;
@@ -48,6 +56,8 @@ export class HookReceiver {
           idempotencyKey,
           signature,
           verified,
+          ...(this.standard ? { standardWebhook: standardVerdict(this.standard, raw, req.headers) } : {}),
+          headers: req.headers,
           body: JSON.parse(raw) as Record<string, unknown>,
           raw,
         };
@@ -76,5 +86,17 @@ export class HookReceiver {
   /** Effective deliveries of one event. */
   of(event: string): ReceivedHook[] {
     return this.effective.filter((h) => h.body.event === event);
+  }
+}
+
+/** What the standardwebhooks package says about one request: `ok` or its error message. */
+function standardVerdict(webhook: Webhook, raw: string, headers: http.IncomingHttpHeaders): string {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (typeof value === 'string') flat[name] = value;
+  try {
+    webhook.verify(raw, flat);
+    return 'ok';
+  } catch (err) {
+    return (err as Error).message;
   }
 }

@@ -1,9 +1,11 @@
 /** The built agent as a user runs it: exit codes, every config problem at once, HTTP endpoints, SIGTERM. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_MAIN, sampleValue, startAgent, type AgentProcess } from '../harness/agent-process.js';
 import { freePort } from '../harness/ports.js';
+import { ZkEnsemble, zookeeperInstalled } from '../harness/zookeeper.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -43,19 +45,101 @@ describe('command line', () => {
   it('an unreadable hook secret file exits 2 naming the file, never starting', () => {
     const run = spawnSync(
       process.execPath,
-      [AGENT_MAIN, '--ensemble', 'a=127.0.0.1:1', '--hook-url', 'http://127.0.0.1:9/hook', '--hook-secret-file', '/nonexistent/secret', '--state-dir', path.join(root, '.state-never-created'), '--listen', '127.0.0.1:0'],
+      [
+        AGENT_MAIN,
+        '--ensemble',
+        'a=127.0.0.1:1',
+        '--hook-url',
+        'http://127.0.0.1:9/hook',
+        '--hook-secret-file',
+        '/nonexistent/secret',
+        '--state-dir',
+        path.join(root, '.state-never-created'),
+        '--listen',
+        '127.0.0.1:0',
+      ],
       { encoding: 'utf8' },
     );
     expect(run.status).toBe(2);
     expect(run.stderr).toBe('config error: hooks: hook secret file /nonexistent/secret cannot be read (ENOENT)\n');
   });
 
-  it('status with a bad flag exits 2', () => {
-    const run = spawnSync(process.execPath, [AGENT_MAIN, 'status', '--listen', '1.2.3.4:1'], { encoding: 'utf8' });
+  it('status with a bad option exits 3 (unknown), as monitoring plugins do', () => {
+    const run = spawnSync(process.execPath, [AGENT_MAIN, 'status', '--listen', '1.2.3.4:1', '--output', 'xml'], { encoding: 'utf8' });
+    expect(run.status).toBe(3);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'config error: --listen: unknown option',
+      'config error: --ensemble: at least one ensemble is required: list it under ensembles in the config file, or give --ensemble or ZK_EXPORTER_ENSEMBLES',
+      'config error: --output: must be "table" or "json", got "xml"',
+    ]);
+  });
+
+  it('--version prints the version of package.json', () => {
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(execFileSync(process.execPath, [AGENT_MAIN, '--version'], { encoding: 'utf8' })).toBe(`${pkg.version}\n`);
+  });
+
+  it('check-config prints each setting with its source and never a hook URL; exit 0', () => {
+    const env = { ...process.env, ZK_EXPORTER_INTERVAL: '10s' };
+    const args = [AGENT_MAIN, 'check-config', '--config', 'test/fixtures/config/valid-hooks.yml', '--timeout', '1s'];
+    const run = spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toBe('config OK');
+    expect(lines[2]).toMatch(/^interval +ZK_EXPORTER_INTERVAL +10s$/);
+    expect(lines[3]).toMatch(/^timeout +--timeout +1s$/);
+    expect(lines[4]).toMatch(/^maxReplyBytes +default +1048576$/);
+    expect(run.stdout).toMatch(/\nensemble kafka +file +zk1:2181; fourletter; srvr mntr wchs conf; conf every 1m\n/);
+    expect(run.stdout).toMatch(/\nhooks +file +targets pager, chat\.ops; 3 rules; /);
+    expect(run.stdout).not.toMatch(/https?:\/\//);
+  });
+
+  it('check-config with a bad config exits 2 and lists every problem', () => {
+    const run = spawnSync(process.execPath, [AGENT_MAIN, 'check-config', '--config', 'test/fixtures/config/invalid-unknown-keys.yml'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('config error: --listen: unknown option');
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('config error: intervall: unknown key; did you mean "interval"?\n');
   });
 });
+
+describe.skipIf(!zookeeperInstalled())('status against a real ensemble', () => {
+  let ensemble: ZkEnsemble;
+
+  beforeAll(async () => {
+    ensemble = await ZkEnsemble.start({ voters: 3 });
+  }, 120_000);
+  afterAll(async () => {
+    await ensemble?.stop();
+  });
+
+  it('--output json prints what GET /api/v1/ensembles serves, exit 0 when healthy', async () => {
+    const run = await runCli(['status', '--ensemble', `local=${ensemble.connectString}`, '--output', 'json']);
+    expect(run.code).toBe(0);
+    const body = JSON.parse(run.out) as { ensembles: Array<{ name: string; quorum: string; voters: number; nodes: unknown[] }> };
+    expect(body.ensembles.map((e) => [e.name, e.quorum, e.voters, e.nodes.length])).toEqual([['local', 'healthy', 3, 3]]);
+  });
+
+  it('exits 1 (warning) when one of three voters is down', async () => {
+    await ensemble.nodes[0]!.stop();
+    const run = await runCli(['status', '--ensemble', `local=${ensemble.connectString}`, '--timeout', '1s']);
+    expect(run.out).toContain('quorum AT_RISK: 2/3 voters healthy');
+    expect(run.code).toBe(1);
+  });
+});
+
+/** Runs the built CLI without blocking the event loop. */
+function runCli(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [AGENT_MAIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
 
 describe('HTTP endpoints against nodes that are all down', () => {
   let agent: AgentProcess;

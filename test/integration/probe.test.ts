@@ -34,7 +34,9 @@ describe.skipIf(!zookeeperInstalled())('/probe on a real 3-voter ensemble', () =
   });
 
   it('with every address: probe_success 1, the leader and a healthy quorum, and output that passes promtool', async () => {
-    const { status, body, type } = await probe(`target=${ensemble.connectString}&ensemble=probed`, { 'X-Prometheus-Scrape-Timeout-Seconds': '5' });
+    const { status, body, type } = await probe(`target=${ensemble.connectString}&ensemble=probed`, {
+      'X-Prometheus-Scrape-Timeout-Seconds': '5',
+    });
     expect(status, body).toBe(200);
     expect(type).toMatch(/^text\/plain; version=0.0.4/);
     expect(body).toContain('\nprobe_success 1\n');
@@ -43,7 +45,9 @@ describe.skipIf(!zookeeperInstalled())('/probe on a real 3-voter ensemble', () =
       const truth = await nodeTruth(node.clientPort);
       if (!truth) throw new Error(`${node.address} stopped serving`);
       expect(sampleValue(body, 'zookeeper_up', { ensemble: 'probed', server: node.address })).toBe(1);
-      expect(sampleValue(body, 'zookeeper_ensemble_leader', { ensemble: 'probed', server: node.address })).toBe(truth.mode === 'leader' ? 1 : 0);
+      expect(sampleValue(body, 'zookeeper_ensemble_leader', { ensemble: 'probed', server: node.address })).toBe(
+        truth.mode === 'leader' ? 1 : 0,
+      );
     }
     expect(sampleValue(body, 'zookeeper_ensemble_quorum_state', { ensemble: 'probed', state: 'healthy' })).toBe(1);
     expect(sampleValue(body, 'zookeeper_ensemble_voters', { ensemble: 'probed' })).toBe(3);
@@ -61,7 +65,9 @@ describe.skipIf(!zookeeperInstalled())('/probe on a real 3-voter ensemble', () =
     expect(status, body).toBe(200);
     expect(body).toContain('\nprobe_success 1\n');
     expect(sampleValue(body, 'zookeeper_up', { ensemble: 'probed', server: dead })).toBe(0);
-    expect(sampleValue(body, 'zookeeper_exporter_command_result', { ensemble: 'probed', server: dead, command: 'srvr', reason: 'refused' })).toBe(1);
+    expect(
+      sampleValue(body, 'zookeeper_exporter_command_result', { ensemble: 'probed', server: dead, command: 'srvr', reason: 'refused' }),
+    ).toBe(1);
   });
 
   it('with only a dead port: probe_success 0', async () => {

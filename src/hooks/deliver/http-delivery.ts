@@ -8,6 +8,7 @@ import { renderTemplate } from '../../model/template.js';
 import { idempotencyHeaderValue } from '../decide/header-key.js';
 import { afterRetryableAttempt, backoffDelay, classifyResponse, tooOld } from '../decide/retry.js';
 import { SIGNATURE_HEADER, signatureHeader } from '../signing.js';
+import { standardWebhookHeaders } from '../standard-webhooks.js';
 import type { AttemptOutcome, AuditEntry, HookIntent, IntentResult } from '../types.js';
 import { installedCrashPointCallback, type CrashPointCallback } from './crash-points.js';
 import type { Outbox } from './outbox.js';
@@ -22,7 +23,7 @@ export const USER_AGENT = 'zk-ensemble-exporter';
 export interface DelivererOptions {
   targets: HookTargetConfig[];
   outbox: Outbox;
-  /** Signing secrets; the first signs. Empty: requests go unsigned (no `X-Zk-Signature`). */
+  /** Signing secrets; the first signs `X-Zk-Signature`, every one signs `webhook-signature`. Empty: requests go unsigned. */
   secrets: string[];
   /** Record intents and a `dry_run` result; send nothing. */
   dryRun: boolean;
@@ -286,10 +287,14 @@ export class Deliverer {
       if (problem !== undefined) return problem;
     }
     // Set last so configured headers cannot replace the protocol's own. Always a valid value.
-    const problem = set('Idempotency-Key', idempotencyHeaderValue(intent.idempotencyKey));
+    const key = idempotencyHeaderValue(intent.idempotencyKey);
+    const problem = set('Idempotency-Key', key);
     if (problem !== undefined) return problem;
+    const seconds = Math.floor(this.now() / 1000);
     const secret = this.options.secrets[0];
-    if (secret !== undefined) headers.set(SIGNATURE_HEADER, signatureHeader(body, secret, Math.floor(this.now() / 1000)));
+    if (secret !== undefined) headers.set(SIGNATURE_HEADER, signatureHeader(body, secret, seconds));
+    // Standard Webhooks: webhook-id is the Idempotency-Key value; every secret signs (rotation).
+    for (const [name, value] of Object.entries(standardWebhookHeaders(key, seconds, body, this.options.secrets))) headers.set(name, value);
     return headers;
   }
 

@@ -1,5 +1,6 @@
 /** Reads the hook credentials kept in files: signing secrets and receiver tokens. Errors name the file, never its content. */
 import { readFileSync } from 'node:fs';
+import { secretProblem } from '../standard-webhooks.js';
 
 /** Sources of signing secrets: an environment variable's value and/or secret files. */
 export interface SecretSources {
@@ -25,11 +26,19 @@ export function loadSecrets(sources: SecretSources): string[] {
     // A whole file is one secret: base64 tools wrap long output, and splitting it would create bogus keys.
     const secret = text.trim();
     if (secret === '') throw new Error(`hook secret file ${file} is empty`);
+    const problem = secretProblem(secret);
+    if (problem !== undefined) throw new Error(`hook secret file ${file}: ${problem}`);
     secrets.push(secret);
   }
+  let position = 0;
   for (const item of (sources.env ?? '').split(/[,\r\n]/)) {
     const secret = item.trim();
-    if (secret !== '') secrets.push(secret);
+    if (secret === '') continue;
+    position++;
+    // The position, not the value, tells which entry to fix.
+    const problem = secretProblem(secret);
+    if (problem !== undefined) throw new Error(`hook secret ${position} of the environment: ${problem}`);
+    secrets.push(secret);
   }
   return secrets;
 }

@@ -61,7 +61,10 @@ export async function acquireStateDir(dir: string, agentId: string): Promise<Hel
 }
 
 /** Whether the owner recorded in a lock is still the running process that wrote it. Pure given its probes. */
-export function ownerAlive(owner: LockOwner, probes: { isAlive(pid: number): boolean; startTicks(pid: number): number | undefined }): boolean {
+export function ownerAlive(
+  owner: LockOwner,
+  probes: { isAlive(pid: number): boolean; startTicks(pid: number): number | undefined },
+): boolean {
   if (!probes.isAlive(owner.pid)) return false;
   if (owner.startTicks === undefined) return true;
   const now = probes.startTicks(owner.pid);
@@ -136,7 +139,8 @@ async function lock(lockPath: string, self: LockOwner): Promise<LockOwner | unde
     if (again !== undefined && owner !== undefined && JSON.stringify(parseOwner(again)) !== before) continue;
     staleSeen = owner ?? { pid: 0, agentId: 'unreadable lock' };
     await unlink(lockPath).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT') throw new StateDirError(`state dir ${dirname(lockPath)}: cannot remove stale lock (${err.code ?? 'error'})`);
+      if (err.code !== 'ENOENT')
+        throw new StateDirError(`state dir ${dirname(lockPath)}: cannot remove stale lock (${err.code ?? 'error'})`);
     });
   }
   throw new StateDirError(`state dir ${dirname(lockPath)}: another agent took the lock at the same time`);

@@ -72,7 +72,7 @@ describe('JsonlStore', () => {
   });
 
   it('rotates to <file>.1 before an append would pass the size limit', async () => {
-    const { store } = await JsonlStore.open<Row>(dir, 'rows.jsonl', { kind: 'rows', check, onBadLine: 'skip', rotateAtBytes: 20 });
+    const { store } = await JsonlStore.open<Row>(dir, 'rows.jsonl', { kind: 'rows', check, onBadLine: 'quarantine', rotateAtBytes: 20 });
     for (const n of [1, 2, 3]) await store.append([{ n }], false);
     await store.close();
     expect([readFileSync(join(dir, 'rows.jsonl.1'), 'utf8'), readFileSync(join(dir, 'rows.jsonl'), 'utf8')]).toEqual([

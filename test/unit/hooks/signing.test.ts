@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSecrets } from '../../../src/hooks/deliver/secret-files.js';
 import { signatureHeader, verifySignature } from '../../../src/hooks/signing.js';
+import { signingKey, standardWebhookHeaders, standardWebhookSignature } from '../../../src/hooks/standard-webhooks.js';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 
 const BODY = '{"event":"quorum_lost","ensemble":"kafka"}';
 const NOW = 1_700_000_000;
@@ -166,5 +168,105 @@ describe('loadSecrets', () => {
   it('round-trips with secrets it loaded', () => {
     const secrets = loadSecrets({ env: 'k1,k2' });
     expect(verifySignature(signatureHeader(BODY, secrets[0]!, NOW), BODY, secrets, NOW)).toEqual({ ok: true });
+  });
+});
+
+describe('Standard Webhooks headers', () => {
+  // A key given in the specification's form, as Standard Webhooks libraries generate them.
+  const KEY = Buffer.from('0123456789abcdef0123456789abcdef');
+  const WHSEC = `whsec_${KEY.toString('base64')}`;
+  const ID = 'pager/kafka/quorum_lost/e7/1a2b3c4d/2026-11-25T10:10:00Z';
+  // The package checks the timestamp against the real clock, so the headers are signed "now".
+  const now = (): number => Math.floor(Date.now() / 1000);
+
+  it('sends webhook-id, webhook-timestamp and a v1 signature the standardwebhooks package verifies', () => {
+    const t = now();
+    const headers = standardWebhookHeaders(ID, t, BODY, [WHSEC]);
+    expect(headers['webhook-id']).toBe(ID);
+    expect(headers['webhook-timestamp']).toBe(String(t));
+    expect(headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+    expect(new Webhook(WHSEC).verify(BODY, headers)).toEqual(JSON.parse(BODY));
+  });
+
+  it('signs "<id>.<timestamp>.<body>" with the decoded key bytes, base64', () => {
+    const expected = createHmac('sha256', KEY).update(`${ID}.${NOW}.${BODY}`).digest('base64');
+    expect(standardWebhookSignature(ID, NOW, BODY, [WHSEC])).toBe(`v1,${expected}`);
+  });
+
+  it('signs once per secret, space-separated, so a receiver holding either key accepts during rotation', () => {
+    const other = `whsec_${Buffer.from('another key of thirty-two bytes!').toString('base64')}`;
+    const headers = standardWebhookHeaders(ID, now(), BODY, [WHSEC, other]);
+    expect(headers['webhook-signature']!.split(' ')).toHaveLength(2);
+    expect(new Webhook(WHSEC).verify(BODY, headers)).toEqual(JSON.parse(BODY));
+    expect(new Webhook(other).verify(BODY, headers)).toEqual(JSON.parse(BODY));
+  });
+
+  it('keys a plain secret with its UTF-8 bytes: the package verifies it as a raw key', () => {
+    const plain = 'test-secret-0123456789';
+    const headers = standardWebhookHeaders(ID, now(), BODY, [plain]);
+    expect(new Webhook(Buffer.from(plain, 'utf8'), { format: 'raw' }).verify(BODY, headers)).toEqual(JSON.parse(BODY));
+    // The same key in the specification's form: `whsec_` + base64 of those bytes.
+    expect(new Webhook(`whsec_${Buffer.from(plain).toString('base64')}`).verify(BODY, headers)).toEqual(JSON.parse(BODY));
+  });
+
+  it('fails verification of a tampered body and of a wrong key', () => {
+    const headers = standardWebhookHeaders(ID, now(), BODY, [WHSEC]);
+    expect(() => new Webhook(WHSEC).verify(BODY.replace('kafka', 'other'), headers)).toThrow(WebhookVerificationError);
+    const wrong = `whsec_${Buffer.from('not the key that signed this one').toString('base64')}`;
+    expect(() => new Webhook(wrong).verify(BODY, headers)).toThrow('No matching signature found');
+  });
+
+  it('omits webhook-signature without secrets but keeps the id and timestamp', () => {
+    expect(standardWebhookHeaders(ID, NOW, BODY, [])).toEqual({ 'webhook-id': ID, 'webhook-timestamp': String(NOW) });
+  });
+
+  it('decodes a whsec_ key wrapped over several lines', () => {
+    const b64 = KEY.toString('base64');
+    expect(signingKey(`whsec_${b64.slice(0, 20)}\n${b64.slice(20)}`)).toEqual(KEY);
+  });
+
+  it('refuses a whsec_ secret that is not base64, without quoting it', () => {
+    expect(() => signingKey('whsec_not*base64')).toThrow(new RangeError('the whsec_ secret is not valid base64 after the prefix'));
+    expect(() => signingKey('whsec_')).toThrow(new RangeError('the whsec_ secret has no key after the prefix'));
+  });
+
+  it('refuses a fractional timestamp', () => {
+    expect(() => standardWebhookSignature(ID, 1.5, BODY, [WHSEC])).toThrow(
+      'webhook timestamp must be a non-negative integer of unix seconds, got 1.5',
+    );
+  });
+});
+
+describe('loadSecrets with whsec_ secrets', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  it('keeps a valid whsec_ secret as written', () => {
+    dir = mkdtempSync(join(tmpdir(), 'zk-secrets-'));
+    writeFileSync(join(dir, 'w'), 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n');
+    expect(loadSecrets({ files: [join(dir, 'w')] })).toEqual(['whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=']);
+  });
+
+  it('names a file whose whsec_ secret is not base64, without its content', () => {
+    dir = mkdtempSync(join(tmpdir(), 'zk-secrets-'));
+    const file = join(dir, 'bad');
+    writeFileSync(file, 'whsec_s3cr3t!value');
+    let message = '';
+    try {
+      loadSecrets({ files: [file] });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe(`hook secret file ${file}: the whsec_ secret is not valid base64 after the prefix`);
+    expect(message).not.toContain('s3cr3t');
+  });
+
+  it('names a bad environment entry by its position, without its content', () => {
+    expect(() => loadSecrets({ env: 'plain-one, whsec_s3cr3t!value' })).toThrow(
+      'hook secret 2 of the environment: the whsec_ secret is not valid base64 after the prefix',
+    );
   });
 });

@@ -45,7 +45,13 @@ describe('ProbePoller', () => {
       ensemble: 'e',
       server: '192.0.2.1:2181',
       polledAt: 2000,
-      srvr: { ok: false, reason: 'timeout', detail: 'the probe deadline passed while waiting for a free poll slot', transport: 'fourletter', durationMs: 0 },
+      srvr: {
+        ok: false,
+        reason: 'timeout',
+        detail: 'the probe deadline passed while waiting for a free poll slot',
+        transport: 'fourletter',
+        durationMs: 0,
+      },
     });
   });
 });

@@ -22,7 +22,10 @@ describe('parseProbeQuery', () => {
     [{ target: 'zk1:2181' }, 'missing ensemble parameter: ensemble=NAME (the ensemble label of every series)'],
     [{ target: 'zk1:2181', ensemble: '' }, 'missing ensemble parameter: ensemble=NAME (the ensemble label of every series)'],
     [{ target: 'zk1:2181', ensemble: 'a b' }, 'ensemble must be 1 to 128 letters, digits, "_", "." and "-", got "a b"'],
-    [{ target: 'zk1:2181', ensemble: 'x'.repeat(129) }, `ensemble must be 1 to 128 letters, digits, "_", "." and "-", got "${'x'.repeat(129)}"`],
+    [
+      { target: 'zk1:2181', ensemble: 'x'.repeat(129) },
+      `ensemble must be 1 to 128 letters, digits, "_", "." and "-", got "${'x'.repeat(129)}"`,
+    ],
     [{ target: 'zk1:2181', ensemble: ['a', 'b'] }, 'give the ensemble parameter once: ensemble=NAME'],
     [{ target: 'zk1:2181', ensemble: { nested: 'x' } }, 'give the ensemble parameter once: ensemble=NAME'],
     [{ ensemble: 'e' }, 'missing target parameter: target=HOST:PORT[,HOST:PORT...]'],

@@ -37,7 +37,9 @@ describe('renderProbe', () => {
     const second = renderProbe(round([capturedSample('leader', 'a:2181', T0, 'kafka'), failedSample('b:2181', 'refused', T0, 'kafka')]));
     // Error counters start from zero in every probe: the same round twice renders the same text.
     expect(second).toBe(first);
-    expect(second).toContain('\nzookeeper_exporter_poll_errors_total{ensemble="kafka",server="b:2181",command="srvr",reason="refused"} 1\n');
+    expect(second).toContain(
+      '\nzookeeper_exporter_poll_errors_total{ensemble="kafka",server="b:2181",command="srvr",reason="refused"} 1\n',
+    );
   });
 });
 

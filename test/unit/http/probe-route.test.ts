@@ -18,9 +18,14 @@ beforeAll(async () => {
     createProbeRouter({
       contentType: 'text/plain; version=0.0.4; charset=utf-8',
       now: () => NOW,
-      async poll(ensemble, targets, deadline): Promise<NodeSample[]> {
+      poll(ensemble, targets, deadline): Promise<NodeSample[]> {
         calls.push({ ensemble, targets, deadline });
-        return targets.map((t, i) => (i === 0 ? capturedSample('leader', `${t.host}:${t.port}`, NOW, ensemble) : failedSample(`${t.host}:${t.port}`, 'refused', NOW, ensemble)));
+        const samples = targets.map((t, i) =>
+          i === 0
+            ? capturedSample('leader', `${t.host}:${t.port}`, NOW, ensemble)
+            : failedSample(`${t.host}:${t.port}`, 'refused', NOW, ensemble),
+        );
+        return Promise.resolve(samples);
       },
     }),
   );
@@ -37,7 +42,9 @@ afterAll(async () => {
 describe('GET /probe', () => {
   it('polls the targets once within the scrape timeout minus the margin and answers the exposition', async () => {
     calls.length = 0;
-    const res = await fetch(`${url}/probe?target=a:2181,b:2181&ensemble=kafka`, { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '4' } });
+    const res = await fetch(`${url}/probe?target=a:2181,b:2181&ensemble=kafka`, {
+      headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '4' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     const body = await res.text();
