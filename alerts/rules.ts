@@ -18,6 +18,8 @@ export const ALERT_NAMES = [
   'ZookeeperQuorumLost',
   'ZookeeperQuorumLostPerNode',
   'ZookeeperQuorumAtRisk',
+  'ZookeeperQuorumUnknown',
+  'ZookeeperWritesStalled',
   'ZookeeperNoLeader',
   'ZookeeperSplitBrain',
   'ZookeeperStaleLeader',
@@ -60,6 +62,8 @@ export const ALERT_SCOPE: Record<AlertName, AlertScope> = {
   ZookeeperQuorumLost: 'ensemble',
   ZookeeperQuorumLostPerNode: 'ensemble',
   ZookeeperQuorumAtRisk: 'ensemble',
+  ZookeeperQuorumUnknown: 'ensemble',
+  ZookeeperWritesStalled: 'ensemble',
   ZookeeperNoLeader: 'ensemble',
   ZookeeperSplitBrain: 'ensemble',
   ZookeeperStaleLeader: 'ensemble',
@@ -204,6 +208,10 @@ export const DEFAULT_CONFIG: AlertsConfig = {
     ZookeeperQuorumLost: '30s',
     ZookeeperQuorumLostPerNode: '1m',
     ZookeeperQuorumAtRisk: '5m',
+    // Unknown while a member is being discovered or restarted is normal for a round or two.
+    ZookeeperQuorumUnknown: '10m',
+    // Writes stop for a few seconds during every election; a stall past that is an outage for writers.
+    ZookeeperWritesStalled: '30s',
     ZookeeperNoLeader: '1m',
     ZookeeperSplitBrain: '15s',
     ZookeeperStaleLeader: '1m',
@@ -358,7 +366,12 @@ function lookup(promql: string, args: string, format = '{{ . | first | value }}'
 
 /** Template text: the `label` values of every series `promql` returns, sorted, comma-separated, or `otherwise`. */
 function labelList(promql: string, args: string, label: string, otherwise: string): string {
-  return lookup(promql, args, `{{ range $i, $s := . | sortByLabel "${label}" }}{{ if $i }}, {{ end }}{{ $s.Labels.${label} }}{{ end }}`, otherwise);
+  return lookup(
+    promql,
+    args,
+    `{{ range $i, $s := . | sortByLabel "${label}" }}{{ if $i }}, {{ end }}{{ $s.Labels.${label} }}{{ end }}`,
+    otherwise,
+  );
 }
 
 /** Template text: the `server` labels of every series `promql` returns, sorted, comma-separated, or `none`. */
@@ -461,7 +474,7 @@ function build(config: AlertsConfig): { groups: RuleGroup[]; specs: AlertSpec[] 
   const quorum: AlertSpec[] = [
     {
       name: 'ZookeeperQuorumLost',
-      when: 'the agent\'s quorum state is `lost` (fewer healthy voters than a majority, or no serving leader)',
+      when: "the agent's quorum state is `lost` (fewer healthy voters than a majority, or no serving leader)",
       severity: 'critical',
       expr: `${m('zookeeper_ensemble_voters_healthy')}\nand ignoring (state)\n${m('zookeeper_ensemble_quorum_state', 'state="lost"')} == 1`,
       summary: 'ZooKeeper ensemble has lost quorum',
@@ -483,7 +496,7 @@ function build(config: AlertsConfig): { groups: RuleGroup[]; specs: AlertSpec[] 
     },
     {
       name: 'ZookeeperQuorumAtRisk',
-      when: 'the agent\'s quorum state is `at_risk`: exactly a majority of voters serve',
+      when: "the agent's quorum state is `at_risk`: exactly a majority of voters serve",
       severity: 'warning',
       expr: `${m('zookeeper_ensemble_voters_healthy')}\nand ignoring (state)\n${m('zookeeper_ensemble_quorum_state', 'state="at_risk"')} == 1`,
       summary: 'ZooKeeper ensemble is one failure away from losing quorum',
@@ -491,6 +504,28 @@ function build(config: AlertsConfig): { groups: RuleGroup[]; specs: AlertSpec[] 
         `Ensemble {{ $labels.ensemble }} has exactly a majority serving ({{ $value }} of ` +
         `${lookup(`zookeeper_ensemble_voters{${SAME_ENSEMBLE}}`, SAME_ENSEMBLE_ARGS)} voters): ` +
         `one more failure loses quorum. Not serving: ${NOT_SERVING}.`,
+    },
+    {
+      name: 'ZookeeperQuorumUnknown',
+      when: "the agent's quorum state is `unknown`: voters it cannot see decide whether there is a quorum",
+      severity: 'warning',
+      expr: `${m('zookeeper_ensemble_voters_unknown')}\nand ignoring (state)\n${m('zookeeper_ensemble_quorum_state', 'state="unknown"')} == 1`,
+      summary: 'The agent cannot tell whether the ZooKeeper ensemble has quorum',
+      description:
+        `Ensemble {{ $labels.ensemble }}: {{ $value }} voter(s) are unknown to the agent (members it was not given and never saw answer), ` +
+        `and whether a majority serves depends on them. ZookeeperQuorumLost and ZookeeperQuorumAtRisk cannot fire meanwhile. ` +
+        `Not serving: ${NOT_SERVING}.`,
+    },
+    {
+      name: 'ZookeeperWritesStalled',
+      when: 'the write canary committed no write through any node in its latest round (`zookeeper_ensemble_writable` 0; canary ensembles only)',
+      severity: 'critical',
+      expr: `${m('zookeeper_ensemble_writable')} == 0`,
+      summary: 'Writes to the ZooKeeper ensemble do not commit',
+      description:
+        `No write of the agent's canary committed through any node of ensemble {{ $labels.ensemble }} for ${forOf('ZookeeperWritesStalled')}: ` +
+        `clients cannot write, even if the nodes still answer srvr as leader and followers. ` +
+        `Canary failing through: ${servers(`zookeeper_canary_up{${SAME_ENSEMBLE}} == 0`)}.`,
     },
     {
       name: 'ZookeeperNoLeader',
@@ -631,8 +666,7 @@ function build(config: AlertsConfig): { groups: RuleGroup[]; specs: AlertSpec[] 
       severity: 'info',
       expr: `${m('zookeeper_server_connections')} > ${num(t.connections)}`,
       summary: 'ZooKeeper node has many client connections',
-      description:
-        `{{ $labels.server }} of ensemble {{ $labels.ensemble }} holds {{ $value }} client connections (threshold ${num(t.connections)}).`,
+      description: `{{ $labels.server }} of ensemble {{ $labels.ensemble }} holds {{ $value }} client connections (threshold ${num(t.connections)}).`,
     },
     {
       name: 'ZookeeperWatchesHigh',
@@ -640,8 +674,7 @@ function build(config: AlertsConfig): { groups: RuleGroup[]; specs: AlertSpec[] 
       severity: 'info',
       expr: `${m('zookeeper_mntr_watch_count')} > ${num(t.watches)}`,
       summary: 'ZooKeeper node holds many watches',
-      description:
-        `{{ $labels.server }} of ensemble {{ $labels.ensemble }} holds {{ $value | humanize }} watches (threshold ${num(t.watches)}).`,
+      description: `{{ $labels.server }} of ensemble {{ $labels.ensemble }} holds {{ $value | humanize }} watches (threshold ${num(t.watches)}).`,
     },
     {
       name: 'ZookeeperZnodesHigh',
@@ -649,8 +682,7 @@ function build(config: AlertsConfig): { groups: RuleGroup[]; specs: AlertSpec[] 
       severity: 'info',
       expr: `${m('zookeeper_server_znodes')} > ${num(t.znodes)}`,
       summary: 'ZooKeeper data tree has many znodes',
-      description:
-        `{{ $labels.server }} of ensemble {{ $labels.ensemble }} holds {{ $value | humanize }} znodes (threshold ${num(t.znodes)}).`,
+      description: `{{ $labels.server }} of ensemble {{ $labels.ensemble }} holds {{ $value | humanize }} znodes (threshold ${num(t.znodes)}).`,
     },
     {
       name: 'ZookeeperDataSizeHigh',
@@ -751,7 +783,11 @@ function build(config: AlertsConfig): { groups: RuleGroup[]; specs: AlertSpec[] 
   const sameAgent = (name: string, extra = ''): string => `${name}{${[SAME_AGENT, extra].filter((part) => part !== '').join(',')}}`;
   /** A template lookup of `lines`, each selector of which takes the alert's job and instance. */
   const agentLookup = (lines: string[]): { promql: string; args: string } => {
-    const promql = lines.map((line) => line.trim()).join(' ').replace(/\( /g, '(').replace(/ \)/g, ')');
+    const promql = lines
+      .map((line) => line.trim())
+      .join(' ')
+      .replace(/\( /g, '(')
+      .replace(/ \)/g, ')');
     const selectors = promql.split(SAME_AGENT).length - 1;
     return { promql, args: Array<string>(selectors).fill(SAME_AGENT_ARGS).join(' ') };
   };
@@ -852,7 +888,7 @@ export const RULES_FILE = 'alerts/zookeeper-ensemble-exporter.rules.yml';
 const HEADER = [
   ' Prometheus rules for zk-ensemble-exporter.',
   ' Generated by `npm run alerts` from alerts/rules.ts: edit that file (thresholds, `for`, selector, runbook URL), not this one.',
-  ' Series are selected by the agent\'s metric names, whatever the scrape job is called.',
+  " Series are selected by the agent's metric names, whatever the scrape job is called.",
   ' Runbooks: docs/runbooks.md. Tests: alerts/tests/*.test.yml (promtool test rules).',
 ].join('\n');
 
@@ -888,7 +924,10 @@ const PROMETHEUS_RULE_HEADER = [
 ].join('\n');
 
 /** The PrometheusRule manifest for `config`: the same groups as {@link renderRules}, in `spec.groups`. */
-export function renderPrometheusRule(config: AlertsConfig = DEFAULT_CONFIG, meta: PrometheusRuleMeta = DEFAULT_PROMETHEUS_RULE_META): string {
+export function renderPrometheusRule(
+  config: AlertsConfig = DEFAULT_CONFIG,
+  meta: PrometheusRuleMeta = DEFAULT_PROMETHEUS_RULE_META,
+): string {
   const metadata = { name: meta.name, ...(meta.namespace === undefined ? {} : { namespace: meta.namespace }), labels: meta.labels };
   const doc = new YAML.Document({
     apiVersion: 'monitoring.coreos.com/v1',

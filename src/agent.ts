@@ -1,4 +1,4 @@
-import http from 'node:http';
+import type http from 'node:http';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -13,7 +13,7 @@ import { createProbeRouter } from './http/probe.js';
 import { ProbePoller } from './http/probe-poll.js';
 import { HookService } from './hooks/service.js';
 import { AGENT_VERSION, AgentMetrics } from './metrics/agent-metrics.js';
-import { addDabealuFamilies } from './metrics/compat-dabealu.js';
+import { addDabealuFamilies, dabealuOptions } from './metrics/compat-dabealu.js';
 import { addEnsembleFamilies } from './metrics/ensemble-families.js';
 import { addNodeFamilies } from './metrics/node-families.js';
 import { PollScheduler, type RoundStats } from './poll/scheduler.js';
@@ -61,14 +61,18 @@ export class Agent {
     /** Signing secrets from the environment (`ZK_EXPORTER_HOOK_SECRETS`), kept out of the config so it is never printed. */
     hookSecretsFromEnv?: string,
   ) {
-    this.store = new NodeStore(config.compat.includes('dabealu'));
+    const dabealu = dabealuOptions(config.compat);
+    this.store = new NodeStore(dabealu !== undefined);
     this.metrics = new AgentMetrics(
       (set) => {
         addNodeFamilies(set, this.store.all());
         addEnsembleFamilies(set, [...this.states.values()]);
         addCanaryFamilies(set, [...this.states.values()]);
-        if (config.compat.includes('dabealu')) addDabealuFamilies(set, this.store.all());
-        this.hooks?.addFamilies(set, config.ensembles.map((e) => e.name));
+        if (dabealu) addDabealuFamilies(set, this.store.all(), dabealu);
+        this.hooks?.addFamilies(
+          set,
+          config.ensembles.map((e) => e.name),
+        );
       },
       { runtime: true },
     );
@@ -84,7 +88,13 @@ export class Agent {
     );
     this.canaryMetrics = new CanaryMetrics(this.metrics.registry);
     if (config.hooks) {
-      this.hooks = new HookService({ config: config.hooks, log: log.child({ module: 'hooks' }), agentVersion: AGENT_VERSION, intervalMs: config.intervalMs, secretsFromEnv: hookSecretsFromEnv });
+      this.hooks = new HookService({
+        config: config.hooks,
+        log: log.child({ module: 'hooks' }),
+        agentVersion: AGENT_VERSION,
+        intervalMs: config.intervalMs,
+        secretsFromEnv: hookSecretsFromEnv,
+      });
     }
     // The web config and its files are read here, once: a bad one stops the start (WebConfigError).
     this.web = config.webConfigFile === undefined ? undefined : loadWebConfig(config.webConfigFile);
@@ -98,9 +108,12 @@ export class Agent {
     this.scheduler = new PollScheduler(polled, {
       onEnsemble: (ensemble, samples, now) => this.onEnsemble(ensemble, samples, now),
       onRoundEnd: (stats) => this.onRoundEnd(stats),
-      onOverrun: () => {
+      onOverrun: (ensemble) => {
         this.metrics.roundsOverrun.inc();
-        this.log.warn({ intervalMs: config.intervalMs }, 'poll round still running at the next tick; tick skipped');
+        this.log.warn(
+          { ensemble, intervalMs: config.intervalMs },
+          'poll round of one ensemble outlasted the interval; its next round starts late',
+        );
       },
       onError: (err) => this.log.error({ err }, 'poll round failed'),
     });
@@ -140,8 +153,14 @@ export class Agent {
       this.log.info({ listen: `${admin.address}:${admin.port}` }, 'hooks API and Alertmanager receiver listening');
     }
     this.log.info(
-      { listen: `${address.address}:${address.port}`, ensembles: this.config.ensembles.map((e) => e.name), intervalMs: this.config.intervalMs },
-      this.web ? 'agent listening (web config applied)' : 'agent listening',
+      {
+        listen: `${address.address}:${address.port}`,
+        ensembles: this.config.ensembles.map((e) => e.name),
+        intervalMs: this.config.intervalMs,
+        tls: this.web?.tls !== undefined,
+        basicAuth: (this.web?.basicAuthUsers.size ?? 0) > 0,
+      },
+      'agent listening',
     );
     this.startCanary(address.port);
     this.scheduler.start();
@@ -277,7 +296,7 @@ export class Agent {
     this.metrics.roundsTotal.inc();
     this.metrics.roundDuration.observe((stats.finishedAt - stats.startedAt) / 1000);
     this.metrics.lastRoundTimestamp.set(stats.finishedAt / 1000);
-    if (!this.firstRoundDone) {
+    if (!this.firstRoundDone && stats.allPolled) {
       this.firstRoundDone = true;
       this.log.info({ durationMs: stats.finishedAt - stats.startedAt, nodes: stats.nodes }, 'first poll round done');
     }

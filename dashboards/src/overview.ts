@@ -101,7 +101,8 @@ export function overview(): Dashboard {
     .withPanel(
       statPanel({
         title: 'Quorum state',
-        description: 'healthy: margin ≥ 1; at risk: one more voter failure loses quorum; lost: no serving leader or too few healthy voters. A 1- or 2-voter ensemble is never healthy.',
+        description:
+          'healthy: margin ≥ 1; at risk: one more voter failure loses quorum; lost: no serving leader or too few healthy voters. A 1- or 2-voter ensemble is never healthy.',
         queries: [instant(quorumState, '{{ensemble}}')],
         span: 6,
         mappings: stateMappings(QUORUM),
@@ -147,7 +148,8 @@ export function overview(): Dashboard {
     .withPanel(
       statPanel({
         title: 'Anomalies',
-        description: 'Split brain: two nodes lead in the same epoch. Stale leaders: deposed leaders still answering leader. Electing: voters answer but none leads.',
+        description:
+          'Split brain: two nodes lead in the same epoch. Stale leaders: deposed leaders still answering leader. Electing: voters answer but none leads.',
         queries: [
           instant(`max by (ensemble) (${sel('zookeeper_ensemble_split_brain', E)})`, '{{ensemble}} split brain'),
           instant(`max by (ensemble) (${sel('zookeeper_ensemble_stale_leaders', E)})`, '{{ensemble}} stale leaders'),
@@ -181,7 +183,8 @@ export function overview(): Dashboard {
     .withPanel(
       tablePanel({
         title: 'Nodes',
-        description: 'Every node now: up, role, lag behind the leader (zxids), outstanding requests, connections. Click a server for its node dashboard.',
+        description:
+          'Every node now: up, role, lag behind the leader (zxids), outstanding requests, connections. Click a server for its node dashboard.',
         queries: [
           tableQuery(`max by (ensemble, server) (${sel('zookeeper_up', N)})`),
           tableQuery(stateIndex('zookeeper_server_role', N, 'role', ROLES, 'ensemble, server')),
@@ -197,7 +200,13 @@ export function overview(): Dashboard {
             options: {
               excludeByName: { Time: true },
               indexByName: { ensemble: 0, server: 1, 'Value #A': 2, 'Value #B': 3, 'Value #C': 4, 'Value #D': 5, 'Value #E': 6 },
-              renameByName: { 'Value #A': 'Up', 'Value #B': 'Role', 'Value #C': 'Lag (zxids)', 'Value #D': 'Outstanding', 'Value #E': 'Connections' },
+              renameByName: {
+                'Value #A': 'Up',
+                'Value #B': 'Role',
+                'Value #C': 'Lag (zxids)',
+                'Value #D': 'Outstanding',
+                'Value #E': 'Connections',
+              },
             },
           },
         ],
@@ -221,14 +230,51 @@ export function overview(): Dashboard {
       }),
     );
 
+  d.withRow(row('Writes (canary)'))
+    .withPanel(
+      stateTimelinePanel({
+        title: 'Writable',
+        description:
+          'With a write canary only (empty for ensembles without one): whether a canary write committed within its timeout through at least one node in the latest canary round. ' +
+          'Stalled is what ZookeeperWritesStalled pages on; it shows within a canary interval plus timeout, while srvr may still report a leader for ~10 s.',
+        queries: [range(`min by (ensemble) (${sel('zookeeper_ensemble_writable', E)})`, '{{ensemble}}')],
+        span: 12,
+        mappings: boolMappings({ text: 'stalled', color: 'red' }, { text: 'writable', color: 'green' }),
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: 'Canary latency p99',
+        description:
+          'With a write canary only: p99 of the canary write and read-back through each node, per rate interval. Only steps that answered within the timeout are counted: ' +
+          'a stalled node shows as a gap here and as stalled on the left.',
+        queries: [
+          range(
+            `histogram_quantile(0.99, sum by (ensemble, server, op, le) (rate(${sel('zookeeper_canary_latency_seconds_bucket', N)}[$__rate_interval])))`,
+            '{{server}} {{op}}',
+          ),
+        ],
+        span: 12,
+        unit: 's',
+        min: 0,
+        links: true,
+      }),
+    );
+
   d.withRow(row('Leadership and elections'))
     .withPanel(
       statPanel({
         title: 'Leader changes in range',
         description: 'Leader changes (new identity or new epoch) and elections started within the dashboard time range.',
         queries: [
-          instant(`round(max by (ensemble) (increase(${sel('zookeeper_ensemble_leader_changes_total', E)}[$__range])))`, '{{ensemble}} leader changes'),
-          instant(`round(max by (ensemble) (increase(${sel('zookeeper_ensemble_elections_total', E)}[$__range])))`, '{{ensemble}} elections'),
+          instant(
+            `round(max by (ensemble) (increase(${sel('zookeeper_ensemble_leader_changes_total', E)}[$__range])))`,
+            '{{ensemble}} leader changes',
+          ),
+          instant(
+            `round(max by (ensemble) (increase(${sel('zookeeper_ensemble_elections_total', E)}[$__range])))`,
+            '{{ensemble}} elections',
+          ),
         ],
         span: 6,
         height: 8,
@@ -239,10 +285,17 @@ export function overview(): Dashboard {
     .withPanel(
       timeseriesPanel({
         title: 'Leader changes and elections',
-        description: 'Leader changes and elections started, per rate interval. An election shorter than the poll interval shows as a leader change only.',
+        description:
+          'Leader changes and elections started, per rate interval. An election shorter than the poll interval shows as a leader change only.',
         queries: [
-          range(`max by (ensemble) (increase(${sel('zookeeper_ensemble_leader_changes_total', E)}[$__rate_interval]))`, '{{ensemble}} leader changes'),
-          range(`max by (ensemble) (increase(${sel('zookeeper_ensemble_elections_total', E)}[$__rate_interval]))`, '{{ensemble}} elections'),
+          range(
+            `max by (ensemble) (increase(${sel('zookeeper_ensemble_leader_changes_total', E)}[$__rate_interval]))`,
+            '{{ensemble}} leader changes',
+          ),
+          range(
+            `max by (ensemble) (increase(${sel('zookeeper_ensemble_elections_total', E)}[$__rate_interval]))`,
+            '{{ensemble}} elections',
+          ),
         ],
         span: 9,
         min: 0,
@@ -255,7 +308,7 @@ export function overview(): Dashboard {
           'As the agent sees it: from the first poll round without a serving leader to the first with one, so an election shorter than the poll interval ' +
           '(a killed leader is often replaced within a second) is not seen. Empty until the agent has seen one; its histogram starts at that first ' +
           'observation, so the windowed p95 and mean need a second one within the window, while the mean since agent start shows from the first. ' +
-          'ZooKeeper\'s own election time (mntr election_time, 3.6+) is per node and catches every election, fast ones included.',
+          "ZooKeeper's own election time (mntr election_time, 3.6+) is per node and catches every election, fast ones included.",
         queries: [
           range(electionP95, '{{ensemble}} p95'),
           range(electionMeanWindow, '{{ensemble}} mean'),
@@ -301,7 +354,8 @@ export function overview(): Dashboard {
     .withPanel(
       timeseriesPanel({
         title: 'Request latency',
-        description: 'Average and maximum request latency per node since its statistics were last reset (srvr); the agent never resets them.',
+        description:
+          'Average and maximum request latency per node since its statistics were last reset (srvr); the agent never resets them.',
         queries: [
           range(`max by (ensemble, server) (${sel('zookeeper_server_latency_avg_seconds', N)})`, '{{server}} avg'),
           range(`max by (ensemble, server) (${sel('zookeeper_server_latency_max_seconds', N)})`, '{{server}} max'),
@@ -315,7 +369,8 @@ export function overview(): Dashboard {
     .withPanel(
       timeseriesPanel({
         title: 'Connections and sessions',
-        description: 'Client connections per node (srvr, the poll itself included), alive connections summed over the ensemble, and global sessions (from the leader).',
+        description:
+          'Client connections per node (srvr, the poll itself included), alive connections summed over the ensemble, and global sessions (from the leader).',
         queries: [
           range(`max by (ensemble, server) (${sel('zookeeper_server_connections', N)})`, '{{server}} connections'),
           range(`max by (ensemble) (${sel('zookeeper_ensemble_connections', E)})`, '{{ensemble}} connections'),
@@ -342,7 +397,7 @@ export function overview(): Dashboard {
     .withPanel(
       timeseriesPanel({
         title: 'Znodes',
-        description: 'Znodes in each node\'s data tree (srvr) and ephemeral znodes (mntr).',
+        description: "Znodes in each node's data tree (srvr) and ephemeral znodes (mntr).",
         queries: [
           range(`max by (ensemble, server) (${sel('zookeeper_server_znodes', N)})`, '{{server}} znodes'),
           range(`max by (ensemble, server) (${sel('zookeeper_mntr_ephemerals_count', N)})`, '{{server}} ephemerals'),
@@ -355,7 +410,7 @@ export function overview(): Dashboard {
     .withPanel(
       timeseriesPanel({
         title: 'Data size',
-        description: 'Approximate size of each node\'s data tree (mntr approximate_data_size).',
+        description: "Approximate size of each node's data tree (mntr approximate_data_size).",
         queries: [range(`max by (ensemble, server) (${sel('zookeeper_mntr_approximate_data_size', N)})`, '{{server}}')],
         span: 8,
         unit: 'bytes',
@@ -400,13 +455,21 @@ export function overview(): Dashboard {
         description: 'Latest result of each node × command. Click a server for its node dashboard.',
         queries: [tableQuery(`max by (ensemble, server, command, reason) (${sel('zookeeper_exporter_command_result', N)}) == 1`)],
         span: 12,
-        transformations: [{ id: 'organize', options: { excludeByName: { Time: true, Value: true }, indexByName: { ensemble: 0, server: 1, command: 2, reason: 3 } } }],
+        transformations: [
+          {
+            id: 'organize',
+            options: { excludeByName: { Time: true, Value: true }, indexByName: { ensemble: 0, server: 1, command: 2, reason: 3 } },
+          },
+        ],
         overrides: [
           { name: 'server', properties: [serverCellLink()] },
           {
             name: 'reason',
             properties: [
-              { id: 'mappings', value: [{ type: 'value', options: Object.fromEntries(REASONS.map((r, index) => [r.value, { color: r.color, index }])) }] },
+              {
+                id: 'mappings',
+                value: [{ type: 'value', options: Object.fromEntries(REASONS.map((r, index) => [r.value, { color: r.color, index }])) }],
+              },
               { id: 'custom.cellOptions', value: { type: 'color-text' } },
             ],
           },
@@ -420,7 +483,8 @@ export function overview(): Dashboard {
     .withPanel(
       timeseriesPanel({
         title: 'Round duration',
-        description: 'Duration of the agent\'s poll rounds (every node of every ensemble it watches); a round longer than the interval makes the next tick an overrun.',
+        description:
+          "Duration of the agent's poll rounds (every node of every ensemble it watches); a round longer than the interval makes the next tick an overrun.",
         queries: [
           range(
             `histogram_quantile(0.99, sum by (job, instance, le) (rate(zookeeper_exporter_round_duration_seconds_bucket{job=~"$job"}[$__rate_interval])))\n${agentsOfEnsemble}`,
@@ -441,7 +505,10 @@ export function overview(): Dashboard {
         title: 'Round overruns',
         description: 'Ticks skipped because the previous round was still running (rounds never overlap nor queue).',
         queries: [
-          range(`sum by (job, instance) (increase(zookeeper_exporter_rounds_overrun_total{job=~"$job"}[$__rate_interval]))\n${agentsOfEnsemble}`, '{{instance}}'),
+          range(
+            `sum by (job, instance) (increase(zookeeper_exporter_rounds_overrun_total{job=~"$job"}[$__rate_interval]))\n${agentsOfEnsemble}`,
+            '{{instance}}',
+          ),
         ],
         span: 12,
         min: 0,

@@ -42,13 +42,19 @@ export async function runStatus(
     'zk-ensemble-exporter status',
     'Polls every node once and prints each ensemble. Exit code: 0 healthy, 1 at risk, 2 lost or split brain, 3 unknown or bad options.',
     false,
-  ).addOption(new Option('--output <format>', 'table (default) or json: the JSON of GET /api/v1/ensembles.'));
+  );
+  // Read as commander parses it: a later re-parse (to suggest a name for an unknown option) resets option values.
+  let output = 'table';
+  command.addOption(
+    new Option('--output <format>', 'table (default) or json: the JSON of GET /api/v1/ensembles.').argParser(
+      (value: string) => (output = value),
+    ),
+  );
   const loaded = loadConfig({ argv, env, command });
   if (!loaded.ok && loaded.help !== undefined) {
     out.write(loaded.help);
     return 0;
   }
-  const output = (command.getOptionValue('output') as string | undefined) ?? 'table';
   const problems = loaded.ok ? [] : loaded.problems;
   if (!(OUTPUTS as readonly string[]).includes(output)) {
     problems.push({ path: '--output', message: `must be "table" or "json", got ${JSON.stringify(output)}` });

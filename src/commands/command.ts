@@ -22,11 +22,12 @@ export interface FamilyDescriptor<R> {
 }
 
 /**
- * When a command is asked. `every_round`: each round. `conf_interval`: when a node is first seen, every
- * ensemble `confInterval`, after its last read failed and after the node comes back; the last answer
- * is kept in between.
+ * When a command is asked. `fast`: every `fastInterval` (the fast lane: it alone decides whether a node
+ * is up). `every_round`: every `interval`, and at once when a node comes back; the last answer is kept
+ * in between. `conf_interval`: when a node is first seen, every ensemble `confInterval`, after its last
+ * read failed and after the node comes back; the last answer is kept in between.
  */
-export type Cadence = 'every_round' | 'conf_interval';
+export type Cadence = 'fast' | 'every_round' | 'conf_interval';
 
 /** Everything the agent knows about one four-letter word; the table in index.ts lists them all. */
 export interface CommandDefinition<W extends string, R> {

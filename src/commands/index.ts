@@ -62,6 +62,8 @@ export type NodeSample = {
   srvr: CommandOutcomes['srvr'];
   /** When the `conf_interval` words (conf) were last actually asked. */
   confPolledAt?: number;
+  /** When the `every_round` words (mntr, wchs, …) were last actually asked; fast-lane rounds carry them. */
+  roundPolledAt?: number;
 } & { [W in Exclude<CommandWord, 'srvr'>]?: CommandOutcomes[W] };
 
 export type { Cadence, CommandDefinition, DescribedSample, FamilyDescriptor, NodeFacts } from './command.js';

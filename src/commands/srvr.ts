@@ -19,7 +19,7 @@ export const srvr: CommandDefinition<'srvr', ServerStats> = {
   admin: ['srvr'],
   description: 'Always polled: mode, zxid, latency, connections, outstanding requests, znodes (decides `zookeeper_up`).',
   byDefault: true,
-  cadence: 'every_round',
+  cadence: 'fast',
   parseText: parseServerStats,
   parseJson: ([json]) => adminServerStats(json),
   families: [

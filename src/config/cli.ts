@@ -57,6 +57,7 @@ export const FLAGS: ReadonlyArray<FlagSpec & { flag: string }> = (
     { flags: '--listen <host:port>', env: 'ZK_EXPORTER_LISTEN', key: 'listen' },
     { flags: '--web.config.file <file>', env: 'ZK_EXPORTER_WEB_CONFIG_FILE', key: 'webConfigFile' },
     { flags: '--interval <duration>', env: 'ZK_EXPORTER_INTERVAL', key: 'interval' },
+    { flags: '--fast-interval <duration>', env: 'ZK_EXPORTER_FAST_INTERVAL', key: 'fastInterval' },
     { flags: '--log-level <level>', env: 'ZK_EXPORTER_LOG_LEVEL', key: 'log.level' },
     { flags: '--log-format <format>', env: 'ZK_EXPORTER_LOG_FORMAT', key: 'log.format' },
     { flags: '--compat <name>', env: 'ZK_EXPORTER_COMPAT', key: 'compat', kind: 'list' },
@@ -88,6 +89,8 @@ export const FLAGS: ReadonlyArray<FlagSpec & { flag: string }> = (
     { flags: '--dry-run', env: 'ZK_EXPORTER_DRY_RUN', key: 'hooks.dryRun' },
     { flags: '--peer <url>', env: 'ZK_EXPORTER_PEERS', key: 'hooks.peers', kind: 'list' },
     { flags: '--agent-id <id>', env: 'ZK_EXPORTER_AGENT_ID', key: 'hooks.agentId' },
+    { flags: '--alertmanager-url <url>', env: 'ZK_EXPORTER_ALERTMANAGER_URLS', key: 'alertmanager.urls', kind: 'list' },
+    { flags: '--external-url <url>', env: 'ZK_EXPORTER_EXTERNAL_URL', key: 'alertmanager.externalUrl' },
   ] satisfies FlagSpec[]
 ).map((spec) => ({ ...spec, flag: spec.flags.split(' ')[0]! }));
 

@@ -2,7 +2,7 @@
  * Renders the config reference from the schema's own defaults and descriptions and the flags
  * from their one table, so the README's tables can be checked against the code by a test.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { docPath, FLAGS } from './cli.js';
 import { configSchema, inner, itemObject, metaOf } from './schema.js';
 

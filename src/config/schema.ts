@@ -421,6 +421,53 @@ const hooksSchema = checked(
   },
 );
 
+// ---- Alertmanager push --------------------------------------------------------------------------
+
+/** An http(s) base URL without query or fragment; the message never quotes it (it may hold a password). */
+function baseUrlSchema(credentials: boolean) {
+  return z.string({ error: (iss) => `must be an http:// or https:// URL, got ${describeValue(iss.input)}` }).superRefine((written, ctx) => {
+    let problem: string | undefined;
+    if (!/^https?:\/\//i.test(written)) problem = 'must start with http:// or https://';
+    else if (!URL.canParse(written)) problem = 'is not a valid URL';
+    else if (/[?#]/.test(written)) problem = 'must be a base URL, without query or fragment';
+    else if (!credentials && /^https?:\/\/[^/]*@/i.test(written)) problem = 'must not contain a user name or password';
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
+}
+
+const alertmanagerSchema = checked(
+  mapping({
+    urls: uniqueListOf(baseUrlSchema(true), 'URL')
+      .prefault([])
+      .describe(
+        'Alertmanager base URLs (`http://am:9093`) the agent pushes its own ensemble alerts to (`POST /api/v2/alerts`), all of them, concurrently; empty: no push. A user and password in the URL are sent as basic auth; URLs are never logged. `--alertmanager-url` adds.',
+      ),
+    timeout: duration().prefault('5s').describe('Deadline of one push to one Alertmanager.'),
+    resendInterval: duration()
+      .prefault('30s')
+      .describe(
+        'Active alerts are sent again this often, each with `endsAt` three intervals ahead, so the alerts of an agent that stopped expire.',
+      ),
+    externalUrl: doc(
+      baseUrlSchema(false).optional(),
+      "This agent's base URL as people open it; each alert's `generatorURL` is `<externalUrl>/#ensemble-<name>`.",
+      "`http(s)://<listen host, or this host's name for 0.0.0.0 and ::>:<listen port>`",
+    ),
+  }),
+  (am, c) => {
+    if (c.ok('timeout') && c.ok('resendInterval') && am.timeout >= am.resendInterval) {
+      c.report(['timeout'], notAbove('timeout', am.timeout, 'be less than', 'resendInterval', am.resendInterval), {
+        or: ['resendInterval'],
+      });
+    }
+  },
+).transform(({ timeout, resendInterval, externalUrl, ...am }) => ({
+  ...am,
+  timeoutMs: timeout,
+  resendIntervalMs: resendInterval,
+  ...some('externalUrl', externalUrl?.replace(/\/+$/, '')),
+}));
+
 // ---- the whole config --------------------------------------------------------------------------
 
 const configObject = mapping({
@@ -430,9 +477,14 @@ const configObject = mapping({
   webConfigFile: path('file')
     .optional()
     .describe(
-      "Prometheus exporter-toolkit web config (`tls_server_config`, `basic_auth_users`) applied to every endpoint; see README, *Securing the endpoints*.",
+      'Prometheus exporter-toolkit web config (`tls_server_config`, `basic_auth_users`) applied to every endpoint; see README, *Securing the endpoints*.',
     ),
   interval: duration().prefault('5s').describe('How often every node is polled.'),
+  fastInterval: duration()
+    .prefault('1s')
+    .describe(
+      'How often `srvr` alone is asked of every node (the fast lane), so a dead node or a lost quorum shows within about this long; the other words keep `interval`. Set it to `interval` (or more) to turn the fast lane off.',
+    ),
   timeout: duration()
     .prefault('2s')
     .describe('Deadline for one command to one node, connect and read together. Must be less than `interval`.'),
@@ -447,9 +499,11 @@ const configObject = mapping({
   })
     .prefault({})
     .describe('Logging.'),
-  compat: uniqueListOf(enumOf(['dabealu']), 'value')
+  compat: uniqueListOf(enumOf(['dabealu', 'dabealu-ensemble']), 'value')
     .prefault([])
-    .describe('`dabealu`: also export the `zk_*` series of dabealu/zookeeper-exporter, for existing dashboards.'),
+    .describe(
+      '`dabealu`: also export the `zk_*` series of dabealu/zookeeper-exporter, for existing dashboards. `dabealu-ensemble`: the same series with an `ensemble` label too, for an agent watching several ensembles.',
+    ),
   ensembles: listOf(ensembleSchema)
     .prefault([])
     .describe(
@@ -460,6 +514,9 @@ const configObject = mapping({
     .describe(
       'Failover hooks: signed HTTP calls when quorum is at risk, lost or restored, the leader changes, and more, and Alertmanager alerts forwarded to them. See docs/webhooks.md.',
     ),
+  alertmanager: alertmanagerSchema
+    .optional()
+    .describe("Pushes the agent's own ensemble conditions to Alertmanager as alerts. See README, *Alertmanager push*."),
 });
 
 /** The whole configuration, as the YAML file writes it (flags and env are merged in before parsing). Keys are camelCase. */
@@ -492,9 +549,10 @@ export const configSchema = checked(configObject, (config, c) => {
     }
   }
   checkSelf(config, config.hooks, c);
-}).transform(({ interval, timeout, hooks, ...config }) => ({
+}).transform(({ interval, fastInterval, timeout, hooks, ...config }) => ({
   ...config,
   intervalMs: interval,
+  fastIntervalMs: fastInterval,
   timeoutMs: timeout,
   ...some(
     'hooks',

@@ -215,7 +215,11 @@ export function mergeSources(
       if (transport) labelAt(['ensembles', at, 'transport'], transport.label);
       if (adminPort) labelAt(['ensembles', at, 'adminPort'], adminPort.label);
       if (canaryPath) labelAt(['ensembles', at, 'canary', 'path'], canaryPath.label);
-      for (const g of tlsFlags) labelAt(keyPath(g.spec).map((segment) => (segment === 0 ? at : segment)), g.label);
+      for (const g of tlsFlags)
+        labelAt(
+          keyPath(g.spec).map((segment) => (segment === 0 ? at : segment)),
+          g.label,
+        );
     }
   }
 }

@@ -3,7 +3,7 @@ import { stepElection } from './election.js';
 import { applyLag } from './lag.js';
 import { resolveLeaders, trackLeader } from './leader.js';
 import { resolveMembership } from './membership.js';
-import { classifyNode, isAnswering, nodeTransitions, unconfiguredNode } from './nodes.js';
+import { classifyNode, duplicateServerIds, isAnswering, nodeTransitions, unconfiguredNode } from './nodes.js';
 import { assessQuorum } from './quorum.js';
 import { appendTimeline, DEFAULT_TIMELINE_LIMIT } from './timeline.js';
 import { computeTotals } from './totals.js';
@@ -46,14 +46,22 @@ export function deriveEnsemble(
 
   const claims = resolveLeaders(configured);
   applyLag(configured, claims.leader);
-  const stale = new Set(claims.stale.map((n) => n.server));
-  const assessment = assessQuorum(membership.voters, nodes, stale, {
-    servingLeader: claims.claimants.length > 0,
-    membershipUncertain: membership.source === 'configured',
-    // A lone configured server that is no standalone (those always serve) belongs to an ensemble it does not show.
-    membershipPartial:
-      membership.source === 'configured' && configured.length === 1 && isAnswering(configured[0]!) && configured[0]!.role !== 'standalone',
-  });
+  const duplicates = duplicateServerIds(configured);
+  // Stale and suspect leaders answer but lead nobody: neither counts as a healthy voter.
+  const excluded = new Set([...claims.stale, ...claims.suspect].map((n) => n.server));
+  const assessment = assessQuorum(
+    membership.voters,
+    nodes,
+    excluded,
+    {
+      servingLeader: claims.claimants.length > 0,
+      membershipUncertain: membership.source === 'configured',
+      // A lone configured server that is no standalone (those always serve) belongs to an ensemble it does not show.
+      membershipPartial:
+        membership.source === 'configured' && configured.length === 1 && isAnswering(configured[0]!) && configured[0]!.role !== 'standalone',
+    },
+    duplicates,
+  );
   const tracking = trackLeader(previous?.lastKnownLeader, claims.leader, now);
   const step = stepElection(
     previous?.election,
@@ -163,6 +171,9 @@ export function deriveEnsemble(
     splitBrain: claims.splitBrain,
     splitBrainLeaders: claims.splitBrainLeaders.map((n) => n.server),
     staleLeaders: claims.stale.map((n) => n.server),
+    suspectLeaders: claims.suspect.map((n) => n.server),
+    membershipConflicts: membership.conflicts,
+    duplicateServerIds: duplicates,
     nodes,
     totals: computeTotals(configured, byServer, claims.leader),
     leaderChanges: (previous?.leaderChanges ?? 0) + (tracking.changedFrom ? 1 : 0),

@@ -1,7 +1,8 @@
 import { serverLabel, type ServerTarget } from '../model/target.js';
 import type { QuorumMember, ServerConfigRecord } from '../parse/types.js';
 import type { NodeSample } from '../commands/index.js';
-import type { ConfMembership, DiscoveredMember, DownReason, EnsembleInput, MembershipSource, NodeState } from './types.js';
+import { agreeOnConf, confReports, membershipConflicts, membershipKey, type ConfAgreement } from './agreement.js';
+import type { ConfMembership, DiscoveredMember, DownReason, EnsembleInput, MembershipConflict, MembershipSource, NodeState } from './types.js';
 
 /** One polled node's identity in the ensemble (configured, or discovered through `conf`). */
 export interface MemberIdentity {
@@ -27,38 +28,38 @@ export interface Membership {
   unconfigured: QuorumMember[];
   /** The conf membership used (this round's or the remembered one), to remember for the next rounds. */
   conf?: ConfMembership;
+  /** Nodes whose conf differs from `conf` (every reporter when no conf is accepted). */
+  conflicts: MembershipConflict[];
 }
 
-
-/** A conf `version=` as a number for ordering; missing or unreadable sorts lowest. */
-function versionRank(version: string | undefined): bigint {
-  if (version === undefined || !/^(0x)?[0-9a-f]+$/i.test(version)) return -1n;
-  return BigInt(version.toLowerCase().startsWith('0x') ? version : `0x${version}`);
-}
 
 /**
- * The conf to take membership from: among successful confs with a membership block, the highest
- * `version=` (a reconfig bumps it), then the most recently asked. A standalone conf has no members
- * and never counts, so a 1-node ensemble falls back to its configured list.
+ * The conf to take membership from, with no memory of earlier rounds (discovery uses it): the one a
+ * strict majority of the reporting voters agree on, or a lone reporter's (see {@link agreeOnConf}).
+ * A standalone conf has no members and never counts, so a 1-node ensemble falls back to its configured list.
  */
 export function pickConf(samples: readonly NodeSample[]): ServerConfigRecord | undefined {
-  let best: { conf: ServerConfigRecord; rank: bigint; at: number } | undefined;
-  for (const sample of samples) {
-    const outcome = sample.conf;
-    if (!outcome?.ok || outcome.value.members.length === 0) continue;
-    const rank = versionRank(outcome.value.configVersion);
-    const at = sample.confPolledAt ?? sample.polledAt;
-    if (!best || rank > best.rank || (rank === best.rank && at > best.at)) best = { conf: outcome.value, rank, at };
-  }
-  return best?.conf;
+  return agreeOnConf(confReports(samples)).conf;
 }
 
-/** The membership part of a conf record, as kept across rounds. */
-function confMembershipOf(conf: ServerConfigRecord): ConfMembership {
+/** The membership part of an accepted conf record, as kept across rounds. */
+function confMembershipOf(conf: ServerConfigRecord, agreedBy: number): ConfMembership {
   const kept: ConfMembership = { members: conf.members };
   if (conf.configVersion !== undefined) kept.configVersion = conf.configVersion;
   if (conf.votersOnly) kept.votersOnly = true;
+  kept.agreedBy = agreedBy;
   return kept;
+}
+
+/** This round's accepted membership; re-accepting the remembered one keeps the most nodes that ever vouched for it. */
+function acceptedMembership(agreement: ConfAgreement, remembered: ConfMembership | undefined): ConfMembership | undefined {
+  if (!agreement.conf) return remembered;
+  const accepted = confMembershipOf(agreement.conf, agreement.agreedBy);
+  const same =
+    remembered !== undefined &&
+    membershipKey(remembered.members, remembered.configVersion) === membershipKey(accepted.members, accepted.configVersion);
+  if (same) accepted.agreedBy = Math.max(agreement.agreedBy, remembered.agreedBy ?? 0);
+  return accepted;
 }
 
 /** Port of a member's client address (`host:port`, `[v6]:port` or a bare port). */
@@ -121,10 +122,12 @@ export function resolveMembership(
   previousNodes: ReadonlyMap<string, NodeState>,
   remembered?: ConfMembership,
 ): Membership {
-  // A round without any conf (every node down or not serving) keeps the last membership seen: the
-  // configured list alone would turn "one seed down" into "the whole ensemble down".
-  const picked = pickConf([...samples.values()]);
-  const conf: ConfMembership | undefined = picked ? confMembershipOf(picked) : remembered;
+  // A round without an accepted conf (every node down or not serving, or the confs disagree) keeps the
+  // last accepted membership: the configured list alone would turn "one seed down" into "the whole
+  // ensemble down", and one node's conf must not rewrite what the others agree on.
+  const reports = confReports([...samples.values()]);
+  const conf = acceptedMembership(agreeOnConf(reports, remembered), remembered);
+  const conflicts = membershipConflicts(reports, conf);
   const members = conf?.members ?? [];
   const nodes: MemberIdentity[] = config.servers.map((target) => {
     const server = serverLabel(target);
@@ -145,7 +148,7 @@ export function resolveMembership(
 
   if (!conf) {
     const voters = nodes.filter((node) => node.voter).length;
-    return { source: 'configured', voters, observers: nodes.length - voters, nodes, unconfigured: [] };
+    return { source: 'configured', voters, observers: nodes.length - voters, nodes, unconfigured: [], conflicts };
   }
 
   // A member no configured node claims may simply be the configured node whose id is still unknown
@@ -167,6 +170,7 @@ export function resolveMembership(
     nodes,
     unconfigured,
     conf,
+    conflicts,
   };
   if (conf.configVersion !== undefined) membership.configVersion = conf.configVersion;
   return membership;

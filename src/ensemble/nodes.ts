@@ -2,7 +2,7 @@ import type { MntrRecord, QuorumMember, ServerStats, Zxid } from '../parse/types
 import type { NodeSample } from '../commands/index.js';
 import type { CommandOutcome } from '../model/outcome.js';
 import type { MemberIdentity } from './membership.js';
-import type { NodeRole, NodeState, Transition, ZxidState } from './types.js';
+import type { DuplicateServerId, NodeRole, NodeState, Transition, ZxidState } from './types.js';
 
 /** A finite number from an unlabelled mntr key, else undefined (missing, text, NaN). */
 export function mntrNumber(outcome: CommandOutcome<MntrRecord> | undefined, key: string): number | undefined {
@@ -111,4 +111,17 @@ export function nodeTransitions(
     }
   }
   return transitions;
+}
+
+/**
+ * Server ids that two or more answering nodes claim (e.g. cloned hosts sharing a `myid`), in node
+ * order. Their voter cannot be told apart, so the quorum counts each such id once and never as healthy.
+ */
+export function duplicateServerIds(nodes: readonly NodeState[]): DuplicateServerId[] {
+  const byId = new Map<number, string[]>();
+  for (const node of nodes) {
+    if (node.serverId === undefined || !isAnswering(node)) continue;
+    byId.set(node.serverId, [...(byId.get(node.serverId) ?? []), node.server]);
+  }
+  return [...byId].filter(([, servers]) => servers.length > 1).map(([serverId, servers]) => ({ serverId, servers }));
 }

@@ -1,4 +1,4 @@
-import type { NodeState, QuorumState } from './types.js';
+import type { DuplicateServerId, NodeState, QuorumState } from './types.js';
 
 /** Quorum arithmetic for one round. */
 export interface QuorumAssessment {
@@ -37,17 +37,17 @@ export function majorityOf(voters: number): number {
 
 /**
  * A voter counts as healthy when it answered srvr serving as leader, follower or standalone, whatever
- * its zxid epoch (a quiet follower keeps the previous epoch's zxid). A stale leader is not healthy:
- * it no longer leads and has not yet rejoined.
+ * its zxid epoch (a quiet follower keeps the previous epoch's zxid). A stale or suspect leader (in
+ * `excluded`) is not healthy: it does not lead the others.
  */
-export function isHealthyVoter(node: NodeState, stale: ReadonlySet<string>): boolean {
-  if (!node.voter || stale.has(node.server)) return false;
+export function isHealthyVoter(node: NodeState, excluded: ReadonlySet<string>): boolean {
+  if (!node.voter || excluded.has(node.server)) return false;
   return node.role === 'leader' || node.role === 'follower' || node.role === 'standalone';
 }
 
-/** A voter the agent saw this round that is not healthy: down at a trusted address, not serving, read-only, stale. */
-function isSeenUnhealthyVoter(node: NodeState, stale: ReadonlySet<string>): boolean {
-  return node.voter && node.role !== 'unknown' && !isHealthyVoter(node, stale);
+/** A voter the agent saw this round that is not healthy: down at a trusted address, not serving, read-only, stale or suspect. */
+function isSeenUnhealthyVoter(node: NodeState, excluded: ReadonlySet<string>): boolean {
+  return node.voter && node.role !== 'unknown' && !isHealthyVoter(node, excluded);
 }
 
 /**
@@ -56,7 +56,8 @@ function isSeenUnhealthyVoter(node: NodeState, stale: ReadonlySet<string>): bool
  * says it); a serving leader only needs someone to lead.
  *
  * Only what was seen decides: voters the agent cannot see (`unknown` members, conf voters no node maps
- * to) may be healthy or not. So:
+ * to, and each server id several answering nodes claim — counted once, as neither healthy nor down)
+ * may be healthy or not. So:
  * - `lost` when the voters seen unhealthy leave fewer than a majority, or when every voter is seen and
  *   none leads;
  * - `healthy` when a leader is seen (or proven: a serving follower follows a leader, so with a voter
@@ -67,13 +68,22 @@ function isSeenUnhealthyVoter(node: NodeState, stale: ReadonlySet<string>): bool
 export function assessQuorum(
   voters: number,
   nodes: readonly NodeState[],
-  stale: ReadonlySet<string>,
+  excluded: ReadonlySet<string>,
   evidence: LeaderEvidence,
+  duplicates: readonly DuplicateServerId[] = [],
 ): QuorumAssessment {
   const majority = majorityOf(voters);
+  const duplicated = new Set(duplicates.map((d) => d.serverId));
+  const unproven = (node: NodeState) => node.serverId !== undefined && duplicated.has(node.serverId);
+  // Which of the nodes claiming a duplicated id is that voter is unknown: the id keeps one unseen slot.
+  const reserved = Math.min(voters, new Set(nodes.filter((node) => node.voter && unproven(node)).map((node) => node.serverId)).size);
+  const counted = nodes.filter((node) => !unproven(node));
   // Capped: a node with an unknown id inferred as voter must not push the counts past conf's voters.
-  const seenHealthy = Math.min(voters, nodes.filter((node) => isHealthyVoter(node, stale)).length);
-  const seenUnhealthy = Math.min(voters - seenHealthy, nodes.filter((node) => isSeenUnhealthyVoter(node, stale)).length);
+  const seenHealthy = Math.min(voters - reserved, counted.filter((node) => isHealthyVoter(node, excluded)).length);
+  const seenUnhealthy = Math.min(
+    voters - reserved - seenHealthy,
+    counted.filter((node) => isSeenUnhealthyVoter(node, excluded)).length,
+  );
   const unseen = voters - seenHealthy - seenUnhealthy;
   // A serving follower proves a serving leader; if it is not seen, it is among the voters not seen.
   // With every voter seen, followers without a leader are still on a leader that just went away —

@@ -74,6 +74,26 @@ export interface ConfMembership {
   configVersion?: string;
   /** True when `members` lists voters only (from the AdminServer's `voting_view`). */
   votersOnly?: boolean;
+  /**
+   * Distinct nodes whose `conf` agreed on this membership, the most seen since it was accepted: a
+   * lone node's different `conf` may replace only a membership that no more than one node vouched for.
+   */
+  agreedBy?: number;
+}
+
+/** A node whose `conf` membership differs from the accepted one (or, when none is accepted, disagrees with the others). */
+export interface MembershipConflict {
+  server: string;
+  serverId?: number;
+  /** `version=` of that node's conf, when it prints one. */
+  configVersion?: string;
+}
+
+/** One server id claimed by two or more answering nodes. */
+export interface DuplicateServerId {
+  serverId: number;
+  /** The nodes claiming it, in node order. */
+  servers: string[];
 }
 
 /** A zxid in JSON form: the hex text as ZooKeeper prints it plus its two 32-bit halves. */
@@ -158,7 +178,7 @@ export interface EnsembleState {
   membershipSource: MembershipSource;
   /** `version=` of the conf used for membership, when the source is `conf`. */
   configVersion?: string;
-  /** The membership of the newest `conf` seen, used while no node answers `conf` (absent before any). */
+  /** The last accepted `conf` membership (see `membershipConflicts`), kept while no `conf` is accepted (absent before any). */
   confMembership?: ConfMembership;
   /** Voting members (participants). */
   voters: number;
@@ -191,6 +211,19 @@ export interface EnsembleState {
   splitBrainLeaders: string[];
   /** Servers still answering `leader` in an older epoch than the current leader (deposed, answering briefly). */
   staleLeaders: string[];
+  /**
+   * Servers claiming leadership in an epoch no answering follower shares, while another leader is
+   * followed by a majority of the answering followers: neither the leader nor stale, and not healthy.
+   * Set by every derivation (optional only for states built by hand).
+   */
+  suspectLeaders?: string[];
+  /** Nodes whose `conf` membership differs from the accepted one. Set by every derivation (optional only for states built by hand). */
+  membershipConflicts?: MembershipConflict[];
+  /**
+   * Server ids claimed by two or more answering nodes: each counts once toward the quorum, and as a
+   * voter not proven healthy. Set by every derivation (optional only for states built by hand).
+   */
+  duplicateServerIds?: DuplicateServerId[];
   /** Configured nodes in configured order, then discovered members, then conf members not polled (role `unknown`). */
   nodes: NodeState[];
   totals: EnsembleTotals;

@@ -102,7 +102,7 @@ function checkTls(section: unknown, problems: string[]): WebTlsSettings | undefi
   const clientAuthType = oneOf(section.client_auth_type, CLIENT_AUTH_TYPES, 'NoClientCert', `${at}.client_auth_type`, problems);
   const minName = oneOf(section.min_version, Object.keys(VERSIONS) as Array<keyof typeof VERSIONS>, 'TLS12', `${at}.min_version`, problems);
   const maxName = oneOf(section.max_version, Object.keys(VERSIONS) as Array<keyof typeof VERSIONS>, 'TLS13', `${at}.max_version`, problems);
-  if (clientAuthType !== undefined && VERIFYING.includes(clientAuthType) && section.client_ca_file == null) {
+  if (clientAuthType !== undefined && VERIFYING.includes(clientAuthType) && clientCaFile === undefined) {
     problems.push(`${at}.client_ca_file: is required by client_auth_type ${clientAuthType}`);
   }
   if (clientCaFile !== undefined && clientAuthType !== undefined && !VERIFYING.includes(clientAuthType)) {
@@ -146,5 +146,5 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
-  return typeof value === 'object' ? 'a mapping' : String(value as number | boolean);
+  return typeof value === 'object' ? 'a mapping' : (JSON.stringify(value) ?? typeof value);
 }

@@ -33,23 +33,23 @@ export class AgentMetrics {
   readonly registry = new client.Registry();
   readonly roundsTotal = new client.Counter({
     name: 'zookeeper_exporter_rounds_total',
-    help: 'Poll rounds completed.',
+    help: 'Poll rounds completed (one per ensemble per round).',
     registers: [this.registry],
   });
   readonly roundsOverrun = new client.Counter({
     name: 'zookeeper_exporter_rounds_overrun_total',
-    help: 'Ticks skipped because the previous round was still running (rounds never overlap nor queue).',
+    help: 'Rounds of one ensemble that outlasted the interval: its next round started late (rounds never overlap nor queue).',
     registers: [this.registry],
   });
   readonly roundDuration = new client.Histogram({
     name: 'zookeeper_exporter_round_duration_seconds',
-    help: 'Duration of a whole poll round across every ensemble.',
+    help: 'Duration of one ensemble\'s poll round.',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
   readonly lastRoundTimestamp = new client.Gauge({
     name: 'zookeeper_exporter_last_round_timestamp_seconds',
-    help: 'Unix time the latest poll round finished.',
+    help: 'Unix time the latest poll round (of any ensemble) finished.',
     registers: [this.registry],
   });
   readonly electionDuration = new client.Histogram({

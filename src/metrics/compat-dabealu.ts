@@ -12,6 +12,15 @@ export interface DabealuOptions {
 }
 
 /**
+ * The dabealu series' options for the `compat` setting, or undefined when they are off: `dabealu`
+ * turns them on, `dabealu-ensemble` turns them on with the `ensemble` label (either alone or both). Pure.
+ */
+export function dabealuOptions(compat: readonly string[]): DabealuOptions | undefined {
+  if (compat.includes('dabealu-ensemble')) return { ensembleLabel: true };
+  return compat.includes('dabealu') ? {} : undefined;
+}
+
+/**
  * With `--compat dabealu`, also emits the series dabealu/zookeeper-exporter emits, labelled
  * `zk_host="host:port"`, so community rules and dashboards keep working during a migration:
  * `zk_up`, `zk_server_leader`, `zk_version{version}`, `zk_peer_state{state}`, `zk_ruok`, and

@@ -24,6 +24,9 @@ export function addEnsembleFamilies(set: FamilySet, states: readonly EnsembleSta
   const quorum = gauge('zookeeper_ensemble_quorum_state', 'Quorum state set: 1 on the current state (healthy, at_risk, lost, unknown).');
   const splitBrain = gauge('zookeeper_ensemble_split_brain', '1 when two or more nodes claim leadership in the same epoch.');
   const stale = gauge('zookeeper_ensemble_stale_leaders', 'Nodes still answering leader in an older epoch than the current leader.');
+  const suspect = gauge('zookeeper_ensemble_suspect_leaders', 'Nodes claiming leadership in an epoch no answering follower shares while another leader is followed by a majority of them.');
+  const conflicts = gauge('zookeeper_ensemble_membership_conflicts', 'Nodes whose conf membership (config version or members) differs from the accepted one.');
+  const duplicates = gauge('zookeeper_ensemble_duplicate_server_ids', 'Server ids claimed by two or more answering nodes (each counted once toward the quorum, never healthy).');
   const lag = gauge('zookeeper_ensemble_follower_lag_zxids', 'Transactions a follower or observer trails the leader; absent when unknown.');
   const lagBound = gauge('zookeeper_ensemble_follower_lag_is_lower_bound', '1 when the lag is only a lower bound (the node is still in an older epoch).');
   const maxLag = gauge('zookeeper_ensemble_max_follower_lag_zxids', 'Largest known follower/observer lag.');
@@ -58,6 +61,9 @@ export function addEnsembleFamilies(set: FamilySet, states: readonly EnsembleSta
     for (const q of QUORUM_STATES) quorum.add(state.quorum === q ? 1 : 0, { ...e, state: q });
     splitBrain.add(state.splitBrain ? 1 : 0, e);
     stale.add(state.staleLeaders.length, e);
+    suspect.add(state.suspectLeaders?.length ?? 0, e);
+    conflicts.add(state.membershipConflicts?.length ?? 0, e);
+    duplicates.add(state.duplicateServerIds?.length ?? 0, e);
     if (state.totals.maxFollowerLag !== undefined) maxLag.add(state.totals.maxFollowerLag, e);
     if (state.totals.globalSessions !== undefined) sessions.add(state.totals.globalSessions, e);
     connections.add(state.totals.connections, e);

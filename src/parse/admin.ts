@@ -3,7 +3,7 @@ import { ParseError } from './errors.js';
 import { mntrEntry, parseMntrValue } from './mntr.js';
 import { SERVER_MODES } from './srvr.js';
 import type { MntrEntry, MntrRecord, QuorumMember, ServerConfigRecord, ServerMode, ServerStats, WatchSummary, Zxid } from './types.js';
-import { setOwn } from './text.js';
+import { parseInteger, setOwn } from './text.js';
 import { parseZxid, zxidFromValue } from './zxid.js';
 
 // Keys every AdminServer CommandResponse carries besides the command's own data.
@@ -191,7 +191,7 @@ export function adminVotingView(json: unknown): QuorumMember[] {
     const election = view.election_addresses[0];
     if (quorum === undefined) throw new ParseError(`AdminServer voting_view: server ${id} has no server address`);
     const q = hostPort(quorum, `server ${id} address`);
-    const member: QuorumMember = { id: Number(id), host: q.host, quorumPort: q.port, role: view.learner_type };
+    const member: QuorumMember = { id: parseInteger(id, `AdminServer voting_view: server ${id.slice(0, 20)}`), host: q.host, quorumPort: q.port, role: view.learner_type };
     if (election !== undefined) member.electionPort = hostPort(election, `server ${id} election address`).port;
     if (view.client_address !== '') member.clientAddress = view.client_address;
     return member;

@@ -84,7 +84,7 @@ export function parseServerConfig(text: string): ServerConfigRecord {
     setOwn(raw, key, value);
     const server = SERVER_KEY.exec(key);
     if (server) {
-      const id = Number(server[1]);
+      const id = parseInteger(server[1]!, key);
       // `server.01=` and `server.1=` name the same member.
       claimKey(seen, `server.${id}`, value, 'conf');
       members.set(id, parseQuorumMember(id, value));

@@ -17,13 +17,18 @@ export function isJavaNumber(text: string): boolean {
 /** Parses a Java-printed long or double; throws ParseError naming `what` otherwise. */
 export function parseJavaNumber(text: string, what: string): number {
   if (!JAVA_NUMBER.test(text)) throw new ParseError(`${what}: not a number: ${JSON.stringify(text.slice(0, 40))}`);
-  return Number(text);
+  const value = Number(text);
+  // Java never prints a finite double or long as hundreds of digits: only the words NaN/Infinity may be non-finite.
+  if (!Number.isFinite(value) && /[0-9]/.test(text)) throw new ParseError(`${what}: out of range: ${JSON.stringify(text.slice(0, 40))}`);
+  return value;
 }
 
-/** Parses a Java-printed long (optionally negative, e.g. `-1` for "no sample yet"); throws ParseError naming `what`. */
+/** Parses a Java-printed long (optionally negative, e.g. `-1` for "no sample yet"); throws ParseError naming `what`, also when it overflows a double. */
 export function parseInteger(text: string, what: string): number {
   if (!INTEGER.test(text)) throw new ParseError(`${what}: not an integer: ${JSON.stringify(text.slice(0, 40))}`);
-  return Number(text);
+  const value = Number(text);
+  if (!Number.isFinite(value)) throw new ParseError(`${what}: out of range: ${JSON.stringify(text.slice(0, 40))}`);
+  return value;
 }
 
 /**

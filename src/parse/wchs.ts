@@ -1,5 +1,5 @@
 import { ParseError } from './errors.js';
-import { claimKey, splitLines } from './text.js';
+import { claimKey, parseInteger, splitLines } from './text.js';
 import type { WatchSummary } from './types.js';
 
 const HEADER = /^([0-9]+) connections watching ([0-9]+) paths$/;
@@ -24,5 +24,9 @@ export function parseWatchSummary(text: string): WatchSummary {
       `wchs reply is missing ${!header ? '"<n> connections watching <m> paths"' : '"Total watches:<t>"'} (first line: ${JSON.stringify(first)})`,
     );
   }
-  return { connections: Number(header[1]), paths: Number(header[2]), totalWatches: Number(total[1]) };
+  return {
+    connections: parseInteger(header[1]!, 'wchs connections'),
+    paths: parseInteger(header[2]!, 'wchs paths'),
+    totalWatches: parseInteger(total[1]!, 'wchs total watches'),
+  };
 }

@@ -62,7 +62,9 @@ export async function pollNode(plan: NodePollPlan, now: () => number = Date.now)
   const outcomes = sample as Record<CommandWord, unknown>;
   plan.commands.forEach((word, i) => {
     outcomes[word] = rest[i];
-    if (commandOf(word).cadence === 'conf_interval') sample.confPolledAt = polledAt;
+    const cadence = commandOf(word).cadence;
+    if (cadence === 'conf_interval') sample.confPolledAt = polledAt;
+    else if (cadence === 'every_round') sample.roundPolledAt = polledAt;
   });
   return sample;
 }

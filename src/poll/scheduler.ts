@@ -5,7 +5,7 @@ import { serverLabel, type ServerTarget } from '../model/target.js';
 import { createLimiter, type Limiter } from '../zk/limiter.js';
 import { answeredSrvr, answersAs, discoverMembers, type PolledNode } from './discover.js';
 import { pollNode } from './node.js';
-import { carryConf, planNode } from './plan.js';
+import { carryConf, planNode, tickMs } from './plan.js';
 
 /**
  * Discovery when an ensemble does not say: on. An ensemble turns it off with `discovery: false`, read
@@ -25,28 +25,35 @@ export function discoveryEnabled(ensemble: EnsembleConfig): boolean {
  */
 export type PolledEnsemble = EnsembleConfig & { discovered?: DiscoveredMember[] };
 
-/** Timing of one finished round. */
+/** Timing of one ensemble's finished round. */
 export interface RoundStats {
+  /** The ensemble polled; absent for a one-shot round of every ensemble (`runOnce`). */
+  ensemble?: string;
   startedAt: number;
   finishedAt: number;
   nodes: number;
+  /** True once every ensemble has finished at least one round. */
+  allPolled: boolean;
 }
 
 /** Where the scheduler hands its results. */
 export interface RoundListener {
   /** Called as soon as every node of one ensemble has answered or timed out: ensembles never wait on each other. */
   onEnsemble(ensemble: PolledEnsemble, samples: NodeSample[], now: number): void;
-  /** Called once per round after every ensemble is done. */
+  /** Called once per finished round of one ensemble (and once after a `runOnce`). */
   onRoundEnd(stats: RoundStats): void;
-  /** Called when a tick found the previous round still running: the tick is skipped, not queued. */
-  onOverrun(): void;
+  /** Called when an ensemble's round outlasted `interval`: its next round starts late, never overlapping. */
+  onOverrun(ensemble: string): void;
   /** Called when a listener threw during a round: the round is abandoned, scheduling goes on. */
   onError(err: unknown): void;
 }
 
 /**
- * Runs poll rounds every `intervalMs`. Rounds never overlap; all node polls share one bounded
- * limiter so a thousand nodes never open thousands of sockets at once.
+ * Runs each ensemble's rounds on its own timer, every `fastIntervalMs` (srvr alone) with the other
+ * words every `intervalMs`. An ensemble's rounds never overlap; other ensembles never wait for it.
+ * All node polls share one bounded limiter, with one lane per ensemble taking turns for free slots,
+ * so a thousand nodes never open thousands of sockets at once and one ensemble's hung nodes delay
+ * another's polls by at most one timeout.
  */
 export class PollScheduler {
   /** The limiter every node poll goes through; `/probe` polls through it too, so both share `concurrency`. */
@@ -56,8 +63,12 @@ export class PollScheduler {
   private readonly discovered = new Map<string, DiscoveredMember[]>();
   /** Planning keys of discovered members seen answering at their address at least once. */
   private readonly answered = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  /** Per ensemble: the timer of its next round. */
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Per ensemble: its round in flight. */
+  private readonly running = new Map<string, Promise<void>>();
+  /** Ensembles that finished at least one round. */
+  private readonly polledOnce = new Set<string>();
   private stopped = false;
 
   constructor(
@@ -68,19 +79,18 @@ export class PollScheduler {
     this.limiter = createLimiter(config.concurrency);
   }
 
-  /** Starts the first round at once, then one every interval. */
+  /** Starts every ensemble's first round at once, then each one's next round one tick after its last began. */
   start(): void {
     this.stopped = false;
-    this.tick();
-    this.timer = setInterval(() => this.tick(), this.config.intervalMs);
+    for (const ensemble of this.config.ensembles) this.tick(ensemble);
   }
 
-  /** Stops scheduling and waits for the round in flight (bounded by the command timeout). */
+  /** Stops scheduling and waits for the rounds in flight (bounded by the command timeout). */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.all(this.running.values());
   }
 
   /** Runs exactly one round and resolves when it is done (used by the one-shot `status` command). */
@@ -88,30 +98,47 @@ export class PollScheduler {
     await this.round();
   }
 
-  private tick(): void {
+  /**
+   * Runs one round of `ensemble`, then arms its next one tick after this one began (at once when the
+   * round took longer): a slow round delays only its own ensemble's next round, never another's.
+   */
+  private tick(ensemble: EnsembleConfig): void {
     if (this.stopped) return;
-    if (this.running) {
-      this.listener.onOverrun();
-      return;
-    }
-    this.running = this.round()
+    const startedAt = this.now();
+    const run = this.pollEnsemble(ensemble)
+      .then((nodes) => {
+        const finishedAt = this.now();
+        this.polledOnce.add(ensemble.name);
+        const allPolled = this.config.ensembles.every((e) => this.polledOnce.has(e.name));
+        this.listener.onRoundEnd({ ensemble: ensemble.name, startedAt, finishedAt, nodes, allPolled });
+        if (finishedAt - startedAt > this.config.intervalMs) this.listener.onOverrun(ensemble.name);
+      })
       .catch((err: unknown) => this.listener.onError(err))
       .finally(() => {
-        this.running = undefined;
+        this.running.delete(ensemble.name);
+        if (this.stopped) return;
+        const delay = Math.max(0, startedAt + tickMs(this.config) - this.now());
+        this.timers.set(
+          ensemble.name,
+          setTimeout(() => this.tick(ensemble), delay),
+        );
       });
+    this.running.set(ensemble.name, run);
   }
 
+  /** One round of every ensemble at once, for `runOnce`. */
   private async round(): Promise<void> {
     const startedAt = this.now();
-    let nodes = 0;
-    await Promise.all(
-      this.config.ensembles.map(async (ensemble) => {
-        const polled = discoveryEnabled(ensemble) ? await this.pollDiscovering(ensemble) : { ensemble, samples: await this.pollTargets(ensemble, ensemble.servers) };
-        nodes += polled.samples.length;
-        this.listener.onEnsemble(polled.ensemble, polled.samples, this.now());
-      }),
-    );
-    this.listener.onRoundEnd({ startedAt, finishedAt: this.now(), nodes });
+    const counts = await Promise.all(this.config.ensembles.map((ensemble) => this.pollEnsemble(ensemble)));
+    for (const ensemble of this.config.ensembles) this.polledOnce.add(ensemble.name);
+    this.listener.onRoundEnd({ startedAt, finishedAt: this.now(), nodes: counts.reduce((a, b) => a + b, 0), allPolled: true });
+  }
+
+  /** Polls one ensemble's nodes, hands the result to the listener, and returns how many nodes were polled. */
+  private async pollEnsemble(ensemble: EnsembleConfig): Promise<number> {
+    const polled = discoveryEnabled(ensemble) ? await this.pollDiscovering(ensemble) : { ensemble, samples: await this.pollTargets(ensemble, ensemble.servers) };
+    this.listener.onEnsemble(polled.ensemble, polled.samples, this.now());
+    return polled.samples.length;
   }
 
   /**
@@ -165,7 +192,7 @@ export class PollScheduler {
           const sample = carryConf(await pollNode(plan, this.now), previous);
           this.previous.set(key, forPlanning(sample));
           return sample;
-        });
+        }, ensemble.name);
       }),
     );
   }
@@ -189,14 +216,16 @@ function planningKey(ensemble: string, server: string): string {
 }
 
 /**
- * What the next round's planning needs of a sample: srvr's outcome and the conf_interval words (kept
- * between reads). Keeping the rest would hold every node's parsed replies for a whole extra round.
+ * What the next round's planning needs of a sample: srvr's outcome and the words kept between the
+ * rounds that ask them (`every_round` words across fast-lane rounds, `conf_interval` words between
+ * reads), with when each kind was asked. srvr's parsed reply is not needed again.
  */
 function forPlanning(sample: NodeSample): NodeSample {
   const kept: NodeSample = { ensemble: sample.ensemble, server: sample.server, polledAt: sample.polledAt, srvr: sample.srvr };
   if (sample.confPolledAt !== undefined) kept.confPolledAt = sample.confPolledAt;
+  if (sample.roundPolledAt !== undefined) kept.roundPolledAt = sample.roundPolledAt;
   for (const command of COMMANDS) {
-    if (command.cadence !== 'conf_interval') continue;
+    if (command.cadence === 'fast') continue;
     const word = command.word as Exclude<CommandWord, 'srvr'>;
     if (sample[word] !== undefined) (kept as Record<CommandWord, unknown>)[word] = sample[word];
   }

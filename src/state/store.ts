@@ -1,4 +1,4 @@
-import { COMMANDS, type CommandWord, type NodeSample } from '../commands/index.js';
+import { COMMANDS, type Cadence, type CommandWord, type NodeSample } from '../commands/index.js';
 import { mntrLayout, type MntrPlan, type MntrSeries } from '../commands/mntr-layout.js';
 import type { MntrDropReason } from '../commands/mntr-names.js';
 import type { CommandOutcome, PollReason } from '../model/outcome.js';
@@ -86,8 +86,8 @@ export class NodeStore {
       const commands: NodeRecord['commands'] = previous?.commands ?? {};
       for (const { word: command, cadence } of COMMANDS) {
         const outcome: CommandOutcome<unknown> | undefined = sample[command];
-        // conf_interval words are carried over between the rounds that ask them: count them only when asked now.
-        if (!outcome || (cadence === 'conf_interval' && sample.confPolledAt !== sample.polledAt)) continue;
+        // conf_interval and every_round words are carried over between the rounds that ask them: count them only when asked now.
+        if (!outcome || !askedNow(sample, cadence)) continue;
         const reason = reasonOf(outcome);
         const history: CommandHistory = commands[command] ?? { lastReason: reason, lastDurationMs: 0, errors: {} };
         if (commands[command] === undefined || history.lastReason !== reason) {
@@ -115,7 +115,9 @@ export class NodeStore {
         sample: this.keepMntrEntries || !sample.mntr?.ok ? sample : { ...sample, mntr: { ...sample.mntr, value: { entries: [] } } },
         commands,
       };
-      if (up && sample.mntr?.ok) {
+      // A carried mntr was laid out (and its drops counted) when it was asked.
+      if (up && previous?.mntr && !askedNow(sample, 'every_round')) record.mntr = previous.mntr;
+      else if (up && sample.mntr?.ok) {
         const entries = sample.mntr.value.entries;
         const { plan, dropped } = mntrLayout(entries);
         const total = { ...previous?.mntrDropped };
@@ -151,4 +153,11 @@ export class NodeStore {
   ofEnsemble(name: string): NodeRecord[] {
     return this.all().filter((n) => n.ensemble === name);
   }
+}
+
+/** Whether the words of `cadence` in `sample` were asked in its own round (not carried from an earlier one). */
+function askedNow(sample: NodeSample, cadence: Cadence): boolean {
+  if (cadence === 'conf_interval') return sample.confPolledAt === sample.polledAt;
+  if (cadence === 'every_round') return sample.roundPolledAt === undefined || sample.roundPolledAt === sample.polledAt;
+  return true;
 }

@@ -38,7 +38,7 @@ export function isFourLetterWord(word: string): word is FourLetterWord {
  * `ok` with an empty body because deciding what an empty reply means is the classifier's job.
  * The promise rejects only on a programming error: a word outside {@link READ_ONLY_COMMANDS}.
  */
-export function sendFourLetterWord(target: FourLetterTarget, word: FourLetterWord, opts: FourLetterOptions): Promise<RawReply<string>> {
+export function sendFourLetterWord(target: FourLetterTarget, word: FourLetterWord, opts: FourLetterOptions): Promise<RawReply> {
   // The type already forbids other words; this guard stops casts and unvalidated config from
   // ever sending state-changing words such as `srst` or `kill`.
   if (!isFourLetterWord(word)) {
@@ -48,14 +48,14 @@ export function sendFourLetterWord(target: FourLetterTarget, word: FourLetterWor
   const started = performance.now();
   const elapsed = (): number => performance.now() - started;
 
-  return new Promise<RawReply<string>>((resolve) => {
+  return new Promise<RawReply>((resolve) => {
     const chunks: Buffer[] = [];
     let received = 0;
     let phase: FourLetterPhase = 'connecting';
     let settled = false;
     let socket: net.Socket | undefined;
 
-    const finish = (reply: RawReply<string>): void => {
+    const finish = (reply: RawReply): void => {
       if (settled) return;
       settled = true;
       clearTimeout(deadline);

@@ -1,40 +1,82 @@
-/** Runs async tasks with at most `max` in flight; waiting tasks start in submission (FIFO) order. */
+/**
+ * Runs async tasks with at most `max` in flight. Tasks are queued per lane (an ensemble's name); a
+ * freed slot goes to the next lane in turn that has a task waiting, FIFO within a lane. One lane with
+ * a thousand hung nodes therefore holds back another lane by at most one task's duration, never by
+ * its whole queue.
+ */
 export interface Limiter {
-  /** Runs `task` once a slot is free; settles exactly as the task does. */
-  run<T>(task: () => Promise<T>): Promise<T>;
+  /** Runs `task` once a slot is free and its lane's turn comes; settles exactly as the task does. */
+  run<T>(task: () => Promise<T>, lane?: string): Promise<T>;
   /** Tasks currently running. */
   readonly active: number;
   /** Tasks waiting for a slot. */
   readonly queued: number;
 }
 
-/** Creates a FIFO limiter allowing at most `max` (a positive integer) concurrent tasks. */
+/** The lane of tasks submitted without one (e.g. `/probe`). */
+export const DEFAULT_LANE = '';
+
+/** A FIFO of waiting starts: array + head index, O(1) dequeue without shift() re-indexing a long queue. */
+class Fifo {
+  private items: Array<(() => void) | undefined> = [];
+  private head = 0;
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: () => void): void {
+    this.items.push(item);
+  }
+
+  shift(): (() => void) | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head] = undefined;
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+}
+
+/** Creates a lane-fair limiter allowing at most `max` (a positive integer) concurrent tasks. */
 export function createLimiter(max: number): Limiter {
   if (!Number.isInteger(max) || max < 1) {
     throw new RangeError(`limiter max must be a positive integer, got ${max}`);
   }
-  // Array + head index: O(1) dequeue without shift() re-indexing a long queue on every start.
-  let waiting: Array<(() => void) | undefined> = [];
-  let head = 0;
+  const lanes = new Map<string, Fifo>();
+  // Lanes with at least one waiting task, in turn order; a lane is appended when it gets work and
+  // moved to the back after each start, which is round-robin across lanes.
+  const turns: string[] = [];
   let active = 0;
+  let queued = 0;
 
   const startNext = (): void => {
-    while (active < max && head < waiting.length) {
-      const start = waiting[head];
-      waiting[head] = undefined;
-      head++;
-      if (head > 1024 && head * 2 > waiting.length) {
-        waiting = waiting.slice(head);
-        head = 0;
-      }
-      start?.();
+    while (active < max && turns.length > 0) {
+      const lane = turns.shift()!;
+      const fifo = lanes.get(lane)!;
+      const start = fifo.shift()!;
+      if (fifo.size > 0) turns.push(lane);
+      else lanes.delete(lane);
+      queued--;
+      start();
     }
   };
 
   return {
-    run<T>(task: () => Promise<T>): Promise<T> {
+    run<T>(task: () => Promise<T>, lane: string = DEFAULT_LANE): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        waiting.push(() => {
+        let fifo = lanes.get(lane);
+        if (!fifo) {
+          fifo = new Fifo();
+          lanes.set(lane, fifo);
+          turns.push(lane);
+        }
+        queued++;
+        fifo.push(() => {
           active++;
           let result: Promise<T>;
           try {
@@ -63,7 +105,7 @@ export function createLimiter(max: number): Limiter {
       return active;
     },
     get queued() {
-      return waiting.length - head;
+      return queued;
     },
   };
 }

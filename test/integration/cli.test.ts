@@ -65,11 +65,11 @@ describe('command line', () => {
   });
 
   it('status with a bad option exits 3 (unknown), as monitoring plugins do', () => {
-    const run = spawnSync(process.execPath, [AGENT_MAIN, 'status', '--listen', '1.2.3.4:1', '--output', 'xml'], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [AGENT_MAIN, 'status', '--output', 'xml', '--listen', '1.2.3.4:1'], { encoding: 'utf8' });
     expect(run.status).toBe(3);
     expect(run.stderr.trim().split('\n')).toEqual([
-      'config error: --listen: unknown option',
       'config error: --ensemble: at least one ensemble is required: list it under ensembles in the config file, or give --ensemble or ZK_EXPORTER_ENSEMBLES',
+      'config error: --listen: unknown option',
       'config error: --output: must be "table" or "json", got "xml"',
     ]);
   });
@@ -110,6 +110,7 @@ describe.skipIf(!zookeeperInstalled())('status against a real ensemble', () => {
 
   beforeAll(async () => {
     ensemble = await ZkEnsemble.start({ voters: 3 });
+    await ensemble.waitServing();
   }, 120_000);
   afterAll(async () => {
     await ensemble?.stop();
@@ -117,13 +118,15 @@ describe.skipIf(!zookeeperInstalled())('status against a real ensemble', () => {
 
   it('--output json prints what GET /api/v1/ensembles serves, exit 0 when healthy', async () => {
     const run = await runCli(['status', '--ensemble', `local=${ensemble.connectString}`, '--output', 'json']);
-    expect(run.code).toBe(0);
-    const body = JSON.parse(run.out) as { ensembles: Array<{ name: string; quorum: string; voters: number; nodes: unknown[] }> };
-    expect(body.ensembles.map((e) => [e.name, e.quorum, e.voters, e.nodes.length])).toEqual([['local', 'healthy', 3, 3]]);
+    const body = JSON.parse(run.out) as {
+      ensembles: Array<{ name: string; quorum: string; splitBrain: boolean; voters: number; nodes: Array<{ role: string }> }>;
+    };
+    const seen = body.ensembles.map((e) => [e.name, e.quorum, e.splitBrain, e.voters, e.nodes.map((n) => n.role).sort()]);
+    expect([run.code, seen]).toEqual([0, [['local', 'healthy', false, 3, ['follower', 'follower', 'leader']]]]);
   });
 
   it('exits 1 (warning) when one of three voters is down', async () => {
-    await ensemble.nodes[0]!.stop();
+    await ensemble.nodes[0]!.kill();
     const run = await runCli(['status', '--ensemble', `local=${ensemble.connectString}`, '--timeout', '1s']);
     expect(run.out).toContain('quorum AT_RISK: 2/3 voters healthy');
     expect(run.code).toBe(1);

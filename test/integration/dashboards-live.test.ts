@@ -112,7 +112,18 @@ describe.skipIf(!zookeeperInstalled() || !prometheusInstalled())('dashboards aga
   beforeAll(async () => {
     ensemble = await ZkEnsemble.start({ voters: 3 });
     await ensemble.waitServing();
-    agent = await startAgent(['--ensemble', `local=${ensemble.connectString}`, '--interval', '1s', '--timeout', '500ms', ...HOOK_FLAGS]);
+    // The write canary runs so the canary panels have series, as on an ensemble that has one.
+    agent = await startAgent([
+      '--ensemble',
+      `local=${ensemble.connectString}`,
+      '--interval',
+      '1s',
+      '--timeout',
+      '500ms',
+      '--canary-path',
+      '/zk-ensemble-exporter/canary',
+      ...HOOK_FLAGS,
+    ]);
     prom = await PrometheusProcess.start({ targets: [new URL(agent.url).host], intervalSeconds: 1, job: JOB });
     startedAt = Date.now() / 1000;
     // rate()/increase() need two samples in the window: wait for a few scrapes of every node.

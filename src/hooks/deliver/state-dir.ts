@@ -138,9 +138,9 @@ async function lock(lockPath: string, self: LockOwner): Promise<LockOwner | unde
     const before = owner === undefined ? undefined : JSON.stringify(owner);
     if (again !== undefined && owner !== undefined && JSON.stringify(parseOwner(again)) !== before) continue;
     staleSeen = owner ?? { pid: 0, agentId: 'unreadable lock' };
-    await unlink(lockPath).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT')
-        throw new StateDirError(`state dir ${dirname(lockPath)}: cannot remove stale lock (${err.code ?? 'error'})`);
+    await unlink(lockPath).catch((err: unknown) => {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') throw new StateDirError(`state dir ${dirname(lockPath)}: cannot remove stale lock (${code ?? 'error'})`);
     });
   }
   throw new StateDirError(`state dir ${dirname(lockPath)}: another agent took the lock at the same time`);

@@ -24,7 +24,7 @@ describe('examples/prometheus.yml', () => {
   it('passes promtool check config (which also checks the rule file it loads)', () => {
     const { status, output } = run('/usr/bin/promtool', ['check', 'config', 'examples/prometheus.yml']);
     expect(status, output).toBe(0);
-    expect(output).toContain('SUCCESS: 29 rules found');
+    expect(output).toContain('SUCCESS: 31 rules found');
   });
 
   it('scrapes the agent every 5 s under a job name of its own choosing, and loads the rendered rules', () => {

@@ -39,6 +39,7 @@ const TOO_LONG_TIMER = 'must be at most 596h31m23s647ms, the longest timer Node.
 const DEFAULTS: Omit<AgentConfig, 'ensembles'> = {
   listen: { host: '0.0.0.0', port: 9141 },
   intervalMs: 5_000,
+  fastIntervalMs: 1_000,
   timeoutMs: 2_000,
   maxReplyBytes: 1_048_576,
   concurrency: 64,
@@ -74,6 +75,7 @@ describe('valid files', () => {
       ],
       listen: { host: '::1', port: 9200 },
       intervalMs: 10_000,
+      fastIntervalMs: 1_000,
       timeoutMs: 1_500,
       maxReplyBytes: 524_288,
       concurrency: 16,
@@ -805,6 +807,7 @@ describe('precedence: flags > env > file > defaults', () => {
       ],
       listen: { host: '127.0.0.1', port: 9000 },
       intervalMs: 60_000,
+      fastIntervalMs: 1_000,
       timeoutMs: 10_000,
       maxReplyBytes: 2048,
       concurrency: 8,
@@ -948,7 +951,7 @@ describe('command line', () => {
     expect(loaded.ok && loaded.sourceOf(['timeout'])).toBe('--timeout');
     expect(loaded).toStrictEqual({
       ok: true,
-      sourceOf: expect.any(Function),
+      sourceOf: expect.any(Function) as unknown,
       config: {
         ...DEFAULTS,
         timeoutMs: 1_000,

@@ -21,6 +21,7 @@ describe('config reference', () => {
     const rows = renderConfigReference().trimEnd().split('\n').slice(2);
     expect(rows.map((row) => row.split(' | ')[0]!.replace('| ', ''))).toStrictEqual([
       '`listen`',
+      '`webConfigFile`',
       '`interval`',
       '`timeout`',
       '`maxReplyBytes`',
@@ -45,6 +46,12 @@ describe('config reference', () => {
       '`ensembles[].canary.timeout`',
       '`ensembles[].canary.authFile`',
       '`ensembles[].canary.chroot`',
+      '`ensembles[].tls`',
+      '`ensembles[].tls.caFile`',
+      '`ensembles[].tls.certFile`',
+      '`ensembles[].tls.keyFile`',
+      '`ensembles[].tls.serverName`',
+      '`ensembles[].tls.insecureSkipVerify`',
       '`hooks`',
       '`hooks.stateDir`',
       '`hooks.dryRun`',

@@ -36,6 +36,9 @@ describe('deriveEnsemble: a healthy 3-voter ensemble', () => {
       splitBrain: false,
       splitBrainLeaders: [],
       staleLeaders: [],
+      suspectLeaders: [],
+      membershipConflicts: [],
+      duplicateServerIds: [],
       nodes: [
         {
           server: server(1),

@@ -32,19 +32,22 @@ describe('pickConf', () => {
   const three = members(3);
   const four = members(4);
 
-  it('prefers the highest config version, then the most recently asked; ignores failures and memberless confs', () => {
+  it('takes what a majority agrees on, however high a minority’s version; ignores failures and memberless confs', () => {
     const samples = [
       sample(1, F(1, 0, { conf: confRecord(1, four, '0'), confPolledAt: T0 + 5 }), T0 + 5),
       sample(2, F(1, 0, { conf: confRecord(2, three, '100000003') }), T0),
-      sample(3, F(1, 0, { conf: 'not_whitelisted' }), T0 + 9),
-      sample(4, F(1, 0, { conf: confRecord(0, []) }), T0 + 9),
+      sample(3, F(1, 0, { conf: confRecord(3, four, '0') }), T0),
+      sample(4, F(1, 0, { conf: 'not_whitelisted' }), T0 + 9),
+      sample(5, F(1, 0, { conf: confRecord(0, []) }), T0 + 9),
     ];
-    expect(pickConf(samples)?.serverId).toBe(2);
+    // Nodes 1 and 3 agree; node 1 was asked last, so its record is the one returned.
+    expect(pickConf(samples)?.serverId).toBe(1);
     const tie = [
       sample(1, F(1, 0, { conf: confRecord(1, three, '0') }), T0),
       sample(2, F(1, 0, { conf: confRecord(2, four, '0') }), T0 + 1),
     ];
-    expect(pickConf(tie)?.serverId).toBe(2);
+    expect(pickConf(tie)).toBeUndefined();
+    expect(pickConf([sample(2, F(1, 0, { conf: confRecord(2, three, '0') }), T0)])?.serverId).toBe(2);
     expect(pickConf([sample(1, F(1, 0, { conf: 'timeout' }), T0)])).toBeUndefined();
   });
 });

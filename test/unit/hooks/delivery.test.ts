@@ -206,7 +206,8 @@ describe('Deliverer', () => {
   it('calls the installed crash-point callback after persisting and after sending, in that order', async () => {
     const { rx, url } = await receiver(status(200));
     const points: Array<[string, number]> = [];
-    installCrashPointCallback((point) => points.push([point, rx.requests.length]));
+    // The journal's own point (mid-write) is covered by the store's tests.
+    installCrashPointCallback((point) => point !== 'journal-mid-write' && points.push([point, rx.requests.length]));
     try {
       const h = await harness([target(url)]);
       await h.deliverer.submit(intent(1));

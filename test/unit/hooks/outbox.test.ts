@@ -108,16 +108,24 @@ describe('Outbox', () => {
     expect(third.pending().map((i) => i.id)).toEqual(['id-1', 'id-2', 'id-4']);
   });
 
-  it('refuses a journal damaged in the middle, naming the line', async () => {
+  it('quarantines a line damaged in the middle and goes on with every valid record', async () => {
     const first = await openOutbox();
     await first.add(intent(1));
     await first.close();
     const path = join(dir, OUTBOX_FILE);
     appendFileSync(path, 'not json\n');
     appendFileSync(path, JSON.stringify({ t: 'intent', intent: intent(2) }) + '\n');
-    await expect(Outbox.open(dir)).rejects.toThrow(
-      `outbox journal ${path}: line 2 is not a valid record; the file is corrupt (not a torn last line)`,
-    );
+    const damaged = readFileSync(path, 'utf8');
+    const second = await Outbox.open(dir);
+    expect(second.pending().map((i) => i.id)).toEqual(['id-1', 'id-2']);
+    expect(second.quarantined?.lines).toBe(1);
+    // The original is kept whole beside the journal; the journal keeps the valid records only.
+    expect(readFileSync(second.quarantined!.copy, 'utf8')).toBe(damaged);
+    expect(readFileSync(path, 'utf8')).not.toContain('not json');
+    await second.close();
+    const third = await Outbox.open(dir);
+    expect([third.quarantined, third.pending().length]).toEqual([undefined, 2]);
+    await third.close();
   });
 
   it('forgets a completed intent but remembers its key across a reopen', async () => {

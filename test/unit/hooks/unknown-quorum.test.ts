@@ -55,7 +55,16 @@ class Engine {
 }
 
 function change(from: EnsembleState, to: QuorumState, at: number): Transition {
-  return { at, ensemble: from.name, kind: 'quorum_state_changed', from: from.quorum, to, voters: from.voters, healthyVoters: from.healthyVoters, margin: from.margin };
+  return {
+    at,
+    ensemble: from.name,
+    kind: 'quorum_state_changed',
+    from: from.quorum,
+    to,
+    voters: from.voters,
+    healthyVoters: from.healthyVoters,
+    margin: from.margin,
+  };
 }
 
 const events = (r: RulesResult): string[] => r.due.map((d) => d.event);

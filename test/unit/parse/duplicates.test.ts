@@ -82,7 +82,7 @@ describe('conflicting duplicate keys are malformed', () => {
     const envi = fixture('zookeeper-3.8.0/leader/envi.txt');
     expect(failureOf('envi', `${envi}zookeeper.version=9.9.9\n`)).toEqual({
       reason: 'malformed',
-      detail: expect.stringMatching(/^envi: "zookeeper\.version" appears twice with different values \("3\.8\.0-.*", then "9\.9\.9"\)$/) as unknown as string,
+      detail: expect.stringMatching(/^envi: "zookeeper\.version" appears twice with different values \("3\.8\.0-.*", then "9\.9\.9"\)$/),
     });
   });
 

@@ -104,4 +104,43 @@ describe('createLimiter', () => {
   it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('rejects max = %s', (max) => {
     expect(() => createLimiter(max)).toThrow(new RangeError(`limiter max must be a positive integer, got ${max}`));
   });
+
+  it('gives a freed slot to the next lane in turn, so a long queue in one lane cannot starve another', async () => {
+    const limiter = createLimiter(2);
+    const order: string[] = [];
+    const gates = new Map<string, ReturnType<typeof deferred<void>>>();
+    const submit = (lane: string, id: string): Promise<void> => {
+      const gate = deferred();
+      gates.set(id, gate);
+      return limiter.run(async () => {
+        order.push(id);
+        await gate.promise;
+      }, lane);
+    };
+    // "hung" fills both slots and queues 100 more before "healthy" submits its 2 tasks.
+    const hung = Array.from({ length: 102 }, (_, i) => submit('hung', `h${i}`));
+    const healthy = [submit('healthy', 'a0'), submit('healthy', 'a1')];
+    expect(order).toEqual(['h0', 'h1']);
+    expect(limiter.queued).toBe(102);
+    gates.get('h0')!.resolve();
+    await hung[0];
+    gates.get('h1')!.resolve();
+    await hung[1];
+    // "hung" had the turn when "healthy" joined; the next freed slot is healthy's, not the 99 hung
+    // tasks queued before it: turns alternate between lanes that have work waiting.
+    expect(order).toEqual(['h0', 'h1', 'h2', 'a0']);
+    gates.get('a0')!.resolve();
+    await healthy[0];
+    gates.get('h2')!.resolve();
+    await hung[2];
+    expect(order).toEqual(['h0', 'h1', 'h2', 'a0', 'h3', 'a1']);
+    for (const gate of gates.values()) gate.resolve();
+    // Gates created as later tasks start are released as the loop goes on.
+    while (limiter.active + limiter.queued > 0) {
+      for (const gate of gates.values()) gate.resolve();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all([...hung, ...healthy]);
+    expect(order).toHaveLength(104);
+  });
 });

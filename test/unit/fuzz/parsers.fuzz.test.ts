@@ -1,0 +1,96 @@
+// Property tests over every reply parser: whatever a node sends, the parser returns a well-typed record
+// or throws ParseError (which decode turns into `malformed`); nothing else escapes, and the record is
+// never much larger than the reply.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { COMMANDS, type AnyCommand } from '../../../src/commands/index.js';
+import { classifyFourLetterReply } from '../../../src/parse/classify.js';
+import { ParseError } from '../../../src/parse/errors.js';
+import { decodeAdmin, decodeFourLetter } from '../../../src/poll/decode.js';
+import { adminFixture } from '../parse/fixtures.js';
+import { capturesOf, FUZZ_TIMEOUT, hostileJson, hostileReply, runs } from './arbitraries.js';
+
+const TABLE = COMMANDS as unknown as readonly AnyCommand[];
+
+/** JSON text of a record (zxids hold bigints). */
+function sizeOf(value: unknown): number {
+  return JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)).length;
+}
+
+/** Every number in `value` with its path; mntr values may be NaN or ±Infinity (Java prints them). */
+function badNumbers(value: unknown, path: string, out: string[]): string[] {
+  if (typeof value === 'number') {
+    const mntrValue = /^entries\.[0-9]+\.value$/.test(path);
+    if (!Number.isFinite(value) && !mntrValue) out.push(`${path}=${value}`);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, child] of Object.entries(value)) badNumbers(child, path === '' ? key : `${path}.${key}`, out);
+  }
+  return out;
+}
+
+/** Parses with `parse`; returns the record, or undefined after checking that the error is a ParseError. */
+function parseOrParseError<R>(parse: () => R): R | undefined {
+  try {
+    return parse();
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw new Error(`escaped: ${String(err)}`, { cause: err });
+    expect(err.message.length).toBeLessThan(2000);
+    return undefined;
+  }
+}
+
+function checkRecord(record: unknown, inputSize: number): void {
+  expect(badNumbers(record, '', [])).toEqual([]);
+  // Records keep at most what the reply said: bounded by a small multiple of its size.
+  expect(sizeOf(record)).toBeLessThanOrEqual(4 * inputSize + 2000);
+}
+
+describe('four-letter parsers under hostile replies', () => {
+  for (const command of TABLE) {
+    it(`${command.word}: a record or ParseError, well-typed and bounded`, { timeout: FUZZ_TIMEOUT }, () => {
+      fc.assert(
+        fc.property(hostileReply(capturesOf(command.word)), (text) => {
+          const record = parseOrParseError(() => command.parseText(text));
+          if (record !== undefined) checkRecord(record, text.length);
+          // The decoder never throws and always classifies.
+          const outcome = decodeFourLetter(command.word, { ok: true, body: text, durationMs: 1 });
+          if (!outcome.ok) expect(outcome.detail.length).toBeLessThan(2000);
+        }),
+        { numRuns: runs(300) },
+      );
+    });
+  }
+});
+
+describe('AdminServer JSON forms under hostile bodies', () => {
+  for (const command of TABLE) {
+    const bases = command.admin.map((name) => adminFixture(`zookeeper-3.8.0/leader/admin-${name}.http`).json);
+    it(`${command.word} (${command.admin.join(', ')}): a record or ParseError`, { timeout: FUZZ_TIMEOUT }, () => {
+      fc.assert(
+        fc.property(fc.tuple(...bases.map((base) => hostileJson([base]))), (bodies) => {
+          const record = parseOrParseError(() => command.parseJson(bodies));
+          if (record !== undefined) checkRecord(record, sizeOf(bodies) ?? 0);
+          const outcome = decodeAdmin(command.word, bodies.map((body) => ({ ok: true as const, body, durationMs: 1 })));
+          expect(typeof outcome.ok).toBe('boolean');
+        }),
+        { numRuns: runs(200) },
+      );
+    });
+  }
+});
+
+describe('classifyFourLetterReply', () => {
+  it('never throws; a refusal carries a known reason and a bounded detail', { timeout: FUZZ_TIMEOUT }, () => {
+    const words = fc.constantFrom(...TABLE.map((c) => c.word));
+    fc.assert(
+      fc.property(words, hostileReply([...capturesOf('srvr'), 'mntr is not executed because it is not in the whitelist.\n', 'null']), (word, text) => {
+        const verdict = classifyFourLetterReply(word, text);
+        if (!verdict.ok) {
+          expect(['not_whitelisted', 'not_serving', 'empty']).toContain(verdict.reason);
+          expect(verdict.detail.length).toBeLessThanOrEqual(text.length + 100);
+        }
+      }),
+      { numRuns: runs(500) },
+    );
+  });
+});
