@@ -27,6 +27,8 @@ import { readCanaryCredentials } from './zk/canary-auth.js';
 import { CanaryRunner, type CanaryEnsembleOptions } from './zk/canary-runner.js';
 import type { CanaryRound } from './zk/canary-types.js';
 import { withZkTls } from './zk/tls-files.js';
+import { AlertPushService } from './alerting/service.js';
+import { defaultExternalUrl } from './alerting/urls.js';
 import express from 'express';
 import { checkAuthorization } from './hooks/auth.js';
 import { BasicAuthChecker, basicAuth } from './http/basic-auth.js';
@@ -51,6 +53,8 @@ export class Agent {
   private readonly feed: StatusFeed;
   private firstRoundDone = false;
   private canary: CanaryRunner | undefined;
+  /** Pushes this agent's own ensemble alerts to Alertmanager; set at start when URLs are configured. */
+  private alertPush: AlertPushService | undefined;
   private readonly canaryMetrics: CanaryMetrics;
   /** Each ensemble's latest canary round, applied again to a state that was first derived after it. */
   private readonly canaryRounds = new Map<string, CanaryRound>();
@@ -162,6 +166,7 @@ export class Agent {
       },
       'agent listening',
     );
+    this.startAlertPush(address.port);
     this.startCanary(address.port);
     this.scheduler.start();
     return address;
@@ -170,7 +175,7 @@ export class Agent {
   /** Stops polling (waiting for the round in flight), then hooks, then closes the HTTP servers. */
   async stop(): Promise<void> {
     await Promise.all([this.scheduler.stop(), this.canary?.stop()]);
-    await this.hooks?.stop();
+    await Promise.all([this.hooks?.stop(), this.alertPush?.stop()]);
     await Promise.all(
       this.servers.map((server) => {
         server.closeAllConnections();
@@ -223,6 +228,7 @@ export class Agent {
     this.states.set(ensemble.name, state);
     for (const transition of transitions) this.onTransition(transition);
     this.hooks?.onRound(state, transitions);
+    this.alertPush?.onRound(state, now);
     this.feed.publish(state);
   }
 
@@ -278,7 +284,25 @@ export class Agent {
     // Hooks read the writes_stalled condition from the state at the next poll round: they are
     // driven once per poll round, not per canary round.
     for (const transition of transitions) this.onTransition(transition);
+    // Alertmanager hears of a write stall at once, not a poll round later.
+    this.alertPush?.onRound(state, round.finishedAt);
     this.feed.publish(state);
+  }
+
+  /** Starts the Alertmanager push when URLs are configured; its links need the bound listen port. */
+  private startAlertPush(listenPort: number): void {
+    const am = this.config.alertmanager;
+    if (am === undefined || am.urls.length === 0) return;
+    this.alertPush = new AlertPushService({
+      urls: am.urls,
+      timeoutMs: am.timeoutMs,
+      resendIntervalMs: am.resendIntervalMs,
+      externalUrl: am.externalUrl ?? defaultExternalUrl(this.config.listen.host, listenPort, this.web?.tls !== undefined, hostname()),
+      agentId: this.config.hooks?.agentId ?? `${hostname()}:${listenPort}`,
+      log: this.log.child({ module: 'alertmanager' }),
+      registry: this.metrics.registry,
+    });
+    this.log.info({ alertmanagers: am.urls.length, resendIntervalMs: am.resendIntervalMs }, 'Alertmanager push started');
   }
 
   private onTransition(transition: Transition): void {

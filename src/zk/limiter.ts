@@ -1,8 +1,8 @@
 /**
  * Runs async tasks with at most `max` in flight. Tasks are queued per lane (an ensemble's name); a
- * freed slot goes to the next lane in turn that has a task waiting, FIFO within a lane. One lane with
- * a thousand hung nodes therefore holds back another lane by at most one task's duration, never by
- * its whole queue.
+ * freed slot goes to the next lane in turn that has a task waiting, FIFO within a lane; a lane that
+ * had nothing waiting takes the next slot. One lane with a thousand hung nodes therefore holds back
+ * another lane by at most one task's duration, never by its whole queue.
  */
 export interface Limiter {
   /** Runs `task` once a slot is free and its lane's turn comes; settles exactly as the task does. */
@@ -48,8 +48,8 @@ export function createLimiter(max: number): Limiter {
     throw new RangeError(`limiter max must be a positive integer, got ${max}`);
   }
   const lanes = new Map<string, Fifo>();
-  // Lanes with at least one waiting task, in turn order; a lane is appended when it gets work and
-  // moved to the back after each start, which is round-robin across lanes.
+  // Lanes with at least one waiting task, in turn order; a lane moves to the back after each start,
+  // which is round-robin across lanes.
   const turns: string[] = [];
   let active = 0;
   let queued = 0;
@@ -73,7 +73,9 @@ export function createLimiter(max: number): Limiter {
         if (!fifo) {
           fifo = new Fifo();
           lanes.set(lane, fifo);
-          turns.push(lane);
+          // A lane that had nothing waiting goes first: it was owed turns while idle, and its task
+          // then waits for one slot to free, never for another lane's queue.
+          turns.unshift(lane);
         }
         queued++;
         fifo.push(() => {

@@ -22,7 +22,10 @@ describe('mntr entries that would break the exposition are dropped and counted',
   });
 
   it('labels other than quantile are invalid_label', () => {
-    expect(layoutOf('zk_w{key="a",quantile="0.5"}\t1\nzk_x\t1\n')).toEqual({ samples: ['zookeeper_mntr_x'], dropped: { invalid_label: 1 } });
+    expect(layoutOf('zk_w{key="a",quantile="0.5"}\t1\nzk_x\t1\n')).toEqual({
+      samples: ['zookeeper_mntr_x'],
+      dropped: { invalid_label: 1 },
+    });
   });
 
   it('names the Prometheus linter rejects are invalid_name', () => {

@@ -856,6 +856,7 @@ describe('precedence: flags > env > file > defaults', () => {
       ],
       listen: { host: '::1', port: 9001 },
       intervalMs: 120_000,
+      fastIntervalMs: 1_000,
       timeoutMs: 20_000,
       maxReplyBytes: 4096,
       concurrency: 4,

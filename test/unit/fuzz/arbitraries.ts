@@ -11,7 +11,16 @@ export function runs(base: number): number {
 
 /** The captured replies of one word, over every version and role that has them. */
 export function capturesOf(word: string): string[] {
-  const paths = ['3.4.14/leader', '3.4.14/follower', '3.5.9/leader', '3.5.9/standalone', '3.8.0/leader', '3.8.0/follower', '3.8.0/observer', '3.8.0/standalone'];
+  const paths = [
+    '3.4.14/leader',
+    '3.4.14/follower',
+    '3.5.9/leader',
+    '3.5.9/standalone',
+    '3.8.0/leader',
+    '3.8.0/follower',
+    '3.8.0/observer',
+    '3.8.0/standalone',
+  ];
   const out: string[] = [];
   for (const path of paths) {
     try {
@@ -29,13 +38,63 @@ const bytesAsText = fc.uint8Array({ maxLength: 2048 }).map((bytes) => Buffer.fro
 
 // Fragments that steer random text toward the shapes the parsers look for.
 const FRAGMENTS = [
-  'zk_', '\t', '\n', '\r\n', '{', '}', '="', '",', 'quantile', '0.5', 'NaN', '-1', '1.0E-4', 'Infinity', ':', '=',
-  'Mode: ', 'leader', 'follower', 'Zxid: 0x', 'Latency min/avg/max: ', '/', 'server.1=', 'membership: ', ';',
-  ' connections watching ', ' paths', 'Total watches:', 'Environment:', 'zookeeper.version=', ' /1.2.3.4:5[1](',
-  'queued=', ',', ')', 'sid=0x1', 'rw', 'ro', 'null', '__proto__', 'constructor', '_count', '_sum', 'cnt_', 'p99_',
-  '_ms', '\u0000', '\\', '"', '\u00e9', '\ud83d\ude00', '\ufffd', '9'.repeat(30), ' ',
+  'zk_',
+  '\t',
+  '\n',
+  '\r\n',
+  '{',
+  '}',
+  '="',
+  '",',
+  'quantile',
+  '0.5',
+  'NaN',
+  '-1',
+  '1.0E-4',
+  'Infinity',
+  ':',
+  '=',
+  'Mode: ',
+  'leader',
+  'follower',
+  'Zxid: 0x',
+  'Latency min/avg/max: ',
+  '/',
+  'server.1=',
+  'membership: ',
+  ';',
+  ' connections watching ',
+  ' paths',
+  'Total watches:',
+  'Environment:',
+  'zookeeper.version=',
+  ' /1.2.3.4:5[1](',
+  'queued=',
+  ',',
+  ')',
+  'sid=0x1',
+  'rw',
+  'ro',
+  'null',
+  '__proto__',
+  'constructor',
+  '_count',
+  '_sum',
+  'cnt_',
+  'p99_',
+  '_ms',
+  '\u0000',
+  '\\',
+  '"',
+  '\u00e9',
+  '\ud83d\ude00',
+  '\ufffd',
+  '9'.repeat(30),
+  ' ',
 ];
-const steered = fc.array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 8 })), { maxLength: 80 }).map((parts) => parts.join(''));
+const steered = fc
+  .array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 8 })), { maxLength: 80 })
+  .map((parts) => parts.join(''));
 
 type Mutation = (text: string, rng: { pick: number; other: string }) => string;
 const MUTATIONS: Mutation[] = [
@@ -71,10 +130,14 @@ const MUTATIONS: Mutation[] = [
 
 /** A captured reply changed by a few mutations. */
 function mutated(captures: readonly string[]): fc.Arbitrary<string> {
-  const step = fc.record({ mutation: fc.nat(MUTATIONS.length - 1), pick: fc.nat(), other: fc.oneof(steered, fc.string({ maxLength: 20 })) });
-  return fc.tuple(fc.constantFrom(...captures), fc.array(step, { minLength: 1, maxLength: 4 })).map(([text, steps]) =>
-    steps.reduce((acc, s) => MUTATIONS[s.mutation]!(acc, s), text),
-  );
+  const step = fc.record({
+    mutation: fc.nat(MUTATIONS.length - 1),
+    pick: fc.nat(),
+    other: fc.oneof(steered, fc.string({ maxLength: 20 })),
+  });
+  return fc
+    .tuple(fc.constantFrom(...captures), fc.array(step, { minLength: 1, maxLength: 4 }))
+    .map(([text, steps]) => steps.reduce((acc, s) => MUTATIONS[s.mutation]!(acc, s), text));
 }
 
 /** Two replies spliced: the head of one and the tail of another, as interleaved writes would leave them. */
@@ -86,9 +149,11 @@ function spliced(captures: readonly string[]): fc.Arbitrary<string> {
 
 /** A capture repeated with numbered keys until it is large (up to ~800 kB): oversized replies. */
 function oversized(captures: readonly string[]): fc.Arbitrary<string> {
-  return fc.tuple(fc.constantFrom(...captures), fc.integer({ min: 2, max: 25 }), fc.boolean()).map(([text, times, renumber]) =>
-    Array.from({ length: times }, (_, i) => (renumber ? text.replace(/^zk_/gm, `zk_r${i}_`) : text)).join(''),
-  );
+  return fc
+    .tuple(fc.constantFrom(...captures), fc.integer({ min: 2, max: 25 }), fc.boolean())
+    .map(([text, times, renumber]) =>
+      Array.from({ length: times }, (_, i) => (renumber ? text.replace(/^zk_/gm, `zk_r${i}_`) : text)).join(''),
+    );
 }
 
 /** Any reply a hostile or broken node might send for a word whose real replies are `captures`. */
@@ -108,7 +173,11 @@ export function hostileReply(captures: readonly string[]): fc.Arbitrary<string> 
 /** JSON values shaped like AdminServer bodies: random JSON, and `base` with fields replaced or removed. */
 export function hostileJson(bases: readonly unknown[]): fc.Arbitrary<unknown> {
   const tweaked = fc
-    .tuple(fc.constantFrom(...bases), fc.array(fc.tuple(fc.string({ maxLength: 3 }), fc.jsonValue({ maxDepth: 2 }), fc.boolean()), { maxLength: 4 }), fc.nat())
+    .tuple(
+      fc.constantFrom(...bases),
+      fc.array(fc.tuple(fc.string({ maxLength: 3 }), fc.jsonValue({ maxDepth: 2 }), fc.boolean()), { maxLength: 4 }),
+      fc.nat(),
+    )
     .map(([base, edits, pick]) => {
       if (typeof base !== 'object' || base === null || Array.isArray(base)) return base;
       const copy: Record<string, unknown> = { ...(base as Record<string, unknown>) };

@@ -99,7 +99,10 @@ export function expositionProblems(text: string): string[] {
       const q = labels.find(([n]) => n === 'quantile');
       if (!q || !VALUE.test(q[1])) problems.push(`${name}: quantile ${JSON.stringify(q?.[1])} is not a float`);
     }
-    const id = `${name}{${labels.map(([n, v]) => `${n}=${JSON.stringify(v)}`).sort().join(',')}}`;
+    const id = `${name}{${labels
+      .map(([n, v]) => `${n}=${JSON.stringify(v)}`)
+      .sort()
+      .join(',')}}`;
     if (series.has(id)) problems.push(`repeated series ${id.slice(0, 120)}`);
     series.add(id);
   }

@@ -71,7 +71,9 @@ describe('/metrics under hostile srvr and mntr replies', () => {
 
   it('the reported cases: a bad quantile and a srvr that changes its Mode', () => {
     const mntr = capturesOf('mntr')[4]!;
-    const text = render([{ srvr: `${capturesOf('srvr')[4]!}Mode: follower\n`, mntr: `${mntr}zk_fsync{quantile="abc"}\t2\n`, otherMntr: mntr }]);
+    const text = render([
+      { srvr: `${capturesOf('srvr')[4]!}Mode: follower\n`, mntr: `${mntr}zk_fsync{quantile="abc"}\t2\n`, otherMntr: mntr },
+    ]);
     expect(expositionProblems(text)).toEqual([]);
     expect(text).toContain('zookeeper_up{ensemble="e0",server="10.0.0.1:2181"} 0');
     expect(text).not.toContain('quantile="abc"');

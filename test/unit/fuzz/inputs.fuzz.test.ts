@@ -18,12 +18,22 @@ const ALERT = {
   generatorURL: 'http://prometheus/graph',
   fingerprint: 'abc123',
 };
-const PAYLOAD = { version: '4', status: 'firing', receiver: 'r', groupKey: '{}:{}', truncatedAlerts: 0, alerts: [ALERT, { ...ALERT, status: 'resolved' }] };
+const PAYLOAD = {
+  version: '4',
+  status: 'firing',
+  receiver: 'r',
+  groupKey: '{}:{}',
+  truncatedAlerts: 0,
+  alerts: [ALERT, { ...ALERT, status: 'resolved' }],
+};
 
 describe('parseAlertmanagerPayload', () => {
   it('never throws; a refusal has a short reason, an acceptance keeps every alert', { timeout: FUZZ_TIMEOUT }, () => {
     const alerts = fc.array(hostileJson([ALERT]), { maxLength: 5 });
-    const payloads = fc.oneof(hostileJson([PAYLOAD]), alerts.map((list) => ({ ...PAYLOAD, alerts: list })));
+    const payloads = fc.oneof(
+      hostileJson([PAYLOAD]),
+      alerts.map((list) => ({ ...PAYLOAD, alerts: list })),
+    );
     fc.assert(
       fc.property(payloads, (body) => {
         const result = parseAlertmanagerPayload(body);
@@ -40,13 +50,43 @@ const CONFIGS = fs
   .readdirSync(path.join(FIXTURES, 'config'))
   .filter((name) => name.endsWith('.yml'))
   .map((name) => fs.readFileSync(path.join(FIXTURES, 'config', name), 'utf8'));
-const FLAGS = ['--ensemble', 'e=a:1', '--interval', '5s', '--timeout', '1x', '--listen', ':0', '--config', 'c.yml', '--transport', 'admin', '--max-reply-bytes', '-1', '--help', '--', '=', ''];
-const ENV_NAMES = ['ZK_EXPORTER_ENSEMBLES', 'ZK_EXPORTER_INTERVAL', 'ZK_EXPORTER_LISTEN', 'ZK_EXPORTER_CONCURRENCY', 'ZK_EXPORTER_HOOK_SECRETS', 'OTHER'];
+const FLAGS = [
+  '--ensemble',
+  'e=a:1',
+  '--interval',
+  '5s',
+  '--timeout',
+  '1x',
+  '--listen',
+  ':0',
+  '--config',
+  'c.yml',
+  '--transport',
+  'admin',
+  '--max-reply-bytes',
+  '-1',
+  '--help',
+  '--',
+  '=',
+  '',
+];
+const ENV_NAMES = [
+  'ZK_EXPORTER_ENSEMBLES',
+  'ZK_EXPORTER_INTERVAL',
+  'ZK_EXPORTER_LISTEN',
+  'ZK_EXPORTER_CONCURRENCY',
+  'ZK_EXPORTER_HOOK_SECRETS',
+  'OTHER',
+];
 
 describe('loadConfig', () => {
   it('returns a config or problems for any YAML, flags and environment; never throws', { timeout: FUZZ_TIMEOUT }, () => {
     const argv = fc.array(fc.oneof(fc.constantFrom(...FLAGS), fc.string({ maxLength: 12 })), { maxLength: 8 });
-    const env = fc.dictionary(fc.constantFrom(...ENV_NAMES), fc.oneof(fc.constantFrom('e=a:1', '5s', '0', 'x'), fc.string({ maxLength: 12 })), { maxKeys: 3 });
+    const env = fc.dictionary(
+      fc.constantFrom(...ENV_NAMES),
+      fc.oneof(fc.constantFrom('e=a:1', '5s', '0', 'x'), fc.string({ maxLength: 12 })),
+      { maxKeys: 3 },
+    );
     fc.assert(
       fc.property(hostileReply(CONFIGS), argv, env, fc.boolean(), (yaml, args, vars, withFile) => {
         const result = loadConfig({

@@ -70,7 +70,10 @@ describe('AdminServer JSON forms under hostile bodies', () => {
         fc.property(fc.tuple(...bases.map((base) => hostileJson([base]))), (bodies) => {
           const record = parseOrParseError(() => command.parseJson(bodies));
           if (record !== undefined) checkRecord(record, sizeOf(bodies) ?? 0);
-          const outcome = decodeAdmin(command.word, bodies.map((body) => ({ ok: true as const, body, durationMs: 1 })));
+          const outcome = decodeAdmin(
+            command.word,
+            bodies.map((body) => ({ ok: true as const, body, durationMs: 1 })),
+          );
           expect(typeof outcome.ok).toBe('boolean');
         }),
         { numRuns: runs(200) },
@@ -83,13 +86,17 @@ describe('classifyFourLetterReply', () => {
   it('never throws; a refusal carries a known reason and a bounded detail', { timeout: FUZZ_TIMEOUT }, () => {
     const words = fc.constantFrom(...TABLE.map((c) => c.word));
     fc.assert(
-      fc.property(words, hostileReply([...capturesOf('srvr'), 'mntr is not executed because it is not in the whitelist.\n', 'null']), (word, text) => {
-        const verdict = classifyFourLetterReply(word, text);
-        if (!verdict.ok) {
-          expect(['not_whitelisted', 'not_serving', 'empty']).toContain(verdict.reason);
-          expect(verdict.detail.length).toBeLessThanOrEqual(text.length + 100);
-        }
-      }),
+      fc.property(
+        words,
+        hostileReply([...capturesOf('srvr'), 'mntr is not executed because it is not in the whitelist.\n', 'null']),
+        (word, text) => {
+          const verdict = classifyFourLetterReply(word, text);
+          if (!verdict.ok) {
+            expect(['not_whitelisted', 'not_serving', 'empty']).toContain(verdict.reason);
+            expect(verdict.detail.length).toBeLessThanOrEqual(text.length + 100);
+          }
+        },
+      ),
       { numRuns: runs(500) },
     );
   });

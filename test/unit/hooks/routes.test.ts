@@ -1,13 +1,13 @@
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import express from 'express';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HooksConfig } from '../../../src/config/types.js';
 import { HookService } from '../../../src/hooks/service.js';
+import { createRouterApp } from '../../../src/http/app.js';
 import { createHookRouter } from '../../../src/http/hooks-routes.js';
 
 // Far from the real clock, so an end time computed with Date.now() could not pass for this one.
@@ -38,9 +38,9 @@ describe('hooks routes', () => {
     };
     hooks = new HookService({ config, log: pino({ level: 'silent' }), agentVersion: 'test', intervalMs: 1000, now: () => SERVICE_NOW });
     await hooks.start();
-    const app = express().use(
+    const app = createRouterApp([
       createHookRouter({ hooks, maxBodyBytes: config.maxBodyBytes, states: () => [], ensembleNames: () => ['main'] }),
-    );
+    ]);
     server = app.listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -69,5 +69,61 @@ describe('hooks routes', () => {
   it('refuses a non-positive duration with a reason', async () => {
     const res = await post('/api/v1/hooks/pause', { by: 'alice', for: '0s' });
     expect([res.status, await res.json()]).toEqual([400, { error: 'for: must be greater than 0' }]);
+  });
+
+  it('refuses a pause of an ensemble that does not exist with 404', async () => {
+    const res = await post('/api/v1/hooks/pause', { by: 'alice', ensembles: ['main', 'nope'] });
+    expect([res.status, await res.json()]).toEqual([404, { error: 'unknown ensemble "nope"', known: ['main'] }]);
+  });
+
+  it('refuses JSON nested too deep with 400 before parsing it', async () => {
+    const res = await fetch(`${base}/api/v1/alertmanager`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: '{"version":"4","x":' + '['.repeat(150_000) + ']'.repeat(150_000) + '}',
+    });
+    // Over the 64 KiB limit too, and the size is checked first.
+    expect(res.status).toBe(413);
+    const shallowEnough = '{"version":"4","x":' + '['.repeat(40) + ']'.repeat(40) + '}';
+    const deep = await post('/api/v1/alertmanager', JSON.parse(shallowEnough));
+    expect([deep.status, await deep.json()]).toEqual([400, { error: 'JSON nested deeper than 32 levels (at offset 50)' }]);
+  });
+
+  it('answers an odd charset with 415 JSON and an unknown path with a bad escape with 404 JSON, no HTML page', async () => {
+    const charset = await fetch(`${base}/api/v1/hooks/resume`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json; charset=utf-16' },
+      body: '{}',
+    });
+    expect([charset.status, await charset.json()]).toEqual([415, { error: 'unsupported charset "utf-16": send UTF-8 JSON' }]);
+    const escape = await fetch(`${base}/api/v1/%E0%A4%A`);
+    expect([escape.status, escape.headers.get('content-type')]).toEqual([404, 'application/json; charset=utf-8']);
+  });
+
+  it('cuts an authenticated chunked upload off with 413 as soon as it passes the limit', async () => {
+    let sent = 0;
+    const answer = await new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
+      const req = http.request(`${base}/api/v1/alertmanager`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      });
+      const chunk = Buffer.alloc(16_384, 0x20);
+      // Writes up to 1 GiB, one chunk per drain; the server's answer (or the closed socket) stops it.
+      const pump = (): void => {
+        while (sent < 1024 ** 3 && !req.destroyed) {
+          sent += chunk.length;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+      };
+      req.on('response', (res) => {
+        resolve({ status: res.statusCode, body: String(res.headers['content-type']) });
+        req.destroy();
+      });
+      req.on('error', reject);
+      pump();
+    });
+    expect(answer).toEqual({ status: 413, body: 'application/json; charset=utf-8' });
+    // Far from the end: the upload stopped within a few socket buffers of the limit.
+    expect(sent).toBeLessThan(64 * 1024 ** 2);
   });
 });

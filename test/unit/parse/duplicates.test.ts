@@ -74,15 +74,17 @@ describe('conflicting duplicate keys are malformed', () => {
   it('wchs: two different headers', () => {
     expect(failureOf('wchs', '1 connections watching 2 paths\nTotal watches:2\n9 connections watching 9 paths\n')).toEqual({
       reason: 'malformed',
-      detail: 'wchs: "connections watching paths" appears twice with different values ("1 connections watching 2 paths", then "9 connections watching 9 paths")',
+      detail:
+        'wchs: "connections watching paths" appears twice with different values ("1 connections watching 2 paths", then "9 connections watching 9 paths")',
     });
   });
 
   it('envi: one property with two values', () => {
     const envi = fixture('zookeeper-3.8.0/leader/envi.txt');
+    const first = /^zookeeper\.version=(.*)$/m.exec(envi)![1]!;
     expect(failureOf('envi', `${envi}zookeeper.version=9.9.9\n`)).toEqual({
       reason: 'malformed',
-      detail: expect.stringMatching(/^envi: "zookeeper\.version" appears twice with different values \("3\.8\.0-.*", then "9\.9\.9"\)$/),
+      detail: `envi: "zookeeper.version" appears twice with different values (${JSON.stringify(first.slice(0, 40))}, then "9.9.9")`,
     });
   });
 
@@ -107,7 +109,9 @@ describe('identical repeats are tolerated and kept once', () => {
   });
 
   it('conf', () => {
-    expect(parseServerConfig('serverId=1\nserver.1=a:1:2:participant\nserver.1=a:1:2:participant\n').members).toEqual([{ id: 1, host: 'a', quorumPort: 1, electionPort: 2, role: 'participant' }]);
+    expect(parseServerConfig('serverId=1\nserver.1=a:1:2:participant\nserver.1=a:1:2:participant\n').members).toEqual([
+      { id: 1, host: 'a', quorumPort: 1, electionPort: 2, role: 'participant' },
+    ]);
   });
 
   it('a connection line', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentConfig, EnsembleConfig } from '../../../src/config/types.js';
-import { carryConf, confDue, planNode } from '../../../src/poll/plan.js';
+import { carryConf, confDue, intervalDue, planNode, tickMs } from '../../../src/poll/plan.js';
 import type { NodeSample } from '../../../src/commands/index.js';
 import { capturedSample, ensembleConfig, failedSample, T0 } from '../metrics/captured.js';
 
@@ -106,5 +106,47 @@ describe('carryConf', () => {
     const carried = carryConf(withoutConf(answered()), previous);
     expect(carried.conf).toBe(previous.conf);
     expect(confDue(carried, ENSEMBLE, T0 + 10_000)).toBe(true);
+  });
+});
+
+describe('the fast lane', () => {
+  const FAST = { ...CONFIG, intervalMs: 5000, fastIntervalMs: 1000 } as AgentConfig;
+  /** A node that answered everything, mntr and wchs asked at T0. */
+  const full = (): NodeSample => ({ ...answered(), roundPolledAt: T0 });
+
+  it('ticks at fastInterval, or at interval when the fast lane is not faster', () => {
+    expect(tickMs(FAST)).toBe(1000);
+    expect(tickMs({ intervalMs: 5000, fastIntervalMs: 5000 })).toBe(5000);
+    expect(tickMs({ intervalMs: 5000, fastIntervalMs: 10_000 })).toBe(5000);
+  });
+
+  it('asks srvr alone between intervals, and every word once an interval has passed (half a tick of slack)', () => {
+    expect(planNode(FAST, ENSEMBLE, TARGET, full(), T0 + 1000).commands).toStrictEqual([]);
+    expect(planNode(FAST, ENSEMBLE, TARGET, full(), T0 + 4000).commands).toStrictEqual([]);
+    expect(planNode(FAST, ENSEMBLE, TARGET, full(), T0 + 4499).commands).toStrictEqual([]);
+    expect(planNode(FAST, ENSEMBLE, TARGET, full(), T0 + 4500).commands).toStrictEqual(['mntr', 'wchs']);
+    expect(planNode(FAST, ENSEMBLE, TARGET, full(), T0 + 5000).commands).toStrictEqual(['mntr', 'wchs']);
+  });
+
+  it('asks every word of a node never polled, or found down last round (it may be back)', () => {
+    expect(intervalDue(undefined, FAST, T0)).toBe(true);
+    const down: NodeSample = { ...failedSample('10.0.0.1:2181', 'refused'), roundPolledAt: T0 };
+    expect(intervalDue(down, FAST, T0 + 1000)).toBe(true);
+    expect(intervalDue(full(), FAST, T0 + 1000)).toBe(false);
+  });
+
+  it('carries mntr and wchs, with the time they were asked, onto a round that asked srvr alone', () => {
+    const previous = full();
+    const { mntr: _m, wchs: _w, conf: _c, confPolledAt: _a, ...srvrOnly } = capturedSample('follower', '10.0.0.1:2181', T0 + 1000);
+    const carried = carryConf(srvrOnly, previous);
+    expect(carried).toStrictEqual({ ...srvrOnly, mntr: previous.mntr, wchs: previous.wchs, conf: previous.conf, roundPolledAt: T0, confPolledAt: T0 });
+  });
+
+  it('carries no mntr or wchs onto a node whose srvr failed: a down node shows no data', () => {
+    const { mntr: _m, wchs: _w, conf: _c, confPolledAt: _a, ...down } = failedSample('10.0.0.1:2181', 'refused');
+    const carried = carryConf(down, full());
+    expect(carried.mntr).toBeUndefined();
+    expect(carried.wchs).toBeUndefined();
+    expect(carried.roundPolledAt).toBeUndefined();
   });
 });

@@ -1,0 +1,95 @@
+/**
+ * What a reload changes: the difference between the running config and a newly loaded one, by
+ * ensemble (compared by name) and by top-level setting. Pure: it reads the two configs only.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { AgentConfig, EnsembleConfig } from './types.js';
+
+/**
+ * Top-level settings a running agent takes without a restart, by their key in a loaded config and
+ * their name in the file: the scheduler reads them afresh at each round. `log.level` is live too
+ * (the logger switches in place). Every other setting (the listener, its web config, the shared
+ * limiter's size, the compat series, the hooks' outbox and receiver, the Alertmanager client, any
+ * setting added later) is bound at start.
+ */
+const LIVE_SETTINGS: Readonly<Record<string, string>> = {
+  intervalMs: 'interval',
+  fastIntervalMs: 'fastInterval',
+  timeoutMs: 'timeout',
+  maxReplyBytes: 'maxReplyBytes',
+};
+
+/** Top-level keys of a loaded config, other than `ensembles` and `log` (compared on their own). */
+function settingKeys(running: AgentConfig, next: AgentConfig): string[] {
+  const keys = new Set([...Object.keys(running), ...Object.keys(next)]);
+  return [...keys].filter((key) => key !== 'ensembles' && key !== 'log').sort();
+}
+
+/** Top-level settings that differ between two configs, split by whether they apply without a restart. */
+export interface GlobalChanges {
+  /** Applied by a reload (e.g. `interval`, `timeout`, `log.level`). */
+  live: string[];
+  /** Kept at their running value until the next start (e.g. `listen`, `hooks`): a reload warns about them. */
+  restart: string[];
+}
+
+/** The difference between the running config and a new one. */
+export interface ConfigDiff {
+  /** Ensembles only the new config has, in its order. */
+  added: EnsembleConfig[];
+  /** Names of ensembles only the running config has. */
+  removed: string[];
+  /** Ensembles both have under the same name with any setting different, as the new config writes them. */
+  changed: EnsembleConfig[];
+  /** Names of ensembles both have with every setting equal. */
+  unchanged: string[];
+  globalChanged: GlobalChanges;
+}
+
+/** Compares the running config with a new one. Pure. */
+export function diffConfig(running: AgentConfig, next: AgentConfig): ConfigDiff {
+  const before = new Map(running.ensembles.map((e) => [e.name, e] as const));
+  const after = new Set(next.ensembles.map((e) => e.name));
+  const diff: ConfigDiff = {
+    added: [],
+    removed: running.ensembles.filter((e) => !after.has(e.name)).map((e) => e.name),
+    changed: [],
+    unchanged: [],
+    globalChanged: { live: [], restart: [] },
+  };
+  for (const ensemble of next.ensembles) {
+    const old = before.get(ensemble.name);
+    if (old === undefined) diff.added.push(ensemble);
+    else if (isDeepStrictEqual(old, ensemble)) diff.unchanged.push(ensemble.name);
+    else diff.changed.push(ensemble);
+  }
+  const read = (config: AgentConfig, key: string): unknown => (config as Record<string, unknown>)[key];
+  for (const key of settingKeys(running, next)) {
+    if (isDeepStrictEqual(read(running, key), read(next, key))) continue;
+    const live = LIVE_SETTINGS[key];
+    if (live !== undefined) diff.globalChanged.live.push(live);
+    else diff.globalChanged.restart.push(key);
+  }
+  if (running.log.level !== next.log.level) diff.globalChanged.live.push('log.level');
+  if (running.log.format !== next.log.format) diff.globalChanged.restart.push('log.format');
+  return diff;
+}
+
+/**
+ * The config a reload runs: the new ensembles and live settings, with every setting that needs a
+ * restart kept at its running value (so what runs is what `check-config` of the old file showed
+ * for those). Unchanged ensembles keep their running objects. Pure.
+ */
+export function appliedConfig(running: AgentConfig, next: AgentConfig, diff: ConfigDiff): AgentConfig {
+  const unchanged = new Set(diff.unchanged);
+  const kept = new Map(running.ensembles.map((e) => [e.name, e] as const));
+  const applied: Record<string, unknown> = { ...next };
+  for (const key of settingKeys(running, next)) {
+    if (LIVE_SETTINGS[key] !== undefined) continue;
+    if (key in running) applied[key] = (running as Record<string, unknown>)[key];
+    else delete applied[key];
+  }
+  applied.log = { ...next.log, format: running.log.format };
+  applied.ensembles = next.ensembles.map((e) => (unchanged.has(e.name) ? kept.get(e.name)! : e));
+  return applied as AgentConfig;
+}

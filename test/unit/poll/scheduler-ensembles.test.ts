@@ -1,0 +1,61 @@
+/**
+ * Each ensemble's rounds run on their own timer, and the shared limiter takes turns between ensembles:
+ * an ensemble of hung nodes (accept, never answer) does not hold back another ensemble's rounds.
+ * Fake four-letter-word listeners on loopback (port 0).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AgentConfig } from '../../../src/config/types.js';
+import { PollScheduler, type RoundStats } from '../../../src/poll/scheduler.js';
+import { startFakeZkServer, type FakeZkServer } from '../../harness/fake-zk-server.js';
+import { fixture } from '../parse/fixtures.js';
+
+const servers: FakeZkServer[] = [];
+let scheduler: PollScheduler | undefined;
+afterEach(async () => {
+  await scheduler?.stop();
+  scheduler = undefined;
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function fake(behaviour: 'normal' | 'hang'): Promise<FakeZkServer> {
+  const server = await startFakeZkServer({ replies: { srvr: fixture('zookeeper-3.8.0/leader/srvr.txt') }, behaviour });
+  servers.push(server);
+  return server;
+}
+
+const ensembleOf = (name: string, ports: number[]): AgentConfig['ensembles'][number] =>
+  ({ name, servers: ports.map((port) => ({ host: '127.0.0.1', port })), transport: 'fourletter', commands: ['srvr'], confIntervalMs: 60_000, discovery: false }) as unknown as AgentConfig['ensembles'][number];
+
+describe('PollScheduler across ensembles', () => {
+  it('keeps a healthy ensemble’s cadence while another ensemble’s round waits on hung nodes', async () => {
+    const hung = await Promise.all(Array.from({ length: 10 }, () => fake('hang')));
+    const healthy = await fake('normal');
+    // One slot for everything: without turns between ensembles, the healthy node would queue behind
+    // all 10 hung polls (10 × 400 ms) every round.
+    const config = {
+      ensembles: [ensembleOf('hung', hung.map((s) => s.port)), ensembleOf('healthy', [healthy.port])],
+      intervalMs: 1000,
+      fastIntervalMs: 200,
+      timeoutMs: 400,
+      maxReplyBytes: 65_536,
+      concurrency: 1,
+    } as unknown as AgentConfig;
+    const rounds: RoundStats[] = [];
+    const healthyDone = new Promise<void>((resolve, reject) => {
+      scheduler = new PollScheduler(config, {
+        onEnsemble: () => undefined,
+        onRoundEnd: (stats) => {
+          rounds.push(stats);
+          if (rounds.filter((r) => r.ensemble === 'healthy').length === 4) resolve();
+        },
+        onOverrun: () => undefined,
+        onError: reject,
+      });
+      scheduler.start();
+    });
+    await healthyDone;
+    // The hung ensemble's first round needs 10 timeouts in a row (4 s) through the one slot; the
+    // healthy one finished 4 rounds before it, each waiting for at most one hung poll.
+    expect(rounds.some((r) => r.ensemble === 'hung')).toBe(false);
+  });
+});
