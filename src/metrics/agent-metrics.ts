@@ -59,6 +59,18 @@ export class AgentMetrics {
     buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
     registers: [this.registry],
   });
+  /** Set by the agent at start and after each reload attempt; 0 until then (as in the golden exposition). */
+  readonly configLastReloadSuccessful = new client.Gauge({
+    name: 'zookeeper_exporter_config_last_reload_successful',
+    help: 'Whether the latest config load (at start, SIGHUP or POST /-/reload) was applied: 1, or 0 when refused and the previous config kept running.',
+    registers: [this.registry],
+  });
+  /** Set by the agent at start and after each applied reload. */
+  readonly configLastReloadSuccessTimestamp = new client.Gauge({
+    name: 'zookeeper_exporter_config_last_reload_success_timestamp_seconds',
+    help: 'Unix time the running config was applied (at start or by the latest successful reload).',
+    registers: [this.registry],
+  });
 
   private readonly scrape: ScrapeCost | undefined;
 

@@ -69,10 +69,16 @@ export class PollScheduler {
   private readonly running = new Map<string, Promise<void>>();
   /** Ensembles that finished at least one round. */
   private readonly polledOnce = new Set<string>();
+  /**
+   * Per ensemble: bumped each time `reconfigure` stops, restarts or adds it, so a round begun under
+   * its earlier settings is not handed on.
+   */
+  private readonly generation = new Map<string, number>();
+  private started = false;
   private stopped = false;
 
   constructor(
-    private readonly config: AgentConfig,
+    private config: AgentConfig,
     private readonly listener: RoundListener,
     private readonly now: () => number = Date.now,
   ) {
@@ -81,6 +87,7 @@ export class PollScheduler {
 
   /** Starts every ensemble's first round at once, then each one's next round one tick after its last began. */
   start(): void {
+    this.started = true;
     this.stopped = false;
     for (const ensemble of this.config.ensembles) this.tick(ensemble);
   }
@@ -91,6 +98,53 @@ export class PollScheduler {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     await Promise.all(this.running.values());
+  }
+
+  /**
+   * Switches to `config` without touching the ensembles it keeps as they were: their timers, rounds
+   * and memory go on (under the new interval and timeout from their next round). Ensembles it no
+   * longer has stop being polled and are forgotten; those named in `restart` (changed settings) and
+   * new ones start afresh. A round in flight of a stopped or restarted ensemble runs to its end (so
+   * one ensemble never has two rounds at once) without being handed on, then its memory is dropped.
+   */
+  reconfigure(config: AgentConfig, restart: readonly string[]): void {
+    const before = new Set(this.config.ensembles.map((e) => e.name));
+    const after = new Set(config.ensembles.map((e) => e.name));
+    this.config = config;
+    const removed = [...before].filter((name) => !after.has(name));
+    const added = [...after].filter((name) => !before.has(name));
+    for (const name of new Set([...removed, ...added, ...restart])) this.retire(name);
+  }
+
+  /** Ends an ensemble's current life: no more hand-ons, memory dropped once its round in flight ends, then a fresh start if it is still configured. */
+  private retire(name: string): void {
+    const generation = this.generationOf(name) + 1;
+    this.generation.set(name, generation);
+    clearTimeout(this.timers.get(name));
+    this.timers.delete(name);
+    this.polledOnce.delete(name);
+    const restart = (): void => {
+      // A later reconfigure took over this ensemble.
+      if (this.generationOf(name) !== generation) return;
+      this.forgetEnsemble(name);
+      const ensemble = this.config.ensembles.find((e) => e.name === name);
+      if (ensemble !== undefined && this.started && !this.stopped) this.tick(ensemble);
+    };
+    const run = this.running.get(name);
+    if (run === undefined) restart();
+    else void run.then(restart);
+  }
+
+  private generationOf(name: string): number {
+    return this.generation.get(name) ?? 0;
+  }
+
+  /** Drops everything remembered about one ensemble's nodes (planning, discovery). */
+  private forgetEnsemble(name: string): void {
+    const prefix = planningKey(name, '');
+    for (const key of [...this.previous.keys()]) if (key.startsWith(prefix)) this.previous.delete(key);
+    for (const key of [...this.answered]) if (key.startsWith(prefix)) this.answered.delete(key);
+    this.discovered.delete(name);
   }
 
   /** Runs exactly one round and resolves when it is done (used by the one-shot `status` command). */
@@ -105,8 +159,10 @@ export class PollScheduler {
   private tick(ensemble: EnsembleConfig): void {
     if (this.stopped) return;
     const startedAt = this.now();
-    const run = this.pollEnsemble(ensemble)
+    const generation = this.generationOf(ensemble.name);
+    const run: Promise<void> = this.pollEnsemble(ensemble)
       .then((nodes) => {
+        if (this.generationOf(ensemble.name) !== generation) return;
         const finishedAt = this.now();
         this.polledOnce.add(ensemble.name);
         const allPolled = this.config.ensembles.every((e) => this.polledOnce.has(e.name));
@@ -115,8 +171,9 @@ export class PollScheduler {
       })
       .catch((err: unknown) => this.listener.onError(err))
       .finally(() => {
-        this.running.delete(ensemble.name);
-        if (this.stopped) return;
+        if (this.running.get(ensemble.name) === run) this.running.delete(ensemble.name);
+        // A reconfigure retired this life of the ensemble: it arms its next one itself.
+        if (this.stopped || this.generationOf(ensemble.name) !== generation) return;
         const delay = Math.max(0, startedAt + tickMs(this.config) - this.now());
         this.timers.set(
           ensemble.name,
@@ -136,8 +193,10 @@ export class PollScheduler {
 
   /** Polls one ensemble's nodes, hands the result to the listener, and returns how many nodes were polled. */
   private async pollEnsemble(ensemble: EnsembleConfig): Promise<number> {
+    const generation = this.generationOf(ensemble.name);
     const polled = discoveryEnabled(ensemble) ? await this.pollDiscovering(ensemble) : { ensemble, samples: await this.pollTargets(ensemble, ensemble.servers) };
-    this.listener.onEnsemble(polled.ensemble, polled.samples, this.now());
+    // Samples taken under settings a reconfigure replaced (or of an ensemble it removed) are dropped.
+    if (this.generationOf(ensemble.name) === generation) this.listener.onEnsemble(polled.ensemble, polled.samples, this.now());
     return polled.samples.length;
   }
 

@@ -144,6 +144,11 @@ export class NodeStore {
     }
   }
 
+  /** Forgets every node of one ensemble (removed by a reload, or restarted with new settings), with its counts. */
+  forgetEnsemble(name: string): void {
+    for (const [key, record] of this.nodes) if (record.ensemble === name) this.nodes.delete(key);
+  }
+
   /** Every node's latest record, in insertion (configured) order. */
   all(): NodeRecord[] {
     return [...this.nodes.values()];
