@@ -26,10 +26,14 @@ import { serverLabel } from './model/target.js';
 import { readCanaryCredentials } from './zk/canary-auth.js';
 import { CanaryRunner, type CanaryEnsembleOptions } from './zk/canary-runner.js';
 import type { CanaryRound } from './zk/canary-types.js';
-import { withZkTls } from './zk/tls-files.js';
+import { TlsFileError, withZkTls } from './zk/tls-files.js';
+import { createReloadRouter, dropEnsembleSeries, reloadConfig, type ReloadOutcome } from './agent-reconfigure.js';
+import type { ConfigDiff } from './config/diff.js';
+import type { LoadResult } from './config/load.js';
 import { AlertPushService } from './alerting/service.js';
 import { defaultExternalUrl } from './alerting/urls.js';
 import express from 'express';
+import type client from 'prom-client';
 import { checkAuthorization } from './hooks/auth.js';
 import { BasicAuthChecker, basicAuth } from './http/basic-auth.js';
 import { createListener } from './http/server.js';
@@ -58,13 +62,22 @@ export class Agent {
   private readonly canaryMetrics: CanaryMetrics;
   /** Each ensemble's latest canary round, applied again to a state that was first derived after it. */
   private readonly canaryRounds = new Map<string, CanaryRound>();
+  /** The config running now: the one given at start, then each applied reload's. */
+  private running: AgentConfig;
+  /** Port the main listener bound, for the canary's agent id when a reload restarts it. */
+  private listenPort: number | undefined;
+  /** Canary runners a reload replaced, still closing their sessions. */
+  private readonly retiredCanaries = new Set<Promise<void>>();
 
   constructor(
-    readonly config: AgentConfig,
+    config: AgentConfig,
     private readonly log: Logger,
     /** Signing secrets from the environment (`ZK_EXPORTER_HOOK_SECRETS`), kept out of the config so it is never printed. */
     hookSecretsFromEnv?: string,
+    /** Loads the config again (file, env, flags as at start), for SIGHUP and `POST /-/reload`; without it there is no reload. */
+    private readonly loadAgain?: () => LoadResult,
   ) {
+    this.running = config;
     const dabealu = dabealuOptions(config.compat);
     this.store = new NodeStore(dabealu !== undefined);
     this.metrics = new AgentMetrics(
@@ -75,7 +88,7 @@ export class Agent {
         if (dabealu) addDabealuFamilies(set, this.store.all(), dabealu);
         this.hooks?.addFamilies(
           set,
-          config.ensembles.map((e) => e.name),
+          this.config.ensembles.map((e) => e.name),
         );
       },
       { runtime: true },
@@ -91,6 +104,8 @@ export class Agent {
       () => this.states.values(),
     );
     this.canaryMetrics = new CanaryMetrics(this.metrics.registry);
+    this.metrics.configLastReloadSuccessful.set(1);
+    this.metrics.configLastReloadSuccessTimestamp.set(Date.now() / 1000);
     if (config.hooks) {
       this.hooks = new HookService({
         config: config.hooks,
@@ -104,11 +119,7 @@ export class Agent {
     this.web = config.webConfigFile === undefined ? undefined : loadWebConfig(config.webConfigFile);
     // TLS files are read here, once: a missing or unusable one stops the start (TlsFileError).
     const polled = withZkTls(config);
-    const insecure = config.ensembles.filter((e) => e.tls?.insecureSkipVerify).map((e) => e.name);
-    if (insecure.length > 0) {
-      registerTlsInsecure(this.metrics.registry, insecure);
-      log.warn({ ensembles: insecure }, 'TLS certificates of these ensembles are not verified (insecureSkipVerify)');
-    }
+    this.updateTlsInsecure(config);
     this.scheduler = new PollScheduler(polled, {
       onEnsemble: (ensemble, samples, now) => this.onEnsemble(ensemble, samples, now),
       onRoundEnd: (stats) => this.onRoundEnd(stats),
@@ -121,6 +132,74 @@ export class Agent {
       },
       onError: (err) => this.log.error({ err }, 'poll round failed'),
     });
+  }
+
+  /** The config running now. */
+  get config(): AgentConfig {
+    return this.running;
+  }
+
+  /** Loads the config again and applies it when good, else keeps the running one (see `agent-reconfigure.ts`). */
+  reload(): ReloadOutcome {
+    if (this.loadAgain === undefined) return { ok: false, problems: ['config error: reload: this agent was started without a config source'] };
+    return reloadConfig(this, this.loadAgain, this.log);
+  }
+
+  /**
+   * Applies a checked config: removed ensembles stop being polled and lose their state and series;
+   * added ones start; changed ones restart with fresh state; the others go on untouched. Files
+   * (TLS, canary credentials) are read first: when one is unusable nothing changes and its problem
+   * is returned.
+   */
+  reconfigure(config: AgentConfig, diff: ConfigDiff): string[] {
+    let polled: AgentConfig;
+    let canaries: CanaryEnsembleOptions[];
+    try {
+      polled = withZkTls(config);
+      canaries = canaryOptions(config);
+    } catch (err) {
+      if (err instanceof TlsFileError) return [`config error: ${err.path}: ${err.reason}`];
+      return [`config error: canary: ${(err as Error).message}`];
+    }
+    const previous = this.running;
+    this.running = config;
+    const reset = new Set([...diff.removed, ...diff.changed.map((e) => e.name)]);
+    for (const name of reset) {
+      this.states.delete(name);
+      this.canaryRounds.delete(name);
+      this.store.forgetEnsemble(name);
+    }
+    void dropEnsembleSeries(this.metrics.registry, reset).catch((err: unknown) => this.log.error({ err }, 'could not drop the series of a removed ensemble'));
+    this.scheduler.reconfigure(
+      polled,
+      diff.changed.map((e) => e.name),
+    );
+    this.log.level = config.log.level;
+    this.updateTlsInsecure(config);
+    const canaryChanged = [...reset, ...diff.added.map((e) => e.name)].some(
+      (name) => config.ensembles.some((e) => e.name === name && e.canary) || previous.ensembles.some((e) => e.name === name && e.canary),
+    );
+    if (canaryChanged && this.listenPort !== undefined) {
+      const old = this.canary;
+      this.canary = undefined;
+      if (old) {
+        const stopping = old.stop().finally(() => this.retiredCanaries.delete(stopping));
+        this.retiredCanaries.add(stopping);
+      }
+      this.startCanary(this.listenPort, canaries);
+    }
+    return [];
+  }
+
+  /** `zookeeper_exporter_tls_insecure{ensemble} 1` for each configured ensemble that skips verification, warned about once per (re)load. */
+  private updateTlsInsecure(config: AgentConfig): void {
+    const insecure = config.ensembles.filter((e) => e.tls?.insecureSkipVerify).map((e) => e.name);
+    const existing = this.metrics.registry.getSingleMetric('zookeeper_exporter_tls_insecure') as client.Gauge | undefined;
+    if (existing) existing.reset();
+    if (insecure.length === 0) return;
+    if (existing) for (const ensemble of insecure) existing.set({ ensemble }, 1);
+    else registerTlsInsecure(this.metrics.registry, insecure);
+    this.log.warn({ ensembles: insecure }, 'TLS certificates of these ensembles are not verified (insecureSkipVerify)');
   }
 
   /** True once the first round has finished. */
@@ -149,9 +228,15 @@ export class Agent {
         ensemble: (name) => this.states.get(name),
         ensembleNames: () => this.config.ensembles.map((e) => e.name),
       },
-      [createStatusPageRouter(this.feed), this.probeRouter(), ...(hookRouter && !adminListen ? [hookRouter] : [])],
+      [
+        createStatusPageRouter(this.feed),
+        this.probeRouter(),
+        ...(this.loadAgain ? [createReloadRouter(() => this.reload())] : []),
+        ...(hookRouter && !adminListen ? [hookRouter] : []),
+      ],
     );
     const address = await this.listen(app, this.config.listen);
+    this.listenPort = address.port;
     if (hookRouter && adminListen) {
       const admin = await this.listen(createRouterApp([hookRouter]), adminListen);
       this.log.info({ listen: `${admin.address}:${admin.port}` }, 'hooks API and Alertmanager receiver listening');
@@ -167,14 +252,14 @@ export class Agent {
       'agent listening',
     );
     this.startAlertPush(address.port);
-    this.startCanary(address.port);
+    this.startCanary(address.port, canaryOptions(this.config));
     this.scheduler.start();
     return address;
   }
 
   /** Stops polling (waiting for the round in flight), then hooks, then closes the HTTP servers. */
   async stop(): Promise<void> {
-    await Promise.all([this.scheduler.stop(), this.canary?.stop()]);
+    await Promise.all([this.scheduler.stop(), this.canary?.stop(), ...this.retiredCanaries]);
     await Promise.all([this.hooks?.stop(), this.alertPush?.stop()]);
     await Promise.all(
       this.servers.map((server) => {
@@ -244,23 +329,8 @@ export class Agent {
     });
   }
 
-  /** Starts the write canary of the ensembles that have one; credentials files are read here, once. */
-  private startCanary(listenPort: number): void {
-    const ensembles = this.config.ensembles.flatMap((e): CanaryEnsembleOptions[] =>
-      e.canary
-        ? [
-            {
-              ensemble: e.name,
-              servers: e.servers.map(serverLabel),
-              path: e.canary.path,
-              intervalMs: e.canary.intervalMs ?? this.config.intervalMs,
-              timeoutMs: e.canary.timeoutMs,
-              ...(e.canary.chroot ? { chroot: e.canary.chroot } : {}),
-              ...(e.canary.authFile ? { credentials: readCanaryCredentials(e.canary.authFile) } : {}),
-            },
-          ]
-        : [],
-    );
+  /** Starts the write canary of the ensembles that have one (at start, and again when a reload changes them). */
+  private startCanary(listenPort: number, ensembles: CanaryEnsembleOptions[]): void {
     if (ensembles.length === 0) return;
     this.canary = new CanaryRunner({
       agentId: this.config.hooks?.agentId ?? `${hostname()}:${listenPort}`,
@@ -275,6 +345,8 @@ export class Agent {
   // A canary round updates the ensemble at once, not at the next poll round: a stall is then
   // visible one canary timeout after the round started.
   private onCanaryRound(round: CanaryRound): void {
+    // A round of a runner a reload is replacing, for an ensemble that no longer has a canary.
+    if (!this.config.ensembles.some((e) => e.name === round.ensemble && e.canary)) return;
     this.canaryMetrics.observe(round);
     this.canaryRounds.set(round.ensemble, round);
     const previous = this.states.get(round.ensemble);
@@ -340,4 +412,23 @@ export class Agent {
     if (change.to === 'ok') this.log[change.from === undefined ? 'debug' : 'info'](fields, 'poll result changed');
     else this.log.warn(fields, 'poll result changed');
   }
+}
+
+/** The canary settings of every ensemble that has one; credentials files are read here (an unreadable one throws). */
+function canaryOptions(config: AgentConfig): CanaryEnsembleOptions[] {
+  return config.ensembles.flatMap((e): CanaryEnsembleOptions[] =>
+    e.canary
+      ? [
+          {
+            ensemble: e.name,
+            servers: e.servers.map(serverLabel),
+            path: e.canary.path,
+            intervalMs: e.canary.intervalMs ?? config.intervalMs,
+            timeoutMs: e.canary.timeoutMs,
+            ...(e.canary.chroot ? { chroot: e.canary.chroot } : {}),
+            ...(e.canary.authFile ? { credentials: readCanaryCredentials(e.canary.authFile) } : {}),
+          },
+        ]
+      : [],
+  );
 }

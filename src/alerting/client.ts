@@ -71,7 +71,7 @@ export class AlertmanagerClient {
     }
   }
 
-  /** Queues the alerts for every Alertmanager and starts posting; resolves when this batch has been posted (or failed) everywhere. */
+  /** Queues the alerts for every Alertmanager and starts posting; resolves once nothing is left to post anywhere (posted or failed). */
   push(alerts: readonly PostableAlert[]): Promise<void> {
     if (alerts.length === 0) return Promise.resolve();
     return Promise.all(

@@ -30,11 +30,23 @@ export interface HookPayload {
   lastKnownLeader?: { server: string; serverId?: number; epoch: number };
   nodes?: Array<{ server: string; serverId?: number; role: string; reason?: string }>;
   transitions?: Transition[];
+  /** Set for `writes_stalled`: the write canary's latest round, with the probes that failed. */
+  canary?: HookCanaryPayload;
   /** Set for Alertmanager-driven deliveries: the alert as received. */
   alert?: unknown;
   agent: { id: string; version: string };
   /** Unix ms the triggering condition was first seen. */
   triggeredAt: number;
+}
+
+/** What a `writes_stalled` payload says about the write canary. */
+export interface HookCanaryPayload {
+  /** Unix ms of the canary round that first saw no write commit (this agent's canary). */
+  stalledSince: number;
+  /** Unix ms of the latest canary round. */
+  lastRoundAt: number;
+  /** The nodes whose probe failed, in configured order: the step that failed, why, and when each last passed. */
+  failingNodes: Array<{ server: string; failedOp?: string; reason?: string; lastSuccessAt?: number }>;
 }
 
 /** How one delivery attempt ended. */

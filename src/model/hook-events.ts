@@ -6,6 +6,7 @@ export const HOOK_EVENTS = [
   'leader_changed',
   'split_brain',
   'election_too_long',
+  'writes_stalled',
 ] as const;
 
 /** One of {@link HOOK_EVENTS}: an event the agent derives from ensemble state. */

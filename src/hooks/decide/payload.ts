@@ -2,8 +2,8 @@
  * Builds hook intents: the JSON body of an agent-driven or Alertmanager-driven call and its
  * outbox record. Pure: the intent id and the clock come in from the caller.
  */
-import type { EnsembleState } from '../../ensemble/types.js';
-import type { HookIntent, HookPayload } from '../types.js';
+import type { EnsembleCanaryState, EnsembleState } from '../../ensemble/types.js';
+import type { HookCanaryPayload, HookIntent, HookPayload } from '../types.js';
 import type { RoutedAlert } from './alertmanager.js';
 import type { DueHook } from './rules.js';
 
@@ -42,7 +42,24 @@ export function intentForDue(due: DueHook, state: EnsembleState, agent: AgentIde
   });
   if (state.leader) payload.leader = leaderOf(state.leader);
   if (state.lastKnownLeader) payload.lastKnownLeader = leaderOf(state.lastKnownLeader);
+  if (due.event === 'writes_stalled' && state.canary) payload.canary = canaryOf(state.canary);
   return { id, idempotencyKey: due.idempotencyKey, hook: due.rule.hook, event: due.event, ensemble: state.name, createdAt: now, payload };
+}
+
+// The failing probes of the canary's latest round: what a receiver needs to tell which nodes refuse writes.
+function canaryOf(canary: EnsembleCanaryState): HookCanaryPayload {
+  return {
+    stalledSince: canary.since,
+    lastRoundAt: canary.lastRoundAt,
+    failingNodes: canary.nodes
+      .filter((n) => !n.ok)
+      .map((n) => ({
+        server: n.server,
+        ...(n.failedOp !== undefined ? { failedOp: n.failedOp } : {}),
+        ...(n.reason !== undefined ? { reason: n.reason } : {}),
+        ...(n.lastSuccessAt !== undefined ? { lastSuccessAt: n.lastSuccessAt } : {}),
+      })),
+  };
 }
 
 /** The intent for one routed alert; its ensemble is the alert's `ensemble` label, when set. */

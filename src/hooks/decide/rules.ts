@@ -139,12 +139,18 @@ export interface AckRecord {
 }
 
 // Level conditions fire once per episode; the others are edges (fire once per occurrence).
-const LEVEL_EVENTS: ReadonlySet<AgentHookEvent> = new Set(['quorum_at_risk', 'quorum_lost', 'split_brain', 'election_too_long']);
+const LEVEL_EVENTS: ReadonlySet<AgentHookEvent> = new Set([
+  'quorum_at_risk',
+  'quorum_lost',
+  'split_brain',
+  'election_too_long',
+  'writes_stalled',
+]);
 
 // Events whose facts may repeat within one leader epoch (a follower restarting twice, an agent-side
-// network blip) and so need the onset bucket to tell incidents apart; a leader change or a split
-// brain is unique to its epoch already.
-const BUCKETED_EVENTS: ReadonlySet<AgentHookEvent> = new Set(['quorum_at_risk', 'quorum_lost', 'quorum_restored']);
+// network blip, a disk filling twice) and so need the onset bucket to tell incidents apart; a leader
+// change or a split brain is unique to its epoch already.
+const BUCKETED_EVENTS: ReadonlySet<AgentHookEvent> = new Set(['quorum_at_risk', 'quorum_lost', 'quorum_restored', 'writes_stalled']);
 
 const HEALTHY_ROLES: ReadonlySet<string> = new Set(['leader', 'follower', 'standalone']);
 
@@ -167,6 +173,8 @@ export function keyPrefixOf(hook: string, ensemble: string, event: AgentHookEven
  * - `leader_changed`: `e<epoch>/<leader: id<myid> or host:port>`
  * - `split_brain`: `e<split epoch>/<hash of the sorted claiming leaders>`
  * - `election_too_long`: `after-e<last known leader epoch>` (every election ends in a new epoch)
+ * - `writes_stalled`: `e<last known leader epoch>` (which probes failed, and why, differs between
+ *   agents: each runs its own canary, so only the epoch is shared)
  * `e-` stands for "no leader seen yet". Voters are named `id<myid>` when known, else `host:port`.
  */
 export function incidentKey(event: AgentHookEvent, state: EnsembleState): string {
@@ -193,13 +201,16 @@ export function incidentKey(event: AgentHookEvent, state: EnsembleState): string
     case 'election_too_long':
       facts = `after-${epochLabel(state.lastKnownLeader?.epoch)}`;
       break;
+    case 'writes_stalled':
+      facts = epoch;
+      break;
   }
   return `${encodeURIComponent(state.name)}/${event}/${facts}`;
 }
 
 /**
  * The idempotency key: `<hook>/<incidentKey>`, plus `/<onset bucket, ISO UTC>` for quorum_at_risk,
- * quorum_lost and quorum_restored (a restored hook seen recovering uses `/after/<facts@bucket of the
+ * quorum_lost, quorum_restored and writes_stalled (a restored hook seen recovering uses `/after/<facts@bucket of the
  * at_risk/lost incident it ends>` instead, see the rules engine), whose facts repeat when the same fault recurs in one epoch (the
  * outbox would drop the repeat as already done). Agents see an onset at most a poll interval apart,
  * so they share the bucket unless the onset straddles a bucket boundary: then a second agent that
@@ -235,6 +246,7 @@ export function currentIncidents(state: EnsembleState): Partial<Record<AgentHook
   if (state.leader) out.leader_changed = incidentKey('leader_changed', state);
   if (state.splitBrain) out.split_brain = incidentKey('split_brain', state);
   if (state.election.inProgress) out.election_too_long = incidentKey('election_too_long', state);
+  if (state.canary?.writesStalled === true) out.writes_stalled = incidentKey('writes_stalled', state);
   return out;
 }
 
@@ -366,8 +378,8 @@ function stepLevel(
     return false;
   }
   if (track.since === undefined) {
-    track.since = now;
-    track.transitions = [...transitions];
+    track.since = onsetOf(rule, state, now);
+    track.transitions = onsetTransitions(rule, state, transitions);
     if (isNew && !rule.fireOnStartup) {
       track.fired = true;
       return 'startup';
@@ -436,9 +448,29 @@ function levelHolds(rule: HookRuleConfig, state: EnsembleState, now: number): bo
       const { inProgress, startedAt } = state.election;
       return inProgress && startedAt !== undefined && now - startedAt >= (rule.electionTooLongMs ?? DEFAULT_ELECTION_TOO_LONG_MS);
     }
+    case 'writes_stalled':
+      // A failed write is evidence in itself, whatever the quorum looks like (even `unknown`); without
+      // a canary there is no evidence either way, so it never holds.
+      return state.canary?.writesStalled === true;
     default:
       return false;
   }
+}
+
+// When a level condition started. A write stall is seen by the canary, which runs between poll
+// rounds: the stall began at the canary round that saw it, not at the poll round that reads it.
+function onsetOf(rule: HookRuleConfig, state: EnsembleState, now: number): number {
+  if (rule.event === 'writes_stalled' && state.canary !== undefined) return Math.min(now, state.canary.since);
+  return now;
+}
+
+// The transitions an episode carries. A canary round's transitions reach the timeline between poll
+// rounds, so a write stall's own `started` transition is taken from the timeline.
+function onsetTransitions(rule: HookRuleConfig, state: EnsembleState, transitions: readonly Transition[]): Transition[] {
+  if (rule.event !== 'writes_stalled') return [...transitions];
+  const since = state.canary?.since ?? 0;
+  const started = lastOf(state.timeline, (t) => t.kind === 'writes_stalled' && t.phase === 'started' && t.at >= since);
+  return started ? [started] : [...transitions];
 }
 
 function closeEpisode(track: RuleTrack, rule: HookRuleConfig): void {

@@ -99,6 +99,14 @@ function header(entry) {
   }
   if (state.splitBrain) head.append(h('span', 'badge q-lost', `split brain: ${state.splitBrainLeaders.join(', ')}`));
   if (state.staleLeaders.length > 0) head.append(h('span', 'badge q-at_risk', `stale leader: ${state.staleLeaders.join(', ')}`));
+  const suspect = state.suspectLeaders ?? [];
+  if (suspect.length > 0) head.append(h('span', 'badge q-at_risk', `suspect leader: ${suspect.join(', ')}`));
+  const conflicts = state.membershipConflicts ?? [];
+  if (conflicts.length > 0) head.append(h('span', 'badge q-at_risk', `conf disagrees: ${conflicts.map((c) => c.server).join(', ')}`));
+  const duplicates = state.duplicateServerIds ?? [];
+  if (duplicates.length > 0) {
+    head.append(h('span', 'badge q-at_risk', `duplicate id: ${duplicates.map((d) => `${d.serverId} (${d.servers.join(', ')})`).join('; ')}`));
+  }
   return head;
 }
 

@@ -147,7 +147,7 @@ const INVALID_FILES: Array<[file: string, problems: Problem[]]> = [
       { path: 'intervall', message: 'unknown key; did you mean "interval"?' },
       {
         path: 'scrapeTimeout',
-        message: 'unknown key; allowed: listen, interval, timeout, maxReplyBytes, concurrency, log, compat, ensembles, hooks',
+        message: 'unknown key; allowed: listen, webConfigFile, interval, timeout, maxReplyBytes, concurrency, log, compat, ensembles, hooks',
       },
     ],
   ],
@@ -943,6 +943,10 @@ describe('command line', () => {
       '--ensemble',
       '--transport',
       '--admin-port',
+      '--tls-ca-file',
+      '--tls-cert-file',
+      '--tls-key-file',
+      '--tls-server-name',
       '--timeout',
       '--max-reply-bytes',
       '--concurrency',
@@ -982,6 +986,7 @@ describe('command line', () => {
     ).toStrictEqual([
       '--canary-path',
       '--listen',
+      '--web.config.file',
       '--interval',
       '--log-level',
       '--log-format',
