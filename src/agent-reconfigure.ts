@@ -81,9 +81,15 @@ export function createReloadRouter(reload: () => ReloadOutcome): Router {
  * counters and histograms, such as the canary's), so a removed ensemble leaves nothing behind and a
  * restarted one starts from zero. Other ensembles' series are left as they are.
  */
-export async function dropEnsembleSeries(registry: client.Registry, ensembles: ReadonlySet<string>): Promise<void> {
+export async function dropEnsembleSeries(
+  registry: client.Registry,
+  ensembles: ReadonlySet<string>,
+  /** Families the caller rebuilds itself from the new config (dropping them later would race with that). */
+  keep: readonly string[] = [],
+): Promise<void> {
   if (ensembles.size === 0) return;
   for (const metric of registry.getMetricsAsArray()) {
+    if (keep.includes((metric as { name?: string }).name ?? '')) continue;
     const labelNames = (metric as { labelNames?: readonly string[] }).labelNames ?? [];
     if (!labelNames.includes('ensemble')) continue;
     const removable = metric as unknown as {

@@ -169,7 +169,7 @@ export class Agent {
       this.canaryRounds.delete(name);
       this.store.forgetEnsemble(name);
     }
-    void dropEnsembleSeries(this.metrics.registry, reset).catch((err: unknown) => this.log.error({ err }, 'could not drop the series of a removed ensemble'));
+    void dropEnsembleSeries(this.metrics.registry, reset, ['zookeeper_exporter_tls_insecure']).catch((err: unknown) => this.log.error({ err }, 'could not drop the series of a removed ensemble'));
     this.scheduler.reconfigure(
       polled,
       diff.changed.map((e) => e.name),

@@ -10,8 +10,8 @@ const BAD_CONFIG_EXIT_CODE = 2;
 
 /**
  * Runs the agent until SIGTERM or SIGINT. SIGHUP is handled from the first instant, so it never
- * kills the agent: it re-reads the config and, when the config is bad, logs every problem and
- * keeps running the last good one. Changes of a good config take effect at the next start.
+ * kills the agent: it reloads the config (as `POST /-/reload` does); a bad one is refused with every
+ * problem logged and the last good one keeps running.
  */
 export async function runAgent(argv: readonly string[]): Promise<void> {
   let onHangup = (): void => undefined;
@@ -29,22 +29,26 @@ export async function runAgent(argv: readonly string[]): Promise<void> {
     return;
   }
   const log = createLogger(loaded.config.log);
+  // Until the agent exists, a reload has nothing to apply to: it only checks the file.
   onHangup = () => {
     const again = loadConfig({ argv, env: process.env });
-    if (again.ok) log.warn('config reloaded and valid; changes take effect at the next start');
-    else
+    if (!again.ok)
       for (const line of formatProblems(again.problems).split('\n'))
         log.error({ problem: line }, 'config reload refused; the running config is kept');
   };
   let agent: Agent;
   try {
-    agent = new Agent(loaded.config, log, process.env.ZK_EXPORTER_HOOK_SECRETS);
+    agent = new Agent(loaded.config, log, process.env.ZK_EXPORTER_HOOK_SECRETS, () => loadConfig({ argv, env: process.env }));
   } catch (err) {
     if (!(err instanceof TlsFileError || err instanceof WebConfigError)) throw err;
     process.stderr.write(`config error: ${err.path}: ${err.reason}\n`);
     process.exitCode = BAD_CONFIG_EXIT_CODE;
     return;
   }
+  onHangup = () => {
+    log.info({ signal: 'SIGHUP' }, 'reloading the config');
+    agent.reload();
+  };
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

@@ -7,6 +7,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ALLOWED_COMMANDS, DEFAULT_COMMANDS } from '../commands/index.js';
+import { MNTR_PRESETS } from '../commands/mntr-budget.js';
 import { formatDuration } from '../model/duration.js';
 import { HOOK_EVENTS } from '../model/hook-events.js';
 import { serverLabel, type ServerTarget } from '../model/target.js';
@@ -123,6 +124,13 @@ function doc<S extends z.ZodType>(schema: S, description: string, shownDefault?:
 
 // ---- ensembles ---------------------------------------------------------------------------------
 
+/** A family-name pattern of `mntrSeries`: letters, digits, `_` and the wildcard `*`. */
+function mntrPattern() {
+  return z
+    .string({ error: (iss) => `must be a string, got ${describeValue(iss.input)}` })
+    .regex(/^[a-zA-Z0-9_*]+$/, { error: (iss) => `must be a family name or pattern (letters, digits, "_", "*"), got ${describeValue(iss.input)}` });
+}
+
 /** A server written as a mapping, which can also carry its own AdminServer port. */
 const serverObjectSchema = mapping({
   host: hostSchema.describe('Hostname or IP address (IPv6 without brackets).'),
@@ -208,6 +216,21 @@ export const ensembleSchema = checked(
         `Words polled; \`srvr\` is always polled, \`conf\` only every \`confInterval\` (it gives server ids and the voting membership). Allowed: ${ALLOWED_COMMANDS.map((c) => `\`${c}\``).join(', ')}. Never \`srst\`, \`crst\`, \`stmk\` or \`kill\`.`,
       ),
     confInterval: duration().prefault('1m').describe('How often `conf` is re-read (it is also read after a node comes back).'),
+    mntrSeries: mapping({
+      preset: enumOf(MNTR_PRESETS)
+        .prefault('default')
+        .describe(
+          '`default`: every plain `mntr` key plus the summaries the shipped alerts and dashboards read (about 110 series on a 3.8 leader); `all`: every numeric `mntr` value (about 550).',
+        ),
+      include: uniqueListOf(mntrPattern(), 'pattern')
+        .prefault([])
+        .describe('Family names (`*` matches any characters, e.g. `zookeeper_mntr_proposal_latency*`) exported on top of the preset.'),
+      exclude: uniqueListOf(mntrPattern(), 'pattern')
+        .prefault([])
+        .describe('Family names never exported, whatever `preset` and `include` say.'),
+    })
+      .prefault({})
+      .describe('Which `zookeeper_mntr_*` series are exported (see README, *mntr series budget*).'),
     canary: canarySchema
       .optional()
       .describe(

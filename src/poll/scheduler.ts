@@ -82,7 +82,7 @@ export class PollScheduler {
     private readonly listener: RoundListener,
     private readonly now: () => number = Date.now,
   ) {
-    this.limiter = createLimiter(config.concurrency);
+    this.limiter = createLimiter(config.concurrency, laneMax(config.concurrency, config.ensembles.length));
   }
 
   /** Starts every ensemble's first round at once, then each one's next round one tick after its last began. */
@@ -267,6 +267,15 @@ export class PollScheduler {
       this.answered.delete(key);
     }
   }
+}
+
+/**
+ * Most limiter slots one ensemble may hold: one slot is kept for each other ensemble (up to half of
+ * them all), so an ensemble of hung nodes filling its share never makes another's poll wait for a
+ * timeout. Pure.
+ */
+export function laneMax(concurrency: number, ensembles: number): number {
+  return Math.max(1, concurrency - Math.min(ensembles - 1, Math.floor(concurrency / 2)));
 }
 
 /** Key of a node's memory in the scheduler. */

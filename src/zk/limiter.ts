@@ -42,12 +42,20 @@ class Fifo {
   }
 }
 
-/** Creates a lane-fair limiter allowing at most `max` (a positive integer) concurrent tasks. */
-export function createLimiter(max: number): Limiter {
+/**
+ * Creates a lane-fair limiter allowing at most `max` (a positive integer) concurrent tasks, and at
+ * most `laneMax` (default `max`) of one lane: slots kept from the busiest lane are there at once for
+ * the others' next tasks, so their polls wait for no hung poll at all.
+ */
+export function createLimiter(max: number, laneMax: number = max): Limiter {
   if (!Number.isInteger(max) || max < 1) {
     throw new RangeError(`limiter max must be a positive integer, got ${max}`);
   }
+  if (!Number.isInteger(laneMax) || laneMax < 1) {
+    throw new RangeError(`limiter laneMax must be a positive integer, got ${laneMax}`);
+  }
   const lanes = new Map<string, Fifo>();
+  const activeIn = new Map<string, number>();
   // Lanes with at least one waiting task, in turn order; a lane moves to the back after each start,
   // which is round-robin across lanes.
   const turns: string[] = [];
@@ -55,8 +63,11 @@ export function createLimiter(max: number): Limiter {
   let queued = 0;
 
   const startNext = (): void => {
-    while (active < max && turns.length > 0) {
-      const lane = turns.shift()!;
+    while (active < max) {
+      // The first lane in turn below its own cap; lanes at their cap keep their place.
+      const at = turns.findIndex((lane) => (activeIn.get(lane) ?? 0) < laneMax);
+      if (at < 0) return;
+      const lane = turns.splice(at, 1)[0]!;
       const fifo = lanes.get(lane)!;
       const start = fifo.shift()!;
       if (fifo.size > 0) turns.push(lane);
@@ -64,6 +75,13 @@ export function createLimiter(max: number): Limiter {
       queued--;
       start();
     }
+  };
+  const release = (lane: string): void => {
+    active--;
+    const left = activeIn.get(lane)! - 1;
+    if (left === 0) activeIn.delete(lane);
+    else activeIn.set(lane, left);
+    startNext();
   };
 
   return {
@@ -80,6 +98,7 @@ export function createLimiter(max: number): Limiter {
         queued++;
         fifo.push(() => {
           active++;
+          activeIn.set(lane, (activeIn.get(lane) ?? 0) + 1);
           let result: Promise<T>;
           try {
             result = Promise.resolve(task());
@@ -89,13 +108,11 @@ export function createLimiter(max: number): Limiter {
           }
           result.then(
             (value) => {
-              active--;
-              startNext();
+              release(lane);
               resolve(value);
             },
             (err: unknown) => {
-              active--;
-              startNext();
+              release(lane);
               reject(err);
             },
           );

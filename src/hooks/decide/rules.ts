@@ -380,7 +380,7 @@ function stepLevel(
   if (track.since === undefined) {
     track.since = onsetOf(rule, state, now);
     track.transitions = onsetTransitions(rule, state, transitions);
-    if (isNew && !rule.fireOnStartup) {
+    if ((isNew || heldSinceStartup(rule, state)) && !rule.fireOnStartup) {
       track.fired = true;
       return 'startup';
     }
@@ -464,12 +464,26 @@ function onsetOf(rule: HookRuleConfig, state: EnsembleState, now: number): numbe
   return now;
 }
 
+// A write stall the canary's first round already saw (it emits no `started` transition): writes were
+// stalled before the agent could watch them, which is a condition already true at start-up even when
+// the rules saw earlier poll rounds (the canary's first round may land a few poll rounds late).
+function heldSinceStartup(rule: HookRuleConfig, state: EnsembleState): boolean {
+  if (rule.event !== 'writes_stalled' || state.canary === undefined) return false;
+  return stallTransition(state) === undefined;
+}
+
+// The `started` transition of the current write stall, from the timeline (absent when the canary's
+// first round saw it, or the timeline dropped it).
+function stallTransition(state: EnsembleState): Transition | undefined {
+  const since = state.canary?.since ?? 0;
+  return lastOf(state.timeline, (t) => t.kind === 'writes_stalled' && t.phase === 'started' && t.at >= since);
+}
+
 // The transitions an episode carries. A canary round's transitions reach the timeline between poll
 // rounds, so a write stall's own `started` transition is taken from the timeline.
 function onsetTransitions(rule: HookRuleConfig, state: EnsembleState, transitions: readonly Transition[]): Transition[] {
   if (rule.event !== 'writes_stalled') return [...transitions];
-  const since = state.canary?.since ?? 0;
-  const started = lastOf(state.timeline, (t) => t.kind === 'writes_stalled' && t.phase === 'started' && t.at >= since);
+  const started = stallTransition(state);
   return started ? [started] : [...transitions];
 }
 

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentConfig } from '../../../src/config/types.js';
-import { PollScheduler, type RoundStats } from '../../../src/poll/scheduler.js';
+import { laneMax, PollScheduler, type RoundStats } from '../../../src/poll/scheduler.js';
 import { startFakeZkServer, type FakeZkServer } from '../../harness/fake-zk-server.js';
 import { fixture } from '../parse/fixtures.js';
 
@@ -57,5 +57,12 @@ describe('PollScheduler across ensembles', () => {
     // The hung ensemble's first round needs 10 timeouts in a row (4 s) through the one slot; the
     // healthy one finished 4 rounds before it, each waiting for at most one hung poll.
     expect(rounds.some((r) => r.ensemble === 'hung')).toBe(false);
+  });
+
+  it('keeps one slot per other ensemble from any one ensemble, up to half of them', () => {
+    expect(laneMax(64, 1)).toBe(64);
+    expect(laneMax(64, 2)).toBe(63);
+    expect(laneMax(64, 200)).toBe(32);
+    expect(laneMax(1, 5)).toBe(1);
   });
 });

@@ -142,3 +142,36 @@ describe('createLimiter', () => {
     expect(order).toHaveLength(104);
   });
 });
+
+describe('createLimiter with a lane cap', () => {
+  it('keeps the slots above laneMax for other lanes, so they start without waiting for the busy lane', async () => {
+    const limiter = createLimiter(3, 2);
+    const gates: Array<ReturnType<typeof deferred<void>>> = [];
+    const started: string[] = [];
+    const submit = (lane: string, id: string): Promise<void> => {
+      const gate = deferred<void>();
+      gates.push(gate);
+      return limiter.run(async () => {
+        started.push(id);
+        await gate.promise;
+      }, lane);
+    };
+    const hung = Array.from({ length: 10 }, (_, i) => submit('hung', `h${i}`));
+    // Two of three slots: the third is kept.
+    expect(started).toEqual(['h0', 'h1']);
+    expect(limiter.active).toBe(2);
+    const healthy = submit('healthy', 'a0');
+    // Starts at once, with every hung task still running.
+    expect(started).toEqual(['h0', 'h1', 'a0']);
+    for (let i = 0; limiter.active + limiter.queued > 0; i++) {
+      for (const gate of gates) gate.resolve();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all([...hung, healthy]);
+    expect(started).toHaveLength(11);
+  });
+
+  it('rejects a laneMax that is not a positive integer', () => {
+    expect(() => createLimiter(4, 0)).toThrow(RangeError);
+  });
+});
