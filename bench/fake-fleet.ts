@@ -11,12 +11,16 @@
  * per edge, `{"ev":"busy"|"idle","t":<Date.now()>,"accepted":<total>}`: busy when a connection is
  * open or was accepted since the last look, idle otherwise. A poll round of the agent is one busy
  * stretch as seen from the nodes, so the benchmark can time rounds and place its CPU readings
- * between them without asking the agent anything.
+ * between them without asking the agent anything. Every {@link COUNT_MS} ms it also prints
+ * `{"ev":"count","t":…,"accepted":<total>}`, for windows measured in time rather than rounds.
  */
 import { loadCapturedReplies, startFakeEnsemble } from '../test/harness/fake-zk-server.js';
 
 /** How often the connection counters are looked at. */
 const SAMPLE_MS = 5;
+
+/** How often a `count` line is printed. */
+const COUNT_MS = 250;
 
 /** Role of each node within its group of 5. */
 export const ROLES = ['leader', 'follower', 'follower', 'follower', 'observer'] as const;
@@ -33,12 +37,19 @@ async function main(): Promise<void> {
   // Edges between busy and idle, as seen from the nodes.
   let busy = false;
   let lastAccepted = 0;
+  let lastCountAt = 0;
   const sampler = setInterval(() => {
     let open = 0;
     let accepted = 0;
     for (const node of fleet.nodes) {
       open += node.openConnections;
       accepted += node.connections;
+    }
+    // A running count every COUNT_MS, for benches that measure over a time window instead of rounds.
+    const t = Date.now();
+    if (t - lastCountAt >= COUNT_MS) {
+      lastCountAt = t;
+      process.stdout.write(`${JSON.stringify({ ev: 'count', t, accepted })}\n`);
     }
     const now = open > 0 || accepted !== lastAccepted;
     lastAccepted = accepted;

@@ -7,7 +7,7 @@ import { deriveEnsemble } from './ensemble/derive.js';
 import { DEFAULT_TIMELINE_LIMIT } from './ensemble/timeline.js';
 import type { EnsembleState, Transition } from './ensemble/types.js';
 import { createApp, createRouterApp } from './http/app.js';
-import { createHookRouter } from './http/hooks-routes.js';
+import { adminGuard, createHookRouter, markWebUser, type AdminAccess } from './http/hooks-routes.js';
 import { createStatusPageRouter, StatusFeed } from './http/status-page.js';
 import { createProbeRouter } from './http/probe.js';
 import { ProbePoller } from './http/probe-poll.js';
@@ -19,6 +19,7 @@ import { addNodeFamilies } from './metrics/node-families.js';
 import { PollScheduler, type RoundStats } from './poll/scheduler.js';
 import type { NodeSample } from './commands/index.js';
 import { NodeStore, type OutcomeChange } from './state/store.js';
+import { mntrSelectionOf } from './commands/mntr-budget.js';
 import { applyCanaryRound } from './ensemble/writes.js';
 import { addCanaryFamilies } from './metrics/canary-families.js';
 import { CanaryMetrics } from './metrics/canary-metrics.js';
@@ -35,7 +36,7 @@ import { defaultExternalUrl } from './alerting/urls.js';
 import express from 'express';
 import type client from 'prom-client';
 import { checkAuthorization } from './hooks/auth.js';
-import { BasicAuthChecker, basicAuth } from './http/basic-auth.js';
+import { BasicAuthChecker, basicAuth, parseBasic } from './http/basic-auth.js';
 import { createListener } from './http/server.js';
 import { loadWebConfig, type WebSecurity } from './http/web-config-files.js';
 import { registerTlsInsecure } from './zk/tls-metrics.js';
@@ -79,7 +80,10 @@ export class Agent {
   ) {
     this.running = config;
     const dabealu = dabealuOptions(config.compat);
-    this.store = new NodeStore(dabealu !== undefined);
+    // Read at each round, so a reload's new `mntrSeries` applies from the next round on.
+    this.store = new NodeStore(dabealu !== undefined, (name) =>
+      mntrSelectionOf(this.config.ensembles.find((e) => e.name === name)?.mntrSeries),
+    );
     this.metrics = new AgentMetrics(
       (set) => {
         addNodeFamilies(set, this.store.all());
@@ -141,7 +145,8 @@ export class Agent {
 
   /** Loads the config again and applies it when good, else keeps the running one (see `agent-reconfigure.ts`). */
   reload(): ReloadOutcome {
-    if (this.loadAgain === undefined) return { ok: false, problems: ['config error: reload: this agent was started without a config source'] };
+    if (this.loadAgain === undefined)
+      return { ok: false, problems: ['config error: reload: this agent was started without a config source'] };
     return reloadConfig(this, this.loadAgain, this.log);
   }
 
@@ -169,7 +174,9 @@ export class Agent {
       this.canaryRounds.delete(name);
       this.store.forgetEnsemble(name);
     }
-    void dropEnsembleSeries(this.metrics.registry, reset, ['zookeeper_exporter_tls_insecure']).catch((err: unknown) => this.log.error({ err }, 'could not drop the series of a removed ensemble'));
+    void dropEnsembleSeries(this.metrics.registry, reset, ['zookeeper_exporter_tls_insecure']).catch((err: unknown) =>
+      this.log.error({ err }, 'could not drop the series of a removed ensemble'),
+    );
     this.scheduler.reconfigure(
       polled,
       diff.changed.map((e) => e.name),
@@ -216,6 +223,7 @@ export class Agent {
           maxBodyBytes: this.config.hooks!.maxBodyBytes,
           states: () => this.states.values(),
           ensembleNames: () => this.config.ensembles.map((e) => e.name),
+          webUsers: (this.web?.basicAuthUsers.size ?? 0) > 0,
         })
       : undefined;
     const adminListen = this.config.hooks?.adminListen;
@@ -231,7 +239,16 @@ export class Agent {
       [
         createStatusPageRouter(this.feed),
         this.probeRouter(),
-        ...(this.loadAgain ? [createReloadRouter(() => this.reload())] : []),
+        // Reload takes the admin credentials: open only while no credential of any kind is configured.
+        ...(this.loadAgain
+          ? [
+              express.Router().post(
+                '/-/reload',
+                adminGuard(() => this.adminAccess(), 'no_auth'),
+              ),
+              createReloadRouter(() => this.reload()),
+            ]
+          : []),
         ...(hookRouter && !adminListen ? [hookRouter] : []),
       ],
     );
@@ -282,19 +299,34 @@ export class Agent {
     return server.address() as AddressInfo;
   }
 
+  /** Who may use the admin routes (ack, pause, resume, reload, hook state reads). */
+  private adminAccess(): AdminAccess {
+    return {
+      adminTokens: this.hooks?.adminTokens ?? [],
+      receiverTokens: this.hooks?.receiverTokens ?? [],
+      webUsers: (this.web?.basicAuthUsers.size ?? 0) > 0,
+    };
+  }
+
   /** `app` behind the web config's basic auth, when it has users. */
   private secured(app: http.RequestListener): http.RequestListener {
     const users = this.web?.basicAuthUsers;
     if (users === undefined || users.size === 0) return app;
     const hooks = this.hooks;
     // The receiver and the hooks API keep their own bearer token: Alertmanager sends one Authorization header.
+    // Either token passes here; each route then checks its own scope (a receiver token on ack gets 403).
     const bearerAccepted = (req: express.Request): boolean =>
       hooks !== undefined &&
-      /^\/api\/v1\/(alertmanager|hooks\/)/.test(req.path) &&
-      checkAuthorization(req.get('authorization'), { bearer: [...hooks.receiverTokens] });
+      /^\/(api\/v1\/(alertmanager|hooks\/)|-\/reload$)/.test(req.path) &&
+      checkAuthorization(req.get('authorization'), { bearer: [...hooks.receiverTokens, ...hooks.adminTokens] });
     const outer = express();
     outer.disable('x-powered-by');
     outer.use(basicAuth(new BasicAuthChecker(users), bearerAccepted));
+    // Basic credentials reaching this point were verified above: the admin routes accept the user.
+    outer.use((req, _res, next) => {
+      if (parseBasic(req.get('authorization')) !== undefined) markWebUser(req);
+      next();
+    });
     outer.use(app as express.RequestHandler);
     return outer;
   }

@@ -85,7 +85,7 @@ export class AlertmanagerClient {
 
   /** Waits for the posts in flight (each bounded by the timeout). */
   async stop(): Promise<void> {
-    await Promise.all(this.targets.map((t) => t.draining));
+    await Promise.all(this.targets.flatMap((t) => (t.draining ? [t.draining] : [])));
   }
 
   private async drain(target: Target): Promise<void> {

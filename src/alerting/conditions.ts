@@ -52,7 +52,10 @@ export function evaluateConditions(state: EnsembleState): Record<PushedAlertName
 
   const lost: Verdict =
     state.quorum === 'lost'
-      ? active(`ZooKeeper ensemble ${state.name} has lost quorum`, `Reads, writes and new sessions fail until a majority returns. ${quorumFacts}`)
+      ? active(
+          `ZooKeeper ensemble ${state.name} has lost quorum`,
+          `Reads, writes and new sessions fail until a majority returns. ${quorumFacts}`,
+        )
       : unknown
         ? hold
         : inactive;
@@ -87,7 +90,10 @@ export function evaluateConditions(state: EnsembleState): Record<PushedAlertName
   // Without a canary nothing is known about writes: the alert never fires.
   const writesStalled: Verdict =
     state.canary?.writesStalled === true
-      ? active(`Writes to ZooKeeper ensemble ${state.name} are stalled`, 'No canary write committed through any node in the latest canary round.')
+      ? active(
+          `Writes to ZooKeeper ensemble ${state.name} are stalled`,
+          'No canary write committed through any node in the latest canary round.',
+        )
       : inactive;
 
   return {

@@ -99,17 +99,25 @@ export function decidePush(previous: PushState | undefined, ensemble: EnsembleSt
     if (send) {
       next.sentAt = now;
       if (next.resolvedAt === undefined) next.expiresAt = now + ENDS_AFTER_INTERVALS * settings.resendIntervalMs;
-      alerts.push(postable(name, next, ensemble.name, settings));
+      alerts.push(postable(name, next, ensemble, settings));
     }
     state[name] = next;
   }
   return { state, alerts };
 }
 
-function postable(name: PushedAlertName, tracked: TrackedAlert, ensemble: string, settings: PushSettings): PostableAlert {
+function postable(name: PushedAlertName, tracked: TrackedAlert, state: EnsembleState, settings: PushSettings): PostableAlert {
+  const ensemble = state.name;
+  // The leader epoch hook payloads name in `incident.epoch`, so a receiver can tie the two together.
+  const epoch = (state.leader ?? state.lastKnownLeader)?.epoch;
   return {
     labels: { alertname: name, ensemble, severity: ALERT_SEVERITY[name], source: ALERT_SOURCE },
-    annotations: { summary: tracked.summary, description: tracked.description, agent: settings.agentId },
+    annotations: {
+      summary: tracked.summary,
+      description: tracked.description,
+      agent: settings.agentId,
+      ...(epoch !== undefined ? { epoch: String(epoch) } : {}),
+    },
     startsAt: new Date(tracked.startsAt).toISOString(),
     endsAt: new Date(tracked.resolvedAt ?? tracked.expiresAt).toISOString(),
     generatorURL: `${settings.externalUrl}/#ensemble-${encodeURIComponent(ensemble)}`,

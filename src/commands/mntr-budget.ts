@@ -105,3 +105,9 @@ function filterPlan(plan: MntrPlan, selection: MntrSelection): MntrPlanItem[] {
     return kept;
   });
 }
+
+/** The selection an ensemble's `mntrSeries` setting stands for (unset: the `default` preset). */
+export function mntrSelectionOf(setting: Partial<MntrSelection> | undefined): MntrSelection {
+  if (setting === undefined) return DEFAULT_MNTR_SELECTION;
+  return { preset: setting.preset ?? 'default', include: setting.include ?? [], exclude: setting.exclude ?? [] };
+}

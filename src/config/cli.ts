@@ -82,9 +82,10 @@ export const FLAGS: ReadonlyArray<FlagSpec & { flag: string }> = (
     {
       flags: '--receiver-token-file <file>',
       kind: 'list',
-      help: 'A file holding one bearer token for the Alertmanager receiver and the hooks API; added to hooks.receiverTokenFiles. Repeatable.',
+      help: 'A file holding one bearer token for the Alertmanager receiver (posting alerts only); added to hooks.receiverTokenFiles. Repeatable.',
       sets: '`hooks.receiverTokenFiles` (adds)',
     },
+    { flags: '--admin-token-file <file>', env: 'ZK_EXPORTER_ADMIN_TOKEN_FILE', key: 'hooks.adminTokenFile' },
     { flags: '--state-dir <dir>', env: 'ZK_EXPORTER_STATE_DIR', key: 'hooks.stateDir' },
     { flags: '--dry-run', env: 'ZK_EXPORTER_DRY_RUN', key: 'hooks.dryRun' },
     { flags: '--peer <url>', env: 'ZK_EXPORTER_PEERS', key: 'hooks.peers', kind: 'list' },

@@ -83,12 +83,12 @@ export function diffConfig(running: AgentConfig, next: AgentConfig): ConfigDiff 
 export function appliedConfig(running: AgentConfig, next: AgentConfig, diff: ConfigDiff): AgentConfig {
   const unchanged = new Set(diff.unchanged);
   const kept = new Map(running.ensembles.map((e) => [e.name, e] as const));
-  const applied: Record<string, unknown> = { ...next };
-  for (const key of settingKeys(running, next)) {
-    if (LIVE_SETTINGS[key] !== undefined) continue;
-    if (key in running) applied[key] = (running as Record<string, unknown>)[key];
-    else delete applied[key];
-  }
+  const restart = new Set(settingKeys(running, next).filter((key) => LIVE_SETTINGS[key] === undefined));
+  // Restart settings come from the running config only: one the new config adds is left out.
+  const applied: Record<string, unknown> = Object.fromEntries([
+    ...Object.entries(next).filter(([key]) => !restart.has(key)),
+    ...Object.entries(running).filter(([key]) => restart.has(key)),
+  ]);
   applied.log = { ...next.log, format: running.log.format };
   applied.ensembles = next.ensembles.map((e) => (unchanged.has(e.name) ? kept.get(e.name)! : e));
   return applied as AgentConfig;

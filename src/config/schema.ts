@@ -216,6 +216,11 @@ export const ensembleSchema = checked(
         `Words polled; \`srvr\` is always polled, \`conf\` only every \`confInterval\` (it gives server ids and the voting membership). Allowed: ${ALLOWED_COMMANDS.map((c) => `\`${c}\``).join(', ')}. Never \`srst\`, \`crst\`, \`stmk\` or \`kill\`.`,
       ),
     confInterval: duration().prefault('1m').describe('How often `conf` is re-read (it is also read after a node comes back).'),
+    discovery: boolean()
+      .prefault(true)
+      .describe(
+        'Poll every member that `conf` lists, not only `servers` (which are then the seeds). `false`: poll only the servers listed.',
+      ),
     mntrSeries: mapping({
       preset: enumOf(MNTR_PRESETS)
         .prefault('default')
@@ -229,8 +234,8 @@ export const ensembleSchema = checked(
         .prefault([])
         .describe('Family names never exported, whatever `preset` and `include` say.'),
     })
-      .prefault({})
-      .describe('Which `zookeeper_mntr_*` series are exported (see README, *mntr series budget*).'),
+      .optional()
+      .describe('Which `zookeeper_mntr_*` series are exported; unset: the `default` preset (see README, *mntr series budget*).'),
     canary: canarySchema
       .optional()
       .describe(
@@ -310,7 +315,7 @@ const hookTargetSchema = mapping({
 const hookRuleSchema = checked(
   mapping({
     event: enumOf(HOOK_EVENTS).describe(
-      'The condition: quorum at risk (one more loss loses it), lost, or restored; a new leader; more than one leader; an election lasting longer than `electionTooLong`.',
+      'The condition: quorum at risk (one more loss loses it), lost, or restored; a new leader; more than one leader; an election lasting longer than `electionTooLong`; writes not committing (seen by the ensemble `canary`; never fires without one).',
     ),
     hook: name().describe('Name of the target to call.'),
     ensembles: ensembleNames().describe('Ensembles the rule watches; unset: every ensemble.'),
@@ -395,8 +400,13 @@ const hooksSchema = checked(
       ),
     peerTimeout: duration().prefault('1s').describe('Deadline for asking a peer. Must be less than `interval`.'),
     receiverTokenFiles: files().describe(
-      'Files of one bearer token each, required on the Alertmanager receiver and every changing hooks API call. `--receiver-token-file` adds files.',
+      'Files of one bearer token each, required on the Alertmanager receiver (it allows posting alerts, nothing else). `--receiver-token-file` adds files.',
     ),
+    adminTokenFile: path('file')
+      .optional()
+      .describe(
+        'File of the bearer token for ack, pause, resume, `/-/reload` and reading hook status and deliveries (web config users are accepted too). Unset and no web users: ack, pause and resume are disabled.',
+      ),
     adminListen: listenAddress()
       .optional()
       .describe('Separate `HOST:PORT` for the receiver and the hooks API; unset: they are served on `listen`.'),

@@ -24,7 +24,11 @@ export interface ConfAgreement {
 /** A conf `version=` in one spelling (lower case, no `0x`, no leading zeros); empty when missing. */
 function normalVersion(version: string | undefined): string {
   if (version === undefined) return '';
-  return version.trim().toLowerCase().replace(/^0x/, '').replace(/^0+(?=.)/, '');
+  return version
+    .trim()
+    .toLowerCase()
+    .replace(/^0x/, '')
+    .replace(/^0+(?=.)/, '');
 }
 
 /**
@@ -43,7 +47,12 @@ export function confReports(samples: readonly NodeSample[]): ConfReport[] {
     const outcome = sample.conf;
     if (!outcome?.ok || outcome.value.members.length === 0) continue;
     const conf = outcome.value;
-    const report: ConfReport = { server: sample.server, conf, at: sample.confPolledAt ?? sample.polledAt, key: membershipKey(conf.members, conf.configVersion) };
+    const report: ConfReport = {
+      server: sample.server,
+      conf,
+      at: sample.confPolledAt ?? sample.polledAt,
+      key: membershipKey(conf.members, conf.configVersion),
+    };
     if (conf.serverId !== undefined) report.serverId = conf.serverId;
     reports.push(report);
   }

@@ -58,7 +58,10 @@ export function deriveEnsemble(
       membershipUncertain: membership.source === 'configured',
       // A lone configured server that is no standalone (those always serve) belongs to an ensemble it does not show.
       membershipPartial:
-        membership.source === 'configured' && configured.length === 1 && isAnswering(configured[0]!) && configured[0]!.role !== 'standalone',
+        membership.source === 'configured' &&
+        configured.length === 1 &&
+        isAnswering(configured[0]!) &&
+        configured[0]!.role !== 'standalone',
     },
     duplicates,
   );

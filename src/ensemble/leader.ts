@@ -39,9 +39,7 @@ function suspectClaims(claimants: readonly NodeState[], nodes: readonly NodeStat
   const followers = nodes.filter((node) => node.role === 'follower' && node.zxid !== undefined);
   const backing = (claimant: NodeState) => followers.filter((follower) => backs(follower, claimant)).length;
   const followed = claimants.filter((claimant) => backing(claimant) * 2 > followers.length);
-  return claimants.filter(
-    (claimant) => backing(claimant) === 0 && followed.some((other) => epochOf(other) < epochOf(claimant)),
-  );
+  return claimants.filter((claimant) => backing(claimant) === 0 && followed.some((other) => epochOf(other) < epochOf(claimant)));
 }
 
 /**

@@ -2,7 +2,15 @@ import { serverLabel, type ServerTarget } from '../model/target.js';
 import type { QuorumMember, ServerConfigRecord } from '../parse/types.js';
 import type { NodeSample } from '../commands/index.js';
 import { agreeOnConf, confReports, membershipConflicts, membershipKey, type ConfAgreement } from './agreement.js';
-import type { ConfMembership, DiscoveredMember, DownReason, EnsembleInput, MembershipConflict, MembershipSource, NodeState } from './types.js';
+import type {
+  ConfMembership,
+  DiscoveredMember,
+  DownReason,
+  EnsembleInput,
+  MembershipConflict,
+  MembershipSource,
+  NodeState,
+} from './types.js';
 
 /** One polled node's identity in the ensemble (configured, or discovered through `conf`). */
 export interface MemberIdentity {
@@ -31,7 +39,6 @@ export interface Membership {
   /** Nodes whose conf differs from `conf` (every reporter when no conf is accepted). */
   conflicts: MembershipConflict[];
 }
-
 
 /**
  * The conf to take membership from, with no memory of earlier rounds (discovery uses it): the one a
@@ -106,7 +113,12 @@ function discoveredIdentity(found: DiscoveredMember, sample: NodeSample | undefi
   const ownId = sample?.conf?.ok ? sample.conf.value.serverId : undefined;
   const serverId = ownId ?? found.serverId;
   const member = members.find((m) => m.id === serverId);
-  const identity: MemberIdentity = { server: found.server, serverId, voter: member ? member.role === 'participant' : found.voter, discovered: true };
+  const identity: MemberIdentity = {
+    server: found.server,
+    serverId,
+    voter: member ? member.role === 'participant' : found.voter,
+    discovered: true,
+  };
   if (found.failure !== undefined) identity.failure = found.failure;
   return identity;
 }
@@ -155,14 +167,10 @@ export function resolveMembership(
   // (down since start-up, conf never read): list members as unconfigured only when no id is unknown.
   // Voter counts come from conf either way, so the quorum arithmetic does not depend on this.
   const claimed = new Set(nodes.map((node) => node.serverId));
-  const unconfigured = nodes.every((node) => node.serverId !== undefined)
-    ? members.filter((member) => !claimed.has(member.id))
-    : [];
+  const unconfigured = nodes.every((node) => node.serverId !== undefined) ? members.filter((member) => !claimed.has(member.id)) : [];
   const voters = members.filter((member) => member.role === 'participant').length;
   // The AdminServer's voting_view leaves observers out: count the configured nodes that are not voters.
-  const observers = conf.votersOnly
-    ? nodes.filter((node) => !node.voter).length
-    : members.length - voters;
+  const observers = conf.votersOnly ? nodes.filter((node) => !node.voter).length : members.length - voters;
   const membership: Membership = {
     source: 'conf',
     voters,

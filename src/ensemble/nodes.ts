@@ -26,11 +26,7 @@ function roleOf(stats: ServerStats): NodeRole {
  * One configured node's state for this round, before lag (which needs the leader).
  * `not_serving` is an answer, not an outage: the node is up and taking part in an election.
  */
-export function classifyNode(
-  identity: MemberIdentity,
-  sample: NodeSample | undefined,
-  previous: NodeState | undefined,
-): NodeState {
+export function classifyNode(identity: MemberIdentity, sample: NodeSample | undefined, previous: NodeState | undefined): NodeState {
   const node: NodeState = { server: identity.server, voter: identity.voter, role: 'down' };
   if (identity.serverId !== undefined) node.serverId = identity.serverId;
   if (identity.discovered) node.discovered = true;

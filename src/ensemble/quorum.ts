@@ -80,22 +80,19 @@ export function assessQuorum(
   const counted = nodes.filter((node) => !unproven(node));
   // Capped: a node with an unknown id inferred as voter must not push the counts past conf's voters.
   const seenHealthy = Math.min(voters - reserved, counted.filter((node) => isHealthyVoter(node, excluded)).length);
-  const seenUnhealthy = Math.min(
-    voters - reserved - seenHealthy,
-    counted.filter((node) => isSeenUnhealthyVoter(node, excluded)).length,
-  );
+  const seenUnhealthy = Math.min(voters - reserved - seenHealthy, counted.filter((node) => isSeenUnhealthyVoter(node, excluded)).length);
   const unseen = voters - seenHealthy - seenUnhealthy;
   // A serving follower proves a serving leader; if it is not seen, it is among the voters not seen.
   // With every voter seen, followers without a leader are still on a leader that just went away —
   // unless the voters are only the configured list and all of them serve: the leader is then a member
   // the list leaves out.
-  const leaderImplied =
-    !evidence.servingLeader && seenHealthy > 0 && (unseen > 0 || (evidence.membershipUncertain && seenUnhealthy === 0));
+  const leaderImplied = !evidence.servingLeader && seenHealthy > 0 && (unseen > 0 || (evidence.membershipUncertain && seenUnhealthy === 0));
   const healthyVoters = seenHealthy + (leaderImplied && unseen > 0 ? 1 : 0);
   const unknownVoters = voters - healthyVoters - seenUnhealthy;
   const margin = healthyVoters - majority;
   let quorum: QuorumState;
-  if (evidence.membershipPartial) return { majority, healthyVoters, unknownVoters: Math.max(1, unknownVoters), margin, quorum: 'unknown', leaderImplied };
+  if (evidence.membershipPartial)
+    return { majority, healthyVoters, unknownVoters: Math.max(1, unknownVoters), margin, quorum: 'unknown', leaderImplied };
   if (voters - seenUnhealthy < majority) quorum = 'lost';
   else if (!evidence.servingLeader && !leaderImplied) quorum = unknownVoters === 0 ? 'lost' : 'unknown';
   // Followers of a leader outside a configured list that has no conf behind it: the voter count is a guess.

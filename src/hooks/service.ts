@@ -70,6 +70,7 @@ export class HookService {
   private pauseState: PauseState = NOT_PAUSED;
   private readonly routes: AlertRoute[];
   private readonly tokens: string[] = [];
+  private readonly admin: string[] = [];
   private readonly agent: AgentIdentity;
   private outbox!: Outbox;
   private audit!: AuditLog;
@@ -110,6 +111,7 @@ export class HookService {
           : { env: secretsFromEnv, files: this.config.secretFiles },
       );
       for (const file of this.config.receiverTokenFiles) this.tokens.push(loadToken(file));
+      if (this.config.adminTokenFile !== undefined) this.admin.push(loadToken(this.config.adminTokenFile));
     } catch (err) {
       // The messages name the file, never its content.
       throw new HookConfigError((err as Error).message);
@@ -159,6 +161,9 @@ export class HookService {
         peers: this.config.peers.length,
         dryRun: this.config.dryRun,
         signed: secrets.length > 0,
+        // Whether tokens are set, never what they are.
+        receiverTokens: this.tokens.length,
+        adminToken: this.admin.length > 0,
       },
       'failover hooks ready',
     );
@@ -223,9 +228,14 @@ export class HookService {
     );
   }
 
-  /** Bearer tokens accepted on the receiver and mutating APIs (empty: those are refused). */
+  /** Bearer tokens accepted on the Alertmanager receiver (and by peers); they allow nothing else. */
   get receiverTokens(): readonly string[] {
     return this.tokens;
+  }
+
+  /** The bearer token of ack, pause, resume, reload and hook state reads (empty when none is configured). */
+  get adminTokens(): readonly string[] {
+    return this.admin;
   }
 
   /** Evaluates the agent-driven rules after one ensemble's round (queued; never blocks polling). */

@@ -1,6 +1,6 @@
 /** Shapes shared by the hook modules: intents, payloads, attempt outcomes and audit entries. */
 import type { QuorumState, Transition } from '../ensemble/types.js';
-import type { HookEvent } from '../model/hook-events.js';
+import type { AgentHookEvent, HookEvent } from '../model/hook-events.js';
 
 /** A decision to call a hook, persisted before the first attempt. */
 export interface HookIntent {
@@ -37,6 +37,19 @@ export interface HookPayload {
   agent: { id: string; version: string };
   /** Unix ms the triggering condition was first seen. */
   triggeredAt: number;
+  /** The same for both reports of one incident (an agent rule, a forwarded alert), so a receiver can tie them together. */
+  incident?: HookIncident;
+}
+
+/** What a hook payload says to correlate one incident across the agent's rules and Alertmanager alerts. */
+export interface HookIncident {
+  ensemble: string;
+  /** The agent event the incident is, for an alert by its name (`ZookeeperQuorumLost` → `quorum_lost`). */
+  event: AgentHookEvent;
+  /** Leader epoch of the serving or last known leader; for an alert, its `epoch` annotation when it has one. */
+  epoch?: number;
+  /** Unix ms the condition was first seen: the rule's onset, or the alert's `startsAt`. */
+  onset: number;
 }
 
 /** What a `writes_stalled` payload says about the write canary. */

@@ -1,5 +1,14 @@
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import client from 'prom-client';
+import type { NodeRecord } from '../state/store.js';
 import { FamilySet, renderFamilies } from './family.js';
+import { NodeTextCache } from './render-cache.js';
+
+const gzip = promisify(zlib.gzip);
+
+/** A /metrics body: the text, or its gzip encoding when the scraper accepts it. */
+export type MetricsBody = string | { gzip: Buffer };
 
 /** Version reported by `zookeeper_exporter_build_info`. */
 export const AGENT_VERSION = '0.1.0';
@@ -17,6 +26,12 @@ export interface AgentMetricsOptions {
    * @default false
    */
   runtime?: boolean;
+  /**
+   * The node records whose per-node families lead the scrape-time families, rendered through a
+   * {@link NodeTextCache} (each record's text written once, see {@link AgentMetrics.prepareNodes}).
+   * Without it, `buildFamilies` builds every scrape-time family itself.
+   */
+  nodes?: () => readonly NodeRecord[];
 }
 
 /** The previous scrape's cost, kept for the next one (a scrape cannot measure its own rendering). */
@@ -73,11 +88,14 @@ export class AgentMetrics {
   });
 
   private readonly scrape: ScrapeCost | undefined;
+  private readonly nodes: (() => readonly NodeRecord[]) | undefined;
+  private readonly nodeText = new NodeTextCache();
 
   constructor(
     private readonly buildFamilies: (set: FamilySet) => void,
     options: AgentMetricsOptions = {},
   ) {
+    this.nodes = options.nodes;
     if (options.runtime) {
       client.collectDefaultMetrics({ register: this.registry });
       // Gauges named `_total` fail `promtool check metrics`; their per-type siblings
@@ -104,19 +122,50 @@ export class AgentMetrics {
     }).set({ version: AGENT_VERSION, nodejs: process.version }, 1);
   }
 
+  /**
+   * Writes the per-node text of records that are new since the last call (after each round), so
+   * that a scrape only joins text. Records a scrape finds unwritten are written then.
+   */
+  prepareNodes(records: Iterable<NodeRecord>): void {
+    this.nodeText.prepare(records);
+  }
+
   /** Renders the whole exposition: accumulated self-metrics, then the scrape-time families. */
   async render(): Promise<string> {
     const started = process.hrtime.bigint();
+    const text = await this.renderText();
+    this.recordScrape(started, text);
+    return text;
+  }
+
+  /**
+   * The /metrics body, gzip-compressed (at the fastest level: the text is repetitive enough that
+   * higher levels gain little for several times the CPU) when `compress` is set. The recorded scrape
+   * duration covers rendering and compression.
+   */
+  async body(compress: boolean): Promise<MetricsBody> {
+    const started = process.hrtime.bigint();
+    const text = await this.renderText();
+    const body: MetricsBody = compress ? { gzip: await gzip(text, { level: zlib.constants.Z_BEST_SPEED }) } : text;
+    this.recordScrape(started, text);
+    return body;
+  }
+
+  private async renderText(): Promise<string> {
     const set = new FamilySet();
     this.buildFamilies(set);
     const own = await this.registry.metrics();
-    const state = renderFamilies(set.all());
-    const text = state === '' ? own : `${own}\n${state}`;
-    if (this.scrape) {
-      this.scrape.duration.set(Number(process.hrtime.bigint() - started) / 1e9);
-      this.scrape.bytes.set(Buffer.byteLength(text));
-    }
-    return text;
+    const nodes = this.nodes === undefined ? '' : this.nodeText.render(this.nodes());
+    const rest = renderFamilies(set.all());
+    const state = nodes === '' ? rest : rest === '' ? nodes : `${nodes}\n${rest}`;
+    return state === '' ? own : `${own}\n${state}`;
+  }
+
+  /** Keeps a scrape's cost for the next one; the size is the text's, before any compression. */
+  private recordScrape(started: bigint, text: string): void {
+    if (!this.scrape) return;
+    this.scrape.duration.set(Number(process.hrtime.bigint() - started) / 1e9);
+    this.scrape.bytes.set(Buffer.byteLength(text));
   }
 
   /** Content type of {@link render}'s output. */

@@ -63,7 +63,21 @@ function escapeText(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
-function formatValue(value: number): string {
+/** The `# HELP` and `# TYPE` lines of a family, each ending in a newline. */
+export function familyHeader(name: string, help: string, type: SnapshotFamily['type']): string {
+  const escaped = escapeText(name);
+  return `# HELP ${escaped} ${escapeText(help)}\n# TYPE ${escaped} ${type}\n`;
+}
+
+/** A label set as written after the metric name: `{name="value",…}` (escaped), or '' when empty. */
+export function labelsText(labels: Labels): string {
+  const parts: string[] = [];
+  for (const [name, value] of Object.entries(labels)) parts.push(`${name}="${escapeText(String(value)).replace(/"/g, '\\"')}"`);
+  return parts.length === 0 ? '' : `{${parts.join(',')}}`;
+}
+
+/** A sample value as the text format writes it (`NaN`, `+Inf`, `-Inf`, else the shortest exact decimal). */
+export function formatValue(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Infinity) return '+Inf';
   if (value === -Infinity) return '-Inf';
@@ -81,9 +95,7 @@ export function renderFamilies(families: readonly SnapshotFamily[]): string {
   const labelsOf = (labels: Labels): string => {
     let text = labelText.get(labels);
     if (text === undefined) {
-      const parts: string[] = [];
-      for (const [name, value] of Object.entries(labels)) parts.push(`${name}="${escapeText(String(value)).replace(/"/g, '\\"')}"`);
-      text = parts.length === 0 ? '' : `{${parts.join(',')}}`;
+      text = labelsText(labels);
       labelText.set(labels, text);
     }
     return text;

@@ -44,11 +44,7 @@ export function addNodeFamilies(set: FamilySet, records: readonly NodeRecord[]):
     const mntr = record.mntr;
     if (isUp && mntr) {
       mntr.plan.forEach((item, i) => {
-        const existing = set.typeOf(item.family);
-        // A family seen with another type on an older/newer version is skipped rather than corrupt the exposition.
-        if (existing !== undefined && existing !== item.type) return;
-        // So is one that another node's summary owns as its `_sum`/`_count`, or a summary whose `_sum`/`_count` is taken.
-        if (clashesWithSummary(set, item.family, item.type)) return;
+        if (mntrFamilyRefused((name) => set.typeOf(name), item.family, item.type)) return;
         set.family(item.family, mntrHelp(item.family), item.type).add(
           mntr.values[i]!,
           item.labels.quantile === undefined ? labels : { ...labels, ...item.labels },
@@ -72,12 +68,21 @@ function add(family: SnapshotFamily, value: number, node: Labels, extra: Readonl
   family.add(value, extra === undefined ? node : { ...node, ...extra });
 }
 
-function clashesWithSummary(set: FamilySet, family: string, type: SnapshotFamily['type']): boolean {
+/**
+ * Whether a node's mntr family must be left out because of families already exported (`typeOf`) by
+ * earlier nodes: one seen with another type (an older/newer version), one that another node's summary
+ * owns as its `_sum`/`_count`, or a summary whose `_sum`/`_count` is taken. Skipping it keeps the
+ * exposition valid. Pure.
+ */
+export function mntrFamilyRefused(typeOf: (name: string) => SnapshotFamily['type'] | undefined, family: string, type: SnapshotFamily['type']): boolean {
+  const existing = typeOf(family);
+  if (existing !== undefined && existing !== type) return true;
   const part = /^(.+)_(?:sum|count)$/.exec(family);
-  if (part && set.typeOf(part[1]!) === 'summary') return true;
-  return type === 'summary' && (set.typeOf(`${family}_sum`) !== undefined || set.typeOf(`${family}_count`) !== undefined);
+  if (part && typeOf(part[1]!) === 'summary') return true;
+  return type === 'summary' && (typeOf(`${family}_sum`) !== undefined || typeOf(`${family}_count`) !== undefined);
 }
 
-function mntrHelp(family: string): string {
+/** The `# HELP` text of an mntr family. */
+export function mntrHelp(family: string): string {
   return `ZooKeeper mntr value ${family.slice('zookeeper_mntr_'.length)} (see the README for the naming rule).`;
 }

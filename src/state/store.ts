@@ -1,4 +1,5 @@
 import { COMMANDS, type Cadence, type CommandWord, type NodeSample } from '../commands/index.js';
+import { ALL_MNTR_SERIES, selectPlan, type MntrSelection } from '../commands/mntr-budget.js';
 import { mntrLayout, type MntrPlan, type MntrSeries } from '../commands/mntr-layout.js';
 import type { MntrDropReason } from '../commands/mntr-names.js';
 import type { CommandOutcome, PollReason } from '../model/outcome.js';
@@ -69,8 +70,12 @@ export class NodeStore {
    * @param keepMntrEntries keep each node's parsed mntr lines (only the dabealu compat series need
    *   them); otherwise they are dropped once laid out, so a round's ~500 objects per node do not
    *   survive into the old generation of the heap.
+   * @param mntrSelection which mntr series each ensemble exports (`mntrSeries`); every one by default.
    */
-  constructor(private readonly keepMntrEntries = true) {}
+  constructor(
+    private readonly keepMntrEntries = true,
+    private readonly mntrSelection: (ensemble: string) => MntrSelection = () => ALL_MNTR_SERIES,
+  ) {}
 
   /**
    * Records one round's samples of whole ensembles; returns the node × command results that changed
@@ -119,7 +124,10 @@ export class NodeStore {
       if (up && previous?.mntr && !askedNow(sample, 'every_round')) record.mntr = previous.mntr;
       else if (up && sample.mntr?.ok) {
         const entries = sample.mntr.value.entries;
-        const { plan, dropped } = mntrLayout(entries);
+        const layout = mntrLayout(entries);
+        const { dropped } = layout;
+        // Series left out by the ensemble's budget are a choice, not a drop: they are not counted.
+        const plan = selectPlan(layout.plan, this.mntrSelection(sample.ensemble));
         const total = { ...previous?.mntrDropped };
         for (const [reason, count] of Object.entries(dropped) as Array<[MntrDropReason, number]>) total[reason] = (total[reason] ?? 0) + count;
         if (Object.keys(total).length > 0) record.mntrDropped = total;

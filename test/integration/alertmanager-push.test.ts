@@ -95,11 +95,18 @@ describe.skipIf(!zookeeperInstalled())('Alertmanager push', () => {
         return { value, afterMs: Date.now() - seenAt };
       }),
     );
-    console.log(`agent saw quorum lost → visible in Alertmanager 1 after ${found[0]!.afterMs} ms, in Alertmanager 2 after ${found[1]!.afterMs} ms`);
+    console.log(
+      `agent saw quorum lost → visible in Alertmanager 1 after ${found[0]!.afterMs} ms, in Alertmanager 2 after ${found[1]!.afterMs} ms`,
+    );
     for (const { afterMs } of found) expect(afterMs).toBeLessThan(2000);
 
     for (const { value: alert } of found) {
-      expect(alert.labels).toEqual({ alertname: 'ZookeeperQuorumLost', ensemble: 'local', severity: 'critical', source: 'zk-ensemble-exporter' });
+      expect(alert.labels).toEqual({
+        alertname: 'ZookeeperQuorumLost',
+        ensemble: 'local',
+        severity: 'critical',
+        source: 'zk-ensemble-exporter',
+      });
       expect(alert.status.state).toBe('active');
       expect(alert.generatorURL).toBe(`${EXTERNAL_URL}/#ensemble-local`);
       expect(alert.annotations.summary).toBe('ZooKeeper ensemble local has lost quorum');

@@ -3,12 +3,26 @@
  * outbox record. Pure: the intent id and the clock come in from the caller.
  */
 import type { EnsembleCanaryState, EnsembleState } from '../../ensemble/types.js';
-import type { HookCanaryPayload, HookIntent, HookPayload } from '../types.js';
+import type { AgentHookEvent } from '../../model/hook-events.js';
+import type { HookCanaryPayload, HookIncident, HookIntent, HookPayload } from '../types.js';
 import type { RoutedAlert } from './alertmanager.js';
 import type { DueHook } from './rules.js';
 
 /** How many recent transitions a hook payload carries. */
 export const PAYLOAD_TRANSITIONS = 20;
+
+/**
+ * Alerts (alerts/rules.ts, and the agent's own Alertmanager push) that report the same incident as
+ * an agent event: their forwarded payloads carry the `incident` an agent rule's payload carries.
+ */
+export const ALERT_EVENTS: Readonly<Record<string, AgentHookEvent>> = {
+  ZookeeperQuorumLost: 'quorum_lost',
+  ZookeeperQuorumLostPerNode: 'quorum_lost',
+  ZookeeperQuorumAtRisk: 'quorum_at_risk',
+  ZookeeperSplitBrain: 'split_brain',
+  ZookeeperLongElection: 'election_too_long',
+  ZookeeperWritesStalled: 'writes_stalled',
+};
 
 /** Who sends: the `agent` field of every payload. */
 export interface AgentIdentity {
@@ -33,6 +47,7 @@ export function intentForDue(due: DueHook, state: EnsembleState, agent: AgentIde
     transitions: state.timeline.slice(-PAYLOAD_TRANSITIONS),
     agent: { ...agent },
     triggeredAt: due.triggeredAt,
+    incident: withEpoch({ ensemble: state.name, event: due.event, onset: due.triggeredAt }, (state.leader ?? state.lastKnownLeader)?.epoch),
   };
   // `leader` is only the leader serving now: a leader last seen before it went down is named apart.
   const leaderOf = (leader: NonNullable<EnsembleState['leader']>) => ({
@@ -66,6 +81,12 @@ function canaryOf(canary: EnsembleCanaryState): HookCanaryPayload {
 export function intentForAlert(routed: RoutedAlert, agent: AgentIdentity, id: string, now: number): HookIntent {
   const ensemble = routed.alert.labels.ensemble;
   const startsAt = Date.parse(routed.alert.startsAt);
+  const event = routed.alert.labels.alertname === undefined ? undefined : ALERT_EVENTS[routed.alert.labels.alertname];
+  const epoch = Number(routed.alert.annotations.epoch ?? NaN);
+  const incident =
+    ensemble && event && !Number.isNaN(startsAt)
+      ? withEpoch({ ensemble, event, onset: startsAt }, Number.isSafeInteger(epoch) ? epoch : undefined)
+      : undefined;
   return {
     id,
     idempotencyKey: routed.idempotencyKey,
@@ -79,7 +100,12 @@ export function intentForAlert(routed: RoutedAlert, agent: AgentIdentity, id: st
       agent: { ...agent },
       triggeredAt: Number.isNaN(startsAt) ? now : startsAt,
       ...(ensemble ? { ensemble } : {}),
+      ...(incident ? { incident } : {}),
     },
     ...(ensemble ? { ensemble } : {}),
   };
+}
+
+function withEpoch(incident: HookIncident, epoch: number | undefined): HookIncident {
+  return epoch === undefined ? incident : { ...incident, epoch };
 }

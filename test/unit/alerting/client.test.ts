@@ -26,7 +26,7 @@ function controlledFetch(status = 200) {
   const calls: Call[] = [];
   const release: Array<() => void> = [];
   const impl = (async (url: string, init: RequestInit) => {
-    calls.push({ url, headers: init.headers as Record<string, string>, alerts: JSON.parse(String(init.body)) as PostableAlert[] });
+    calls.push({ url, headers: init.headers as Record<string, string>, alerts: JSON.parse(init.body as string) as PostableAlert[] });
     await new Promise<void>((resolve) => release.push(resolve));
     return new Response(null, { status });
   }) as unknown as typeof fetch;
@@ -97,7 +97,7 @@ describe('AlertmanagerClient', () => {
       timeoutMs: 1000,
       log,
       registry,
-      fetchImpl: (() => Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }))) as typeof fetch,
+      fetchImpl: () => Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } })),
       now: () => now,
     });
     await am.push([alert('ZookeeperQuorumLost')]);
@@ -120,7 +120,7 @@ describe('AlertmanagerClient', () => {
       timeoutMs: 1000,
       log: logCapture().log,
       registry,
-      fetchImpl: (() => Promise.resolve(new Response('bad', { status: 400 }))) as typeof fetch,
+      fetchImpl: () => Promise.resolve(new Response('bad', { status: 400 })),
     });
     await am.push([alert('ZookeeperQuorumLost')]);
     expect(await registry.metrics()).toContain('zookeeper_exporter_alertmanager_push_errors_total{alertmanager="am1:9093"} 1');

@@ -67,7 +67,9 @@ describe('decidePush', () => {
     const resent = p.round(RISK);
     expect(resent.map((a) => [a.startsAt, a.endsAt])).toEqual([[iso(onset), iso(T0 + 6000 + 15_000)]]);
     const resolved = p.round(H);
-    expect(resolved.map((a) => [a.labels.alertname, a.startsAt, a.endsAt])).toEqual([['ZookeeperQuorumAtRisk', iso(onset), iso(T0 + 7000)]]);
+    expect(resolved.map((a) => [a.labels.alertname, a.startsAt, a.endsAt])).toEqual([
+      ['ZookeeperQuorumAtRisk', iso(onset), iso(T0 + 7000)],
+    ]);
   });
 
   it('re-sends a resolution each resend interval until the firing endsAt has passed, then forgets the alert', () => {
@@ -135,9 +137,9 @@ describe('decidePush', () => {
   it('writes stalled fires only with a canary that reports a stall', () => {
     const p = new Pusher();
     p.round(H);
-    expect(p.round(H, { canary: { writable: false, writesStalled: true, since: T0, lastRoundAt: T0, nodes: [] } }).map((a) => a.labels)).toEqual([
-      { alertname: 'ZookeeperWritesStalled', ensemble: 'kafka', severity: 'critical', source: 'zk-ensemble-exporter' },
-    ]);
+    expect(
+      p.round(H, { canary: { writable: false, writesStalled: true, since: T0, lastRoundAt: T0, nodes: [] } }).map((a) => a.labels),
+    ).toEqual([{ alertname: 'ZookeeperWritesStalled', ensemble: 'kafka', severity: 'critical', source: 'zk-ensemble-exporter' }]);
     expect(summary(p.round(H), T0 + 2000)).toEqual(['ZookeeperWritesStalled:resolved']);
   });
 
@@ -146,11 +148,7 @@ describe('decidePush', () => {
     p.round(H);
     const alerts = p.round(H, { staleLeaders: ['10.0.0.3:2181'] });
     expect(alerts.map((a) => [a.labels.alertname, a.labels.severity, a.annotations.description])).toEqual([
-      [
-        'ZookeeperStaleLeader',
-        'warning',
-        'Still answering as leader of an older epoch: 10.0.0.3:2181; current leader: 10.0.0.1:2181.',
-      ],
+      ['ZookeeperStaleLeader', 'warning', 'Still answering as leader of an older epoch: 10.0.0.3:2181; current leader: 10.0.0.1:2181.'],
     ]);
   });
 });

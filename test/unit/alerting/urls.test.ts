@@ -17,7 +17,10 @@ describe('alertmanagerEndpoints', () => {
   });
 
   it('sends no authorization without credentials', () => {
-    expect(alertmanagerEndpoints(['http://127.0.0.1:9093'])[0]).toEqual({ url: 'http://127.0.0.1:9093/api/v2/alerts', label: '127.0.0.1:9093' });
+    expect(alertmanagerEndpoints(['http://127.0.0.1:9093'])[0]).toEqual({
+      url: 'http://127.0.0.1:9093/api/v2/alerts',
+      label: '127.0.0.1:9093',
+    });
   });
 });
 

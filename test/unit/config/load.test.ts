@@ -316,7 +316,7 @@ const INVALID_FILES: Array<[file: string, problems: Problem[]]> = [
       {
         path: 'hooks.rules[0].event',
         message:
-          'must be one of "quorum_at_risk", "quorum_lost", "quorum_restored", "leader_changed", "split_brain", "election_too_long", got "quorum_lsot"',
+          'must be one of "quorum_at_risk", "quorum_lost", "quorum_restored", "leader_changed", "split_brain", "election_too_long", "writes_stalled", got "quorum_lsot"',
       },
       { path: 'hooks.rules[0].for', message: '"-1s" is negative; a duration cannot be negative' },
       { path: 'hooks.rules[0].cooldown', message: '5 has no unit (ms, s, m or h); did you mean "5s"?' },

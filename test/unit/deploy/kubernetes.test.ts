@@ -106,15 +106,16 @@ describe('deploy/kubernetes', () => {
     expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics', interval: DEFAULT_CONFIG.agentInterval })]);
   });
 
-  it('the sidecar polls the whole ensemble by stable pod names, and its peers are the other pods', () => {
+  it('the sidecar is given its own pod by its stable name and discovers the members, and its peers are the other pods', () => {
     const sidecar = agentContainers.find(({ workload }) => workload.kind === 'StatefulSet')!;
     const script = sidecar.container.args!.join('\n');
     const set = sidecar.workload.spec;
     const members = Array.from({ length: set.replicas }, (_, i) => `zk-${i}.${set.serviceName}:2181`);
-    expect(script).toContain(`--ensemble "zk=${members.join(',')}"`);
+    // Its own pod only: the other members come from that node's conf (discovery).
+    expect(script).toContain(`--ensemble "zk=$HOSTNAME.${set.serviceName}:2181"`);
     expect(script).toContain(`for i in ${Array.from({ length: set.replicas }, (_, i) => i).join(' ')}; do`);
     expect(script).toContain('--peer http://zk-$i.zk-hs:9141');
-    // ZooKeeper's own list of members is the same one.
+    // ZooKeeper's member lines carry the client port, so discovery finds every pod by its stable name.
     const env = set.template.spec.containers.find((c: { name: string }) => c.name === 'zookeeper').env as Array<{ name: string; value: string }>;
     const servers = env.find((e) => e.name === 'ZOO_SERVERS')!.value.split(' ');
     expect(servers.map((s) => s.split(';')[1] === '2181' && s.split('=')[1]!.split(':')[0])).toEqual(members.map((m) => m.split(':')[0]));

@@ -46,7 +46,9 @@ describe('agreeOnConf', () => {
       round([withConf(L(), 1, list), withConf(F(), 2, list), X('refused'), withConf(O(), 4, list, '2'), withConf(O(), 5, list, '2')], T0),
     );
     expect(agreeOnConf(mixed).conf?.configVersion).toBe('100000000');
-    const observersOnly = confReports(round([X('refused'), X('refused'), X('refused'), withConf(O(), 4, list), withConf(O(), 5, list)], T0));
+    const observersOnly = confReports(
+      round([X('refused'), X('refused'), X('refused'), withConf(O(), 4, list), withConf(O(), 5, list)], T0),
+    );
     expect(agreeOnConf(observersOnly)).toEqual({ conf: confRecord(4, list, '100000000'), agreedBy: 2 });
   });
 
@@ -54,7 +56,10 @@ describe('agreeOnConf', () => {
     // Three copies of id 1 report conf A; ids 2 and 3 report conf B: B wins 2 of 3.
     const a = members(5);
     const copies = confReports(
-      round([withConf(L(), 1, a, '9'), withConf(F(), 1, a, '9'), withConf(F(), 1, a, '9'), withConf(F(), 2, three), withConf(F(), 3, three)], T0),
+      round(
+        [withConf(L(), 1, a, '9'), withConf(F(), 1, a, '9'), withConf(F(), 1, a, '9'), withConf(F(), 2, three), withConf(F(), 3, three)],
+        T0,
+      ),
     );
     expect(agreeOnConf(copies)).toEqual({ conf: confRecord(2, three, '100000000'), agreedBy: 2 });
     // Two copies of id 1 disagree: their vote is void, and id 2 alone is 1 of 2, no majority.
@@ -65,9 +70,15 @@ describe('agreeOnConf', () => {
   it('a lone reporter is accepted unless it contradicts a membership several nodes vouched for', () => {
     const lone = confReports(round([withConf(F(), 2, five, '2')], T0));
     expect(agreeOnConf(lone)).toEqual({ conf: confRecord(2, five, '2'), agreedBy: 1 });
-    expect(agreeOnConf(lone, { members: three, configVersion: '100000000', agreedBy: 1 })).toEqual({ conf: confRecord(2, five, '2'), agreedBy: 1 });
+    expect(agreeOnConf(lone, { members: three, configVersion: '100000000', agreedBy: 1 })).toEqual({
+      conf: confRecord(2, five, '2'),
+      agreedBy: 1,
+    });
     expect(agreeOnConf(lone, { members: three, configVersion: '100000000', agreedBy: 3 })).toEqual({ agreedBy: 0 });
-    expect(agreeOnConf(lone, { members: five, configVersion: '0x2', agreedBy: 3 })).toEqual({ conf: confRecord(2, five, '2'), agreedBy: 1 });
+    expect(agreeOnConf(lone, { members: five, configVersion: '0x2', agreedBy: 3 })).toEqual({
+      conf: confRecord(2, five, '2'),
+      agreedBy: 1,
+    });
   });
 });
 
@@ -76,7 +87,11 @@ describe('membership from agreeing confs', () => {
     const three = members(3);
     const sim = new Sim(ensembleConfig(3));
     sim.round([withConf(L(1, 5), 1, three), withConf(F(1, 5), 2, three), withConf(F(1, 5), 3, three)]);
-    const transitions = sim.round([withConf(L(1, 6), 1, three), withConf(F(1, 6), 2, three), withConf(F(1, 6), 3, hostileMembers(), 'ffffffffff')]);
+    const transitions = sim.round([
+      withConf(L(1, 6), 1, three),
+      withConf(F(1, 6), 2, three),
+      withConf(F(1, 6), 3, hostileMembers(), 'ffffffffff'),
+    ]);
     expect(transitions).toEqual([]);
     expect(sim.s).toMatchObject({
       membershipSource: 'conf',
@@ -101,7 +116,10 @@ describe('membership from agreeing confs', () => {
 
   it('measured, first round: the two agreeing nodes outvote the hostile conf at start-up too, and discovery sees no phantom', () => {
     const three = members(3);
-    const samples = round([withConf(L(1, 5), 1, three), withConf(F(1, 5), 2, three), withConf(F(1, 5), 3, hostileMembers(), 'ffffffffff')], T0);
+    const samples = round(
+      [withConf(L(1, 5), 1, three), withConf(F(1, 5), 2, three), withConf(F(1, 5), 3, hostileMembers(), 'ffffffffff')],
+      T0,
+    );
     const { state } = deriveEnsemble(undefined, ensembleConfig(3), samples, T0);
     expect(state).toMatchObject({ configVersion: '100000000', voters: 3, observers: 0, quorum: 'healthy' });
     expect(state.nodes).toHaveLength(3);
@@ -113,7 +131,11 @@ describe('membership from agreeing confs', () => {
     const after = members(3, 1);
     const sim = new Sim(ensembleConfig(3));
     sim.round([withConf(L(1, 5), 1, before), withConf(F(1, 5), 2, before), withConf(F(1, 5), 3, before)]);
-    sim.round([withConf(L(1, 6), 1, after, '100000006'), withConf(F(1, 6), 2, after, '100000006'), withConf(F(1, 6), 3, after, '100000006')]);
+    sim.round([
+      withConf(L(1, 6), 1, after, '100000006'),
+      withConf(F(1, 6), 2, after, '100000006'),
+      withConf(F(1, 6), 3, after, '100000006'),
+    ]);
     expect(sim.s).toMatchObject({ configVersion: '100000006', voters: 3, observers: 1, membershipConflicts: [] });
     expect(sim.s.confMembership).toEqual({ members: after, configVersion: '100000006', agreedBy: 3 });
   });
@@ -140,7 +162,12 @@ describe('membership from agreeing confs', () => {
   it('a tie keeps the last accepted membership; at start-up, the configured list; both sides are flagged', () => {
     const three = members(3);
     const five = members(5);
-    const first = deriveEnsemble(undefined, ensembleConfig(2), round([withConf(L(1, 5), 1, three), withConf(F(1, 5), 2, five, '2')], T0), T0);
+    const first = deriveEnsemble(
+      undefined,
+      ensembleConfig(2),
+      round([withConf(L(1, 5), 1, three), withConf(F(1, 5), 2, five, '2')], T0),
+      T0,
+    );
     expect(first.state).toMatchObject({
       membershipSource: 'configured',
       voters: 2,
@@ -175,7 +202,11 @@ describe('membership from agreeing confs', () => {
     const sim = new Sim(ensembleConfig(3));
     sim.round([withConf(L(1, 5), 1, three), withConf(F(1, 5), 2, three), withConf(F(1, 5), 3, three)]);
     // Nodes 1 and 2 are replaced by hosts that answer no conf; node 3 alone reports another membership.
-    sim.round([L(1, 5, { conf: 'not_whitelisted' }), F(1, 5, { conf: 'not_whitelisted' }), withConf(F(1, 5), 3, hostileMembers(), 'ffffffffff')]);
+    sim.round([
+      L(1, 5, { conf: 'not_whitelisted' }),
+      F(1, 5, { conf: 'not_whitelisted' }),
+      withConf(F(1, 5), 3, hostileMembers(), 'ffffffffff'),
+    ]);
     expect(sim.s).toMatchObject({
       configVersion: '100000000',
       voters: 3,

@@ -8,14 +8,7 @@ describe('deriveEnsemble: a healthy 3-voter ensemble', () => {
     const result = deriveEnsemble(
       undefined,
       ensembleConfig(3),
-      round(
-        [
-          L(1, 7, { outstanding: 1, connections: 3, mntr: { num_alive_connections: 4, global_sessions: 2 } }),
-          F(1, 7),
-          F(1, 5),
-        ],
-        T0,
-      ),
+      round([L(1, 7, { outstanding: 1, connections: 3, mntr: { num_alive_connections: 4, global_sessions: 2 } }), F(1, 7), F(1, 5)], T0),
       T0,
     );
     const expected: EnsembleState = {

@@ -3,22 +3,7 @@ import { deriveEnsemble } from '../../../src/ensemble/derive.js';
 import { pickConf, resolveMembership } from '../../../src/ensemble/membership.js';
 import { serverLabel } from '../../../src/model/target.js';
 import type { EnsembleConfig } from '../../../src/config/types.js';
-import {
-  at,
-  confRecord,
-  ensembleConfig,
-  F,
-  L,
-  members,
-  O,
-  round,
-  sample,
-  server,
-  Sim,
-  T0,
-  X,
-  type NodeSpec,
-} from './samples.js';
+import { at, confRecord, ensembleConfig, F, L, members, O, round, sample, server, Sim, T0, X, type NodeSpec } from './samples.js';
 
 describe('serverLabel', () => {
   it('is host:port, bracketing IPv6 hosts like poll/node.ts', () => {
@@ -146,7 +131,11 @@ describe('membership', () => {
 
   it('a configured node whose id conf does not list is not a voter', () => {
     const samples = round(
-      [L(1, 0, { conf: confRecord(1, members(2)) }), F(1, 0, { conf: confRecord(2, members(2)) }), F(1, 0, { conf: confRecord(7, members(2)) })],
+      [
+        L(1, 0, { conf: confRecord(1, members(2)) }),
+        F(1, 0, { conf: confRecord(2, members(2)) }),
+        F(1, 0, { conf: confRecord(7, members(2)) }),
+      ],
       T0,
     );
     const { state } = deriveEnsemble(undefined, ensembleConfig(3), samples, T0);

@@ -24,6 +24,8 @@ export function ensembleConfig(n: number, name = 'main'): EnsembleConfig {
     transport: 'fourletter',
     commands: ['srvr', 'mntr', 'conf'],
     confIntervalMs: 60_000,
+    // Derivation reads only the members a round hands over (`discovered`), which these configs never carry.
+    discovery: false,
   };
 }
 

@@ -23,7 +23,14 @@ describe('resolveLeaders with a suspect claim', () => {
     const real = node(1, 'leader', 1, 6);
     const hostile = node(3, 'leader', 4096);
     const claims = resolveLeaders([real, node(2, 'follower', 1, 6), hostile]);
-    expect(claims).toEqual({ leader: real, claimants: [real, hostile], splitBrain: false, splitBrainLeaders: [], stale: [], suspect: [hostile] });
+    expect(claims).toEqual({
+      leader: real,
+      claimants: [real, hostile],
+      splitBrain: false,
+      splitBrainLeaders: [],
+      stale: [],
+      suspect: [hostile],
+    });
   });
 
   it('suspects nothing when no follower answers, or when the backed claim is not the older one', () => {

@@ -8,11 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HooksConfig } from '../../../src/config/types.js';
 import { HookService } from '../../../src/hooks/service.js';
 import { createRouterApp } from '../../../src/http/app.js';
-import { createHookRouter } from '../../../src/http/hooks-routes.js';
+import { adminVerdict, createHookRouter, RECEIVER_SCOPE_ERROR, type AdminAccess } from '../../../src/http/hooks-routes.js';
 
 // Far from the real clock, so an end time computed with Date.now() could not pass for this one.
 const SERVICE_NOW = Date.UTC(2001, 0, 1);
 const TOKEN = 'route-test-token';
+const ADMIN = 'route-test-admin-token';
 
 describe('hooks routes', () => {
   let dir: string;
@@ -23,6 +24,7 @@ describe('hooks routes', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'zk-hook-routes-'));
     writeFileSync(join(dir, 'token'), `${TOKEN}\n`);
+    writeFileSync(join(dir, 'admin'), `${ADMIN}\n`);
     const config: HooksConfig = {
       dryRun: true,
       agentId: 'agent-a',
@@ -34,6 +36,7 @@ describe('hooks routes', () => {
       peers: [],
       peerTimeoutMs: 1000,
       receiverTokenFiles: [join(dir, 'token')],
+      adminTokenFile: join(dir, 'admin'),
       maxBodyBytes: 65_536,
     };
     hooks = new HookService({ config, log: pino({ level: 'silent' }), agentVersion: 'test', intervalMs: 1000, now: () => SERVICE_NOW });
@@ -51,12 +54,58 @@ describe('hooks routes', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const post = (path: string, body: unknown): Promise<Response> =>
+  // The receiver takes the receiver token, every other changing call the admin token.
+  const post = (path: string, body: unknown, token = path === '/api/v1/alertmanager' ? TOKEN : ADMIN): Promise<Response> =>
     fetch(`${base}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
+
+  describe('token scopes', () => {
+    it('the receiver token posts alerts and nothing else: ack, pause and resume answer 403 with the reason', async () => {
+      const alerts = await post('/api/v1/alertmanager', { version: '4', status: 'firing', receiver: 'r', alerts: [] }, TOKEN);
+      expect(alerts.status).toBe(202);
+      for (const [path, body] of [
+        ['/api/v1/hooks/ack', { ensemble: 'main', event: 'quorum_lost', by: 'mallory' }],
+        ['/api/v1/hooks/pause', { by: 'mallory' }],
+        ['/api/v1/hooks/resume', { by: 'mallory' }],
+      ] as const) {
+        const res = await post(path, body, TOKEN);
+        expect([path, res.status, await res.json()]).toEqual([path, 403, { error: RECEIVER_SCOPE_ERROR }]);
+      }
+      for (const path of ['/api/v1/hooks/status', '/api/v1/hooks/deliveries']) {
+        const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+        expect([path, res.status]).toEqual([path, 403]);
+      }
+      // Nothing was paused by the refused calls.
+      const status = await fetch(`${base}/api/v1/hooks/status`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      expect(((await status.json()) as { pause: { paused: boolean } }).pause.paused).toBe(false);
+    });
+
+    it('the admin token acks, pauses, resumes and reads, but does not post alerts', async () => {
+      const ack = await post('/api/v1/hooks/ack', { ensemble: 'main', event: 'writes_stalled', by: 'alice' });
+      expect([ack.status, await ack.json()]).toEqual([200, { ensemble: 'main', event: 'writes_stalled', by: 'alice', at: SERVICE_NOW, cleared: [] }]);
+      expect((await post('/api/v1/hooks/resume', { by: 'alice' })).status).toBe(200);
+      const reads = await fetch(`${base}/api/v1/hooks/deliveries?type=ack`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      expect(reads.status).toBe(200);
+      const alerts = await post('/api/v1/alertmanager', { version: '4', alerts: [] }, ADMIN);
+      expect([alerts.status, await alerts.json()]).toEqual([401, { error: 'missing or invalid bearer token' }]);
+    });
+
+    it('without credentials, or with a wrong token: 401 with a Bearer challenge, reads included', async () => {
+      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${ADMIN}x` }]) {
+        const pause = await fetch(`${base}/api/v1/hooks/pause`, { method: 'POST', headers, body: '{"by":"x"}' });
+        expect([pause.status, pause.headers.get('www-authenticate'), await pause.json()]).toEqual([
+          401,
+          'Bearer',
+          { error: 'missing or invalid admin credentials (admin bearer token or web config user)' },
+        ]);
+        const status = await fetch(`${base}/api/v1/hooks/status`, { headers });
+        expect(status.status).toBe(401);
+      }
+    });
+  });
 
   it('a pause `for` a duration ends at the service clock plus that duration', async () => {
     const res = await post('/api/v1/hooks/pause', { by: 'alice', for: '30m', reason: 'upgrade' });
@@ -92,7 +141,7 @@ describe('hooks routes', () => {
   it('answers an odd charset with 415 JSON and an unknown path with a bad escape with 404 JSON, no HTML page', async () => {
     const charset = await fetch(`${base}/api/v1/hooks/resume`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json; charset=utf-16' },
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json; charset=utf-16' },
       body: '{}',
     });
     expect([charset.status, await charset.json()]).toEqual([415, { error: 'unsupported charset "utf-16": send UTF-8 JSON' }]);
@@ -125,5 +174,36 @@ describe('hooks routes', () => {
     expect(answer).toEqual({ status: 413, body: 'application/json; charset=utf-8' });
     // Far from the end: the upload stopped within a few socket buffers of the limit.
     expect(sent).toBeLessThan(64 * 1024 ** 2);
+  });
+});
+
+describe('adminVerdict', () => {
+  const none: AdminAccess = { adminTokens: [], receiverTokens: [], webUsers: false };
+  const receiverOnly: AdminAccess = { ...none, receiverTokens: ['r'] };
+  const webOnly: AdminAccess = { ...none, webUsers: true };
+  const disabled = {
+    ok: false,
+    status: 401,
+    error: 'no admin token (--admin-token-file) and no web config users are configured; this endpoint is disabled',
+    challenge: false,
+  };
+
+  it('ack, pause, resume are disabled while no admin credential is configured, even with a receiver token', () => {
+    expect(adminVerdict(undefined, false, none, 'never')).toEqual(disabled);
+    expect(adminVerdict('Bearer x', false, receiverOnly, 'never')).toEqual(disabled);
+    expect(adminVerdict('Bearer r', false, receiverOnly, 'never')).toEqual({ ok: false, status: 403, error: RECEIVER_SCOPE_ERROR, challenge: false });
+  });
+
+  it('reads and reload are open only while no credential of any kind is configured', () => {
+    expect(adminVerdict(undefined, false, none, 'no_auth')).toEqual({ ok: true });
+    expect(adminVerdict(undefined, false, receiverOnly, 'no_auth')).toEqual(disabled);
+    expect(adminVerdict(undefined, false, webOnly, 'no_auth')).toMatchObject({ ok: false, status: 401, challenge: true });
+  });
+
+  it('a web user the listener verified passes every admin route', () => {
+    expect(adminVerdict('Basic dTpw', true, webOnly, 'never')).toEqual({ ok: true });
+    expect(adminVerdict('Basic dTpw', true, receiverOnly, 'no_auth')).toEqual({ ok: true });
+    // The same header without the listener's verification is not enough.
+    expect(adminVerdict('Basic dTpw', false, webOnly, 'never')).toMatchObject({ ok: false, status: 401 });
   });
 });
