@@ -75,7 +75,11 @@ if (args.out !== undefined) {
   } catch (err) {
     fail((err as Error).message);
   }
-  const meta = { ...DEFAULT_PROMETHEUS_RULE_META, ...(args.name === undefined ? {} : { name: args.name }), ...(args.namespace === undefined ? {} : { namespace: args.namespace }) };
+  const meta = {
+    ...DEFAULT_PROMETHEUS_RULE_META,
+    ...(args.name === undefined ? {} : { name: args.name }),
+    ...(args.namespace === undefined ? {} : { namespace: args.namespace }),
+  };
   let text: string;
   if (args.format === 'rules') text = renderRules(config);
   else if (args.format === 'prometheusrule') text = renderPrometheusRule(config, meta);
@@ -90,7 +94,10 @@ if (args.out !== undefined) {
 
 // The committed files are always the defaults: a setting without --out would make them differ from
 // what the staleness tests expect, so it is refused rather than written.
-if (variant) fail('--selector, --runbook-url, --format, --name, --namespace (or ZK_ALERTS_* variables) need --out FILE; the committed files use DEFAULT_CONFIG');
+if (variant)
+  fail(
+    '--selector, --runbook-url, --format, --name, --namespace (or ZK_ALERTS_* variables) need --out FILE; the committed files use DEFAULT_CONFIG',
+  );
 
 const outputs: Array<[string, string]> = [
   [RULES_FILE, renderRules(DEFAULT_CONFIG)],

@@ -61,6 +61,15 @@ async function notServing(port: number): Promise<boolean> {
   return !/^Mode: (leader|follower|standalone)$/m.test(reply);
 }
 
+/** A run's figures in whole milliseconds. */
+const rounded = (run: Run): Record<keyof Run, number> => ({
+  stateChange: Math.round(run.stateChange),
+  stateChangeFloor: Math.round(run.stateChangeFloor),
+  lost: Math.round(run.lost),
+  hook: Math.round(run.hook),
+  lostFloor: Math.round(run.lostFloor),
+});
+
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
@@ -110,7 +119,7 @@ hooks:
         until(killedAt, () => notServing(second.clientPort)),
       ]);
       runs.push({ stateChange, stateChangeFloor, lost, hook, lostFloor });
-      console.log(`run ${run + 1}: ${JSON.stringify(Object.fromEntries(Object.entries(runs.at(-1)!).map(([k, v]) => [k, Math.round(v)])))}`);
+      console.log(`run ${run + 1}: ${JSON.stringify(rounded(runs.at(-1)!))}`);
       first.start();
       second.start();
       await ensemble.waitServing(90_000);
@@ -123,14 +132,24 @@ hooks:
   }
   const m = (key: keyof Run): number => Math.round(median(runs.map((r) => r[key])));
   const rows = [
-    { figure: 'one node killed → reported quorum state changes', p50Ms: m('stateChange'), floorMs: m('stateChangeFloor'), targetMs: TARGET.stateChangeP50Ms },
+    {
+      figure: 'one node killed → reported quorum state changes',
+      p50Ms: m('stateChange'),
+      floorMs: m('stateChangeFloor'),
+      targetMs: TARGET.stateChangeP50Ms,
+    },
     { figure: 'second node killed → reported quorum lost', p50Ms: m('lost'), floorMs: m('lostFloor'), targetMs: undefined },
     { figure: 'second node killed → quorum_lost hook received', p50Ms: m('hook'), floorMs: m('lostFloor'), targetMs: TARGET.hookP50Ms },
   ];
-  console.log(`\ndetection at default settings (no timing flags), median of ${runs.length} runs; floor = ZooKeeper's own srvr view, probed every ${POLL_MS} ms`);
+  console.log(
+    `\ndetection at default settings (no timing flags), median of ${runs.length} runs; floor = ZooKeeper's own srvr view, probed every ${POLL_MS} ms`,
+  );
   console.log(`${'figure'.padEnd(52)}${'p50 ms'.padStart(8)}${'floor ms'.padStart(10)}${'target'.padStart(9)}`);
-  for (const r of rows) console.log(`${r.figure.padEnd(52)}${String(r.p50Ms).padStart(8)}${String(r.floorMs).padStart(10)}${(r.targetMs ? `≤${r.targetMs}` : '').padStart(9)}`);
-  console.log(JSON.stringify({ bench: 'detection', runs: runs.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Math.round(v)]))), figures: rows }));
+  for (const r of rows)
+    console.log(
+      `${r.figure.padEnd(52)}${String(r.p50Ms).padStart(8)}${String(r.floorMs).padStart(10)}${(r.targetMs ? `≤${r.targetMs}` : '').padStart(9)}`,
+    );
+  console.log(JSON.stringify({ bench: 'detection', runs: runs.map(rounded), figures: rows }));
 }
 
 main().catch((err: unknown) => {

@@ -63,12 +63,15 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 async function startFleet(n: number): Promise<Fleet> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'bench', 'fake-fleet.ts'), String(n)], { cwd: REPO, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'bench', 'fake-fleet.ts'), String(n)], {
+    cwd: REPO,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let accepted = 0;
   const ports = await new Promise<number[]>((resolve, reject) => {
     let out = '';
     child.once('exit', (code) => reject(new Error(`fake fleet exited with ${code}`)));
-    child.stdout!.on('data', (data: Buffer) => {
+    child.stdout.on('data', (data: Buffer) => {
       out += data.toString();
       for (let nl = out.indexOf('\n'); nl >= 0; nl = out.indexOf('\n')) {
         const line = JSON.parse(out.slice(0, nl)) as { ports?: number[]; accepted?: number };
@@ -131,7 +134,12 @@ async function writeConfig(file: string, ports: number[]): Promise<void> {
   const lines = ['ensembles:'];
   for (let i = 0; i < ports.length; i += 5) {
     lines.push(`  - name: bench-${String(i / 5 + 1).padStart(4, '0')}`);
-    lines.push(`    servers: [${ports.slice(i, i + 5).map((port) => `"127.0.0.1:${port}"`).join(', ')}]`);
+    lines.push(
+      `    servers: [${ports
+        .slice(i, i + 5)
+        .map((port) => `"127.0.0.1:${port}"`)
+        .join(', ')}]`,
+    );
   }
   await fs.writeFile(file, `${lines.join('\n')}\n`);
 }
@@ -147,10 +155,22 @@ async function runAgent(s: Scenario, fleet: Fleet, config: string): Promise<Figu
 }
 
 async function runFloor(s: Scenario, fleet: Fleet): Promise<Figures> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'bench', 'floor.ts'), String(CONCURRENCY), String(s.tickMs), String(s.intervalMs), ...fleet.ports.map(String)], {
-    cwd: REPO,
-    stdio: ['pipe', 'inherit', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(REPO, 'bench', 'floor.ts'),
+      String(CONCURRENCY),
+      String(s.tickMs),
+      String(s.intervalMs),
+      ...fleet.ports.map(String),
+    ],
+    {
+      cwd: REPO,
+      stdio: ['pipe', 'inherit', 'inherit'],
+    },
+  );
   try {
     return await measure(s.label, 'floor', child.pid!, fleet);
   } finally {
@@ -180,7 +200,12 @@ async function main(): Promise<void> {
     await fleet.close();
     await fs.rm(tmp, { recursive: true, force: true });
   }
-  console.log(`\npolling, N=${NODES} fake nodes, concurrency ${CONCURRENCY}, ${WINDOW_MS / 1000} s window after ${WARMUP_MS / 1000} s warm-up; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `\npolling, N=${NODES} fake nodes, concurrency ${CONCURRENCY}, ${WINDOW_MS / 1000} s window after ${WARMUP_MS / 1000} s warm-up; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   console.log('floor = bare Node.js loop, same words, same cadence, same concurrency, same fleet (bench/floor.ts)');
   const header = ['scenario', 'connections', 'CPU ms/1k conn', 'floor', 'ratio', '% core', 'floor', 'RSS end MiB', 'peak', 'floor RSS'];
   const table = rows.map(({ agent, floor }) => [
@@ -196,7 +221,8 @@ async function main(): Promise<void> {
     f(floor.rssEndMiB),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
-  for (const line of [header, ...table]) console.log(line.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
+  for (const line of [header, ...table])
+    console.log(line.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
   if (rows.length === 2) {
     const [slow, fast] = rows as [(typeof rows)[0], (typeof rows)[0]];
     console.log(

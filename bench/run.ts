@@ -56,7 +56,9 @@ const SCENARIOS: Scenario[] = [
         // The timeout must be below the interval.
         { label: 'N=1000 @1s', nodes: 1000, intervalMs: 1000, timeout: '900ms', renderTiming: false, needsHeadroom: true },
       ]),
-  ...(withProfile ? [{ label: 'N=1000 @5s cpu-prof', nodes: 1000, intervalMs: 5000, timeout: '2s', renderTiming: true, profile: true }] : []),
+  ...(withProfile
+    ? [{ label: 'N=1000 @5s cpu-prof', nodes: 1000, intervalMs: 5000, timeout: '2s', renderTiming: true, profile: true }]
+    : []),
 ];
 
 // ---- /proc readings --------------------------------------------------------------------------
@@ -157,7 +159,7 @@ async function startFleet(n: number): Promise<Fleet> {
             started = true;
             resolve(line.ports);
             // Running counts are for bench/polling.ts; rounds are read from the edges alone.
-          } else if (line.ev !== 'count') edges.push(line as FleetEdge);
+          } else if (line.ev !== 'count') edges.push(line);
         }
       });
     });
@@ -222,7 +224,13 @@ function tickBetween(start: number, interval: number, from: number, to: number):
   return start + k * interval <= to;
 }
 
-async function waitForRounds(fleet: Fleet, since: number, intervalMs: number, test: (rounds: Round[]) => boolean, timeoutMs: number): Promise<Round[]> {
+async function waitForRounds(
+  fleet: Fleet,
+  since: number,
+  intervalMs: number,
+  test: (rounds: Round[]) => boolean,
+  timeoutMs: number,
+): Promise<Round[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const rounds = roundsOf(fleet.edges, since, intervalMs);
@@ -254,7 +262,9 @@ process.once('exit', () => {
 async function spawnAgent(args: string[], nodeArgs: string[]): Promise<Agent> {
   if (nodeArgs.length === 0) return startAgent(args, 120_000);
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, AGENT_MAIN, ...args, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, AGENT_MAIN, ...args, '--listen', `127.0.0.1:${port}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   agents.add(child);
   child.on('exit', () => agents.delete(child));
   let output = '';
@@ -277,7 +287,10 @@ async function spawnAgent(args: string[], nodeArgs: string[]): Promise<Agent> {
   };
   for (const deadline = Date.now() + 120_000; ; await sleep(100)) {
     if (child.exitCode !== null) throw new Error(`agent exited with ${child.exitCode}:\n${output}`);
-    const ok = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) }).then((res) => res.ok, () => false);
+    const ok = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
+      (res) => res.ok,
+      () => false,
+    );
     if (ok) return agent;
     if (Date.now() > deadline) {
       await agent.stop();
@@ -316,7 +329,7 @@ function sampleValue(text: string, name: string): number {
 /** Lines that are samples (not comments, not blank). */
 function seriesLines(text: string): number {
   let lines = 0;
-  for (let at = 0; at < text.length; ) {
+  for (let at = 0; at < text.length;) {
     const end = text.indexOf('\n', at);
     const stop = end < 0 ? text.length : end;
     if (stop > at && text.charCodeAt(at) !== 35 /* # */) lines++;
@@ -353,7 +366,12 @@ function writeConfig(file: string, ports: number[]): Promise<void> {
   const lines = ['ensembles:'];
   for (let i = 0; i < ports.length; i += NODES_PER_ENSEMBLE) {
     lines.push(`  - name: bench-${String(i / NODES_PER_ENSEMBLE + 1).padStart(4, '0')}`);
-    lines.push(`    servers: [${ports.slice(i, i + NODES_PER_ENSEMBLE).map((port) => `"127.0.0.1:${port}"`).join(', ')}]`);
+    lines.push(
+      `    servers: [${ports
+        .slice(i, i + NODES_PER_ENSEMBLE)
+        .map((port) => `"127.0.0.1:${port}"`)
+        .join(', ')}]`,
+    );
   }
   return fs.writeFile(file, `${lines.join('\n')}\n`);
 }
@@ -417,11 +435,18 @@ async function runScenario(scenario: Scenario, fleet: Fleet, tmp: string): Promi
 
     if (scenario.renderTiming) {
       // Scrape once the round now running is over (later rounds may still overlap long scrapes).
-      const done = await waitForRounds(fleet, spawnedAt, intervalMs, (rs) => rs.at(-1)!.end !== undefined && Date.now() >= rs.at(-1)!.end! + SETTLE_MS, 3 * intervalMs + 60_000);
+      const done = await waitForRounds(
+        fleet,
+        spawnedAt,
+        intervalMs,
+        (rs) => rs.at(-1)!.end !== undefined && Date.now() >= rs.at(-1)!.end! + SETTLE_MS,
+        3 * intervalMs + 60_000,
+      );
       const cpu0 = cpuSeconds(pid);
       const began = Date.now();
       const scrapes: Scrape[] = [];
-      while (scrapes.length < RENDER_SCRAPES && (scrapes.length < 3 || Date.now() - began < RENDER_BUDGET_MS)) scrapes.push(await scrape(agent.url));
+      while (scrapes.length < RENDER_SCRAPES && (scrapes.length < 3 || Date.now() - began < RENDER_BUDGET_MS))
+        scrapes.push(await scrape(agent.url));
       const cpu1 = cpuSeconds(pid);
       const times = scrapes.map((s) => s.ms).sort((a, b) => a - b);
       const first = scrapes[0]!.text;
@@ -439,7 +464,9 @@ async function runScenario(scenario: Scenario, fleet: Fleet, tmp: string): Promi
       result.check = {
         agentRounds: sampleValue(first, 'zookeeper_exporter_round_duration_seconds_count'),
         agentMeanMs:
-          (sampleValue(first, 'zookeeper_exporter_round_duration_seconds_sum') / sampleValue(first, 'zookeeper_exporter_round_duration_seconds_count')) * 1000,
+          (sampleValue(first, 'zookeeper_exporter_round_duration_seconds_sum') /
+            sampleValue(first, 'zookeeper_exporter_round_duration_seconds_count')) *
+          1000,
         fleetRounds: finished.length,
         fleetMeanMs: finished.reduce((a, r) => a + r.end! - r.start, 0) / finished.length,
       };
@@ -509,7 +536,9 @@ function table(results: Result[]): string {
 }
 
 function verdict(results: Result[]): string {
-  const r = results.find((x) => x.scenario.nodes === TARGET.nodes && x.scenario.intervalMs === TARGET.intervalMs && !x.skipped && !x.scenario.profile);
+  const r = results.find(
+    (x) => x.scenario.nodes === TARGET.nodes && x.scenario.intervalMs === TARGET.intervalMs && !x.skipped && !x.scenario.profile,
+  );
   if (!r) return 'target "1,000 nodes every 5 s on under 25 % of one core": not measured in this run';
   const pct = pctOfCore(r);
   const ok = pct < TARGET.maxCorePct && r.overruns === 0;
@@ -549,7 +578,9 @@ async function main(): Promise<void> {
       if (scenario.needsHeadroom) {
         const base = results.find((r) => r.scenario.nodes === scenario.nodes && r.scenario.intervalMs === TARGET.intervalMs && !r.skipped);
         if (!base || base.roundMaxMs > 0.8 * scenario.intervalMs) {
-          const why = base ? `rounds take up to ${base.roundMaxMs.toFixed(0)} ms at 5 s, no room for a ${scenario.intervalMs} ms interval` : 'no 5 s run to compare';
+          const why = base
+            ? `rounds take up to ${base.roundMaxMs.toFixed(0)} ms at 5 s, no room for a ${scenario.intervalMs} ms interval`
+            : 'no 5 s run to compare';
           console.log(`  ${scenario.label}: skipped (${why})`);
           results.push({ scenario, skipped: why } as Result);
           continue;

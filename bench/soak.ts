@@ -113,7 +113,11 @@ hooks:
     agent = await startAgent(['--config', path.join(dir, 'agent.yml'), '--log-level', 'warn']);
     truth.start();
     await waitFor('a leader seen by the bench', () => Promise.resolve(truth.leaderPort), 60_000);
-    await waitFor('the agent to see the ensemble healthy', async () => ((await agent!.json<{ quorum: string }>('/api/v1/ensembles/soak')).quorum === 'healthy' ? true : undefined), 60_000);
+    await waitFor(
+      'the agent to see the ensemble healthy',
+      async () => ((await agent!.json<{ quorum: string }>('/api/v1/ensembles/soak')).quorum === 'healthy' ? true : undefined),
+      60_000,
+    );
     const agentChanges0 = await agentLeaderChanges(agent);
     const truthChanges0 = truth.changes;
     const start = await resources(agent);
@@ -131,13 +135,27 @@ hooks:
       await waitFor('a new leader', () => Promise.resolve(truth.epoch! > epoch ? true : undefined), 60_000, 50);
       leader.start();
       await ensemble.waitServing(90_000);
-      console.log(`kill ${kills}: new leader 127.0.0.1:${truth.leaderPort}, epoch ${truth.epoch}; bench saw ${truth.changes - truthChanges0} changes`);
+      console.log(
+        `kill ${kills}: new leader 127.0.0.1:${truth.leaderPort}, epoch ${truth.epoch}; bench saw ${truth.changes - truthChanges0} changes`,
+      );
     }
     // Settle: the agent's view and the hooks catch up with the last change (bounded wait).
-    await waitFor('the agent to see the ensemble healthy again', async () => ((await agent!.json<{ quorum: string }>('/api/v1/ensembles/soak')).quorum === 'healthy' ? true : undefined), 60_000);
+    await waitFor(
+      'the agent to see the ensemble healthy again',
+      async () => ((await agent!.json<{ quorum: string }>('/api/v1/ensembles/soak')).quorum === 'healthy' ? true : undefined),
+      60_000,
+    );
     const realChanges = truth.changes - truthChanges0;
-    await waitFor('the agent to count every change', async () => ((await agentLeaderChanges(agent!)) - agentChanges0 >= realChanges ? true : undefined), 30_000).catch(() => undefined);
-    await waitFor('every leader_changed hook', () => Promise.resolve(receiver.of('leader_changed').length >= realChanges ? true : undefined), 30_000).catch(() => undefined);
+    await waitFor(
+      'the agent to count every change',
+      async () => ((await agentLeaderChanges(agent!)) - agentChanges0 >= realChanges ? true : undefined),
+      30_000,
+    ).catch(() => undefined);
+    await waitFor(
+      'every leader_changed hook',
+      () => Promise.resolve(receiver.of('leader_changed').length >= realChanges ? true : undefined),
+      30_000,
+    ).catch(() => undefined);
     const end = await resources(agent);
     const agentChanges = (await agentLeaderChanges(agent)) - agentChanges0;
     const keys = new Map<string, number>();
@@ -146,7 +164,8 @@ hooks:
     const unverified = receiver.requests.filter((r) => !r.verified).length;
     const leaderHooks = receiver.of('leader_changed').length;
     console.log(`\n${'resource'.padEnd(16)}${'start'.padStart(10)}${'end'.padStart(10)}`);
-    for (const key of Object.keys(start) as Array<keyof Resources>) console.log(`${key.padEnd(16)}${start[key].toFixed(1).padStart(10)}${end[key].toFixed(1).padStart(10)}`);
+    for (const key of Object.keys(start) as Array<keyof Resources>)
+      console.log(`${key.padEnd(16)}${start[key].toFixed(1).padStart(10)}${end[key].toFixed(1).padStart(10)}`);
     console.log(`\n${'count'.padEnd(44)}${'value'.padStart(8)}`);
     const counts: Array<[string, number]> = [
       ['leaders killed', kills],
@@ -160,8 +179,28 @@ hooks:
     ];
     for (const [name, value] of counts) console.log(`${name.padEnd(44)}${String(value).padStart(8)}`);
     const exact = agentChanges === realChanges && leaderHooks === realChanges;
-    console.log(exact ? 'every leader change counted exactly once, one hook each' : 'MISMATCH: agent count or hooks differ from the leader changes the nodes showed');
-    console.log(JSON.stringify({ bench: 'soak', minutes: MINUTES, start, end, kills, realChanges, agentChanges, leaderHooks, requests: receiver.requests.length, distinctKeys: receiver.effective.length, repeatedKeys, unverified, exact }));
+    console.log(
+      exact
+        ? 'every leader change counted exactly once, one hook each'
+        : 'MISMATCH: agent count or hooks differ from the leader changes the nodes showed',
+    );
+    console.log(
+      JSON.stringify({
+        bench: 'soak',
+        minutes: MINUTES,
+        start,
+        end,
+        kills,
+        realChanges,
+        agentChanges,
+        leaderHooks,
+        requests: receiver.requests.length,
+        distinctKeys: receiver.effective.length,
+        repeatedKeys,
+        unverified,
+        exact,
+      }),
+    );
   } finally {
     await truth.stop();
     await agent?.stop();

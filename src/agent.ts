@@ -15,7 +15,6 @@ import { HookService } from './hooks/service.js';
 import { AGENT_VERSION, AgentMetrics } from './metrics/agent-metrics.js';
 import { addDabealuFamilies, dabealuOptions } from './metrics/compat-dabealu.js';
 import { addEnsembleFamilies } from './metrics/ensemble-families.js';
-import { addNodeFamilies } from './metrics/node-families.js';
 import { PollScheduler, type RoundStats } from './poll/scheduler.js';
 import type { NodeSample } from './commands/index.js';
 import { NodeStore, type OutcomeChange } from './state/store.js';
@@ -86,7 +85,6 @@ export class Agent {
     );
     this.metrics = new AgentMetrics(
       (set) => {
-        addNodeFamilies(set, this.store.all());
         addEnsembleFamilies(set, [...this.states.values()]);
         addCanaryFamilies(set, [...this.states.values()]);
         if (dabealu) addDabealuFamilies(set, this.store.all(), dabealu);
@@ -95,7 +93,8 @@ export class Agent {
           this.config.ensembles.map((e) => e.name),
         );
       },
-      { runtime: true },
+      // Per-node families lead, through the metrics' text cache (written as each ensemble's round ends).
+      { runtime: true, nodes: () => this.store.all() },
     );
     this.feed = new StatusFeed(
       // The page reads deliveries from the hooks API only when it is served on the same listener.
@@ -229,7 +228,7 @@ export class Agent {
     const adminListen = this.config.hooks?.adminListen;
     const app = createApp(
       {
-        renderMetrics: () => this.metrics.render(),
+        renderMetrics: (options) => this.metrics.body(options?.gzip === true),
         metricsContentType: this.metrics.contentType,
         ready: () => this.firstRoundDone,
         ensembles: () => [...this.states.values()],
@@ -333,6 +332,7 @@ export class Agent {
 
   private onEnsemble(ensemble: EnsembleConfig, samples: NodeSample[], now: number): void {
     for (const change of this.store.record(samples, now)) this.logOutcomeChange(change);
+    this.metrics.prepareNodes(this.store.ofEnsemble(ensemble.name));
     const derived = deriveEnsemble(this.states.get(ensemble.name), ensemble, samples, now);
     let { state } = derived;
     const transitions = [...derived.transitions];

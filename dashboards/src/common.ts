@@ -135,16 +135,23 @@ export interface PanelSpec {
 const REF_IDS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /** Applies what every panel has: title, description, datasource, size, unit, and targets with refIds A, B, … */
-function base<P extends {
-  title(t: string): P;
-  description(d: string): P;
-  datasource(d: common.DataSourceRef): P;
-  span(w: number): P;
-  height(h: number): P;
-  unit(u: string): P;
-  withTarget(t: DataqueryBuilder): P;
-}>(panel: P, spec: PanelSpec, defaultHeight: number): P {
-  panel.title(spec.title).description(spec.description).datasource(DATASOURCE).span(spec.span).height(spec.height ?? defaultHeight);
+function base<
+  P extends {
+    title(t: string): P;
+    description(d: string): P;
+    datasource(d: common.DataSourceRef): P;
+    span(w: number): P;
+    height(h: number): P;
+    unit(u: string): P;
+    withTarget(t: DataqueryBuilder): P;
+  },
+>(panel: P, spec: PanelSpec, defaultHeight: number): P {
+  panel
+    .title(spec.title)
+    .description(spec.description)
+    .datasource(DATASOURCE)
+    .span(spec.span)
+    .height(spec.height ?? defaultHeight);
   if (spec.unit) panel.unit(spec.unit);
   spec.queries.forEach((q, i) => panel.withTarget(q.refId(REF_IDS[i]!)));
   return panel;
@@ -204,7 +211,12 @@ export function stateTimelinePanel(spec: PanelSpec & { mappings: ValueMapping[] 
     .alignValue(common.TimelineValueAlignment.Left)
     .rowHeight(0.9)
     .fillOpacity(80)
-    .legend(new common.VizLegendOptionsBuilder().showLegend(false).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom))
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .showLegend(false)
+        .displayMode(common.LegendDisplayMode.List)
+        .placement(common.LegendPlacement.Bottom),
+    )
     .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Single).sort(common.SortOrder.None));
 }
 
@@ -245,16 +257,31 @@ export function variables(): Array<DatasourceVariableBuilder | QueryVariableBuil
     new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'),
     // Defaults to All (`.*`): the agent's series are found by metric name, whatever the scrape job is
     // called, so panels show data without anyone picking a job; the variable only narrows when wanted.
-    query('job', 'Job', 'Prometheus job(s) scraping zk-ensemble-exporter (All by default: any job name works).', 'label_values(zookeeper_up, job)')
+    query(
+      'job',
+      'Job',
+      'Prometheus job(s) scraping zk-ensemble-exporter (All by default: any job name works).',
+      'label_values(zookeeper_up, job)',
+    )
       .multi(true)
       .includeAll(true)
       .allValue('.*')
       .current(ALL),
-    query('ensemble', 'Ensemble', 'Ensemble name(s) as configured in the agent (--ensemble NAME=…).', 'label_values(zookeeper_up{job=~"$job"}, ensemble)')
+    query(
+      'ensemble',
+      'Ensemble',
+      'Ensemble name(s) as configured in the agent (--ensemble NAME=…).',
+      'label_values(zookeeper_up{job=~"$job"}, ensemble)',
+    )
       .multi(true)
       .includeAll(true)
       .allValue('.*'),
-    query('server', 'Server', 'ZooKeeper node(s), host:port as configured in the agent.', 'label_values(zookeeper_up{job=~"$job", ensemble=~"$ensemble"}, server)')
+    query(
+      'server',
+      'Server',
+      'ZooKeeper node(s), host:port as configured in the agent.',
+      'label_values(zookeeper_up{job=~"$job", ensemble=~"$ensemble"}, server)',
+    )
       .multi(true)
       .includeAll(true)
       .allValue('.*'),
@@ -262,7 +289,12 @@ export function variables(): Array<DatasourceVariableBuilder | QueryVariableBuil
 }
 
 /** A dashboard with the settings both share: uid, tags, time, refresh, shared crosshair, a link to the other one. */
-export function dashboard(spec: { uid: string; title: string; description: string; link: { title: string; uid: string; slug: string } }): DashboardBuilder {
+export function dashboard(spec: {
+  uid: string;
+  title: string;
+  description: string;
+  link: { title: string; uid: string; slug: string };
+}): DashboardBuilder {
   return new DashboardBuilder(spec.title)
     .uid(spec.uid)
     .description(spec.description)

@@ -32,15 +32,23 @@ export function failoverHooksRow(agentsOf: string): RowBuilder {
     title: 'Hook deliveries by result',
     description:
       'Hook intents finished per rate interval, per agent, hook and result: delivered (2xx), rejected (3xx or a 4xx other than 408/425/429: not retried), ' +
-      'dead_lettered (undelivered at the hook\'s maxAge), suppressed (maintenance window or pause), dry_run (--dry-run: recorded, not sent). ' +
+      "dead_lettered (undelivered at the hook's maxAge), suppressed (maintenance window or pause), dry_run (--dry-run: recorded, not sent). " +
       `Rejections fire ZookeeperFailoverHookFailing, dead letters ZookeeperFailoverHookDeadLettered. ${NO_HOOKS}`,
     queries: [
-      range(`sum by (job, instance, hook, result) (increase(${sel('zookeeper_hook_deliveries_total', J)}[$__rate_interval]))\n${agentsOf}`, '{{instance}} {{hook}} {{result}}'),
+      range(
+        `sum by (job, instance, hook, result) (increase(${sel('zookeeper_hook_deliveries_total', J)}[$__rate_interval]))\n${agentsOf}`,
+        '{{instance}} {{hook}} {{result}}',
+      ),
     ],
     span: 12,
     min: 0,
   });
-  for (const [regexp, properties] of [color('/ delivered$/', 'green'), color('/ (rejected|dead_lettered)$/', 'red'), color('/ suppressed$/', 'blue'), color('/ dry_run$/', 'text')]) {
+  for (const [regexp, properties] of [
+    color('/ delivered$/', 'green'),
+    color('/ (rejected|dead_lettered)$/', 'red'),
+    color('/ suppressed$/', 'blue'),
+    color('/ dry_run$/', 'text'),
+  ]) {
     deliveries.overrideByRegexp(regexp, properties);
   }
 
@@ -50,7 +58,7 @@ export function failoverHooksRow(agentsOf: string): RowBuilder {
       timeseriesPanel({
         title: 'Hook queue and in flight',
         description:
-          'Per agent and hook: intents waiting for a free slot (the hook\'s concurrency) or for their next retry, and requests in flight. ' +
+          "Per agent and hook: intents waiting for a free slot (the hook's concurrency) or for their next retry, and requests in flight. " +
           `A queue that does not drain means the receiver is failing or slow. ${NO_HOOKS}`,
         queries: [
           range(`max by (job, instance, hook) (${sel('zookeeper_hook_queue_depth', J)})\n${agentsOf}`, '{{instance}} {{hook}} queued'),
@@ -65,7 +73,7 @@ export function failoverHooksRow(agentsOf: string): RowBuilder {
       timeseriesPanel({
         title: 'Oldest pending hook intent',
         description:
-          'Age of each agent\'s oldest intent not yet delivered, rejected or dead-lettered (0 when none). It grows while the agent retries a failing receiver; ' +
+          "Age of each agent's oldest intent not yet delivered, rejected or dead-lettered (0 when none). It grows while the agent retries a failing receiver; " +
           `ZookeeperFailoverHookFailing fires when it stays above ${pending} s (the line) for ${DEFAULT_CONFIG.for.ZookeeperFailoverHookFailing}. ${NO_HOOKS}`,
         queries: [range(`max by (job, instance) (${sel('zookeeper_hook_oldest_pending_age_seconds', J)})\n${agentsOf}`, '{{instance}}')],
         span: 9,
@@ -79,9 +87,14 @@ export function failoverHooksRow(agentsOf: string): RowBuilder {
       statPanel({
         title: 'Dead letters in range',
         description:
-          'Hook intents each agent gave up on within the time range: undelivered at their hook\'s maxAge, or left for a hook removed from the configuration. ' +
+          "Hook intents each agent gave up on within the time range: undelivered at their hook's maxAge, or left for a hook removed from the configuration. " +
           `Each is a failover action that was not taken; the audit trail (GET /api/v1/hooks/deliveries?type=result) says which. ${NO_HOOKS}`,
-        queries: [instant(`round(sum by (job, instance) (increase(${sel('zookeeper_hook_dead_letters_total', J)}[$__range])))\n${agentsOf}`, '{{instance}}')],
+        queries: [
+          instant(
+            `round(sum by (job, instance) (increase(${sel('zookeeper_hook_dead_letters_total', J)}[$__range])))\n${agentsOf}`,
+            '{{instance}}',
+          ),
+        ],
         span: 5,
         height: 8,
         thresholds: thresholds('green', [1, 'red']),

@@ -26,4 +26,7 @@ export const DASHBOARDS: readonly ShippedDashboard[] = [
  * Queries (as written in the dashboards, variables unexpanded) that return no series on a healthy
  * ensemble watched by a freshly started agent, with the fault each one waits for.
  */
-export const NEEDS_FAULT: ReadonlyMap<string, string> = new Map([...Object.entries(OVERVIEW_NEEDS_FAULT), ...Object.entries(NODE_NEEDS_FAULT)]);
+export const NEEDS_FAULT: ReadonlyMap<string, string> = new Map([
+  ...Object.entries(OVERVIEW_NEEDS_FAULT),
+  ...Object.entries(NODE_NEEDS_FAULT),
+]);

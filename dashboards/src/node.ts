@@ -54,7 +54,8 @@ export function nodeDashboard(): Dashboard {
   const d = dashboard({
     uid: NODE_UID,
     title: 'ZooKeeper node',
-    description: 'One ZooKeeper node as zk-ensemble-exporter sees it: role, zxid, lag, requests, clients, data, file descriptors and poll health.',
+    description:
+      'One ZooKeeper node as zk-ensemble-exporter sees it: role, zxid, lag, requests, clients, data, file descriptors and poll health.',
     link: { title: 'ZooKeeper ensemble overview', uid: OVERVIEW_UID, slug: 'zookeeper-ensemble-overview' },
   }).variables(variables());
 
@@ -86,7 +87,12 @@ export function nodeDashboard(): Dashboard {
         queries: [tableQuery(`max by (${BY}, server_id, version) (${sel('zookeeper_server_info', N)})`)],
         span: 7,
         height: 5,
-        transformations: [{ id: 'organize', options: { excludeByName: { Time: true, Value: true }, indexByName: { ensemble: 0, server: 1, server_id: 2, version: 3 } } }],
+        transformations: [
+          {
+            id: 'organize',
+            options: { excludeByName: { Time: true, Value: true }, indexByName: { ensemble: 0, server: 1, server_id: 2, version: 3 } },
+          },
+        ],
         overrides: [],
       }),
     )
@@ -116,7 +122,9 @@ export function nodeDashboard(): Dashboard {
         thresholds: thresholds('green', [1, 'orange'], [100, 'red']),
         noValue: 'leader or unknown',
         decimals: 0,
-      }).overrideByRegexp('/lower bound$/', [{ id: 'mappings', value: boolMappings({ text: 'exact', color: 'green' }, { text: 'yes', color: 'orange' }) }]),
+      }).overrideByRegexp('/lower bound$/', [
+        { id: 'mappings', value: boolMappings({ text: 'exact', color: 'green' }, { text: 'yes', color: 'orange' }) },
+      ]),
     );
 
   d.withRow(row('Role and replication'))
@@ -133,8 +141,12 @@ export function nodeDashboard(): Dashboard {
     .withPanel(
       timeseriesPanel({
         title: 'Zxid over time',
-        description: 'Transaction counter within the epoch (left axis) and epoch (right axis). The counter restarts at 0 with each new epoch.',
-        queries: [range(node('zookeeper_server_zxid_txn'), '{{server}} txn'), range(node('zookeeper_server_zxid_epoch'), '{{server}} epoch')],
+        description:
+          'Transaction counter within the epoch (left axis) and epoch (right axis). The counter restarts at 0 with each new epoch.',
+        queries: [
+          range(node('zookeeper_server_zxid_txn'), '{{server}} txn'),
+          range(node('zookeeper_server_zxid_epoch'), '{{server}} epoch'),
+        ],
         span: 12,
         height: 6,
         decimals: 0,
@@ -155,7 +167,10 @@ export function nodeDashboard(): Dashboard {
       timeseriesPanel({
         title: 'Synced followers and pending syncs',
         description: 'Reported by the leader only (mntr synced_followers, pending_syncs); empty for a follower or observer.',
-        queries: [range(node('zookeeper_mntr_synced_followers'), '{{server}} synced followers'), range(node('zookeeper_mntr_pending_syncs'), '{{server}} pending syncs')],
+        queries: [
+          range(node('zookeeper_mntr_synced_followers'), '{{server}} synced followers'),
+          range(node('zookeeper_mntr_pending_syncs'), '{{server}} pending syncs'),
+        ],
         span: 12,
         min: 0,
         decimals: 0,
@@ -166,7 +181,8 @@ export function nodeDashboard(): Dashboard {
     .withPanel(
       timeseriesPanel({
         title: 'Request latency',
-        description: 'Minimum, average and maximum request latency since the node\'s statistics were last reset (srvr); the agent never resets them.',
+        description:
+          "Minimum, average and maximum request latency since the node's statistics were last reset (srvr); the agent never resets them.",
         queries: [
           range(node('zookeeper_server_latency_min_seconds'), '{{server}} min'),
           range(node('zookeeper_server_latency_avg_seconds'), '{{server}} avg'),
@@ -191,7 +207,10 @@ export function nodeDashboard(): Dashboard {
       timeseriesPanel({
         title: 'Packets',
         description: 'Packets received and sent per second (mntr).',
-        queries: [range(nodeRate('zookeeper_mntr_packets_received'), '{{server}} received'), range(nodeRate('zookeeper_mntr_packets_sent'), '{{server}} sent')],
+        queries: [
+          range(nodeRate('zookeeper_mntr_packets_received'), '{{server}} received'),
+          range(nodeRate('zookeeper_mntr_packets_sent'), '{{server}} sent'),
+        ],
         span: 12,
         unit: 'pps',
         min: 0,
@@ -200,7 +219,8 @@ export function nodeDashboard(): Dashboard {
     .withPanel(
       timeseriesPanel({
         title: 'fsync time',
-        description: 'Mean time of the transaction-log fsyncs in each rate interval (empty while nothing is written), and the largest one since the node started (mntr fsynctime, ms).',
+        description:
+          'Mean time of the transaction-log fsyncs in each rate interval (empty while nothing is written), and the largest one since the node started (mntr fsynctime, ms).',
         queries: [
           range(
             `max by (${BY}) (\n  rate(${sel('zookeeper_mntr_fsynctime_sum', N)}[$__rate_interval])\n  / rate(${sel('zookeeper_mntr_fsynctime_count', N)}[$__rate_interval])\n)`,
@@ -233,7 +253,10 @@ export function nodeDashboard(): Dashboard {
       timeseriesPanel({
         title: 'Sessions',
         description: 'Global sessions (known to the whole ensemble) and local sessions on this node (mntr).',
-        queries: [range(node('zookeeper_mntr_global_sessions'), '{{server}} global'), range(node('zookeeper_mntr_local_sessions'), '{{server}} local')],
+        queries: [
+          range(node('zookeeper_mntr_global_sessions'), '{{server}} global'),
+          range(node('zookeeper_mntr_local_sessions'), '{{server}} local'),
+        ],
         span: 8,
         min: 0,
         decimals: 0,
@@ -257,7 +280,10 @@ export function nodeDashboard(): Dashboard {
       timeseriesPanel({
         title: 'Znodes',
         description: 'Znodes in the data tree (srvr) and ephemeral znodes (mntr).',
-        queries: [range(node('zookeeper_server_znodes'), '{{server}} znodes'), range(node('zookeeper_mntr_ephemerals_count'), '{{server}} ephemerals')],
+        queries: [
+          range(node('zookeeper_server_znodes'), '{{server}} znodes'),
+          range(node('zookeeper_mntr_ephemerals_count'), '{{server}} ephemerals'),
+        ],
         span: 8,
         min: 0,
         decimals: 0,
@@ -277,7 +303,10 @@ export function nodeDashboard(): Dashboard {
       timeseriesPanel({
         title: 'File descriptors',
         description: 'Open file descriptors and the process limit (mntr).',
-        queries: [range(node('zookeeper_mntr_open_file_descriptor_count'), '{{server}} open'), range(node('zookeeper_mntr_max_file_descriptor_count'), '{{server}} max')],
+        queries: [
+          range(node('zookeeper_mntr_open_file_descriptor_count'), '{{server}} open'),
+          range(node('zookeeper_mntr_max_file_descriptor_count'), '{{server}} max'),
+        ],
         span: 8,
         min: 0,
         decimals: 0,

@@ -40,7 +40,7 @@ export function pollErrorsPanel(by: string, span: number): timeseries.PanelBuild
 export function pollDurationPanel(by: string, span: number): timeseries.PanelBuilder {
   return timeseriesPanel({
     title: 'Poll duration',
-    description: 'Duration of the latest poll of each node × command (bounded by the agent\'s --timeout).',
+    description: "Duration of the latest poll of each node × command (bounded by the agent's --timeout).",
     queries: [range(`max by (${by}) (${sel('zookeeper_exporter_poll_duration_seconds', N)})`, LEGEND)],
     span,
     unit: 's',

@@ -24,12 +24,22 @@ export function queriesOf(dashboard: Dashboard): DashboardQuery[] {
     if (panel.type === 'row') continue;
     for (const target of (panel as Panel).targets ?? []) {
       const t = target as { expr?: string; refId?: string; instant?: boolean; datasource?: { type?: string; uid?: string } };
-      out.push({ where: `panel "${panel.title}" ${t.refId ?? ''}`.trim(), kind: t.instant ? 'instant' : 'range', expr: t.expr ?? '', datasource: t.datasource });
+      out.push({
+        where: `panel "${panel.title}" ${t.refId ?? ''}`.trim(),
+        kind: t.instant ? 'instant' : 'range',
+        expr: t.expr ?? '',
+        datasource: t.datasource,
+      });
     }
   }
   for (const annotation of dashboard.annotations?.list ?? []) {
     if (annotation.builtIn) continue;
-    out.push({ where: `annotation "${annotation.name}"`, kind: 'annotation', expr: annotation.expr ?? '', datasource: annotation.datasource });
+    out.push({
+      where: `annotation "${annotation.name}"`,
+      kind: 'annotation',
+      expr: annotation.expr ?? '',
+      datasource: annotation.datasource,
+    });
   }
   for (const variable of dashboard.templating?.list ?? []) {
     if (variable.type === 'query' && typeof variable.query === 'string') {
@@ -44,7 +54,10 @@ export function queriesOf(dashboard: Dashboard): DashboardQuery[] {
  * given: pass regex-escaped values for `=~` matchers). Unknown variables are left alone.
  */
 export function expandVariables(expr: string, values: Readonly<Record<string, string>>): string {
-  return expr.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced: string | undefined, bare: string | undefined) => values[braced ?? bare ?? ''] ?? whole);
+  return expr.replace(
+    /\$\{(\w+)\}|\$(\w+)/g,
+    (whole, braced: string | undefined, bare: string | undefined) => values[braced ?? bare ?? ''] ?? whole,
+  );
 }
 
 /** Escapes a value for use inside a PromQL `=~"…"` regex matcher, as Grafana does. */

@@ -145,6 +145,7 @@ export class HookService {
       secrets,
       dryRun: this.config.dryRun,
       audit: (entry) => this.audit.record(entry),
+      auditAll: (entries) => this.audit.recordAll(entries),
       onResult: (intent, result) =>
         this.options.log[result === 'delivered' || result === 'dry_run' ? 'info' : 'warn'](
           { hook: intent.hook, event: intent.event, ensemble: intent.ensemble, idempotencyKey: intent.idempotencyKey, result },
@@ -468,7 +469,7 @@ export class HookService {
   private async deliverAlerts(payload: AlertmanagerPayload): Promise<AcceptedAlerts> {
     const now = this.now();
     const counts: AcceptedAlerts = { intents: 0, duplicates: 0, suppressed: 0 };
-    const submissions: Array<Promise<boolean>> = [];
+    const intents: HookIntent[] = [];
     for (const routed of routeAlerts(payload, this.routes)) {
       const ensemble = routed.alert.labels.ensemble;
       const suppressed = this.suppressionGate(ensemble, now);
@@ -486,17 +487,23 @@ export class HookService {
         });
         continue;
       }
-      // All submitted together: their journal lines share one write and one fsync.
-      submissions.push(this.submit(intentForAlert(routed, this.agent, randomUUID(), now)));
+      intents.push(intentForAlert(routed, this.agent, randomUUID(), now));
     }
-    // The outbox refuses a hook+key it already holds (pending or done, kept 7 days): that is the
-    // duplicate check, across Alertmanager replicas, repeats and agent restarts.
-    const settled = await Promise.allSettled(submissions);
-    for (const s of settled) {
-      if (s.status === 'rejected') throw s.reason;
-      if (s.value) counts.intents++;
+    if (intents.length === 0) return counts;
+    if (this.unavailable !== undefined) throw new HookStoreUnavailableError(this.unavailable);
+    // All submitted together: their journal lines share one write and one fsync. The outbox refuses
+    // a hook+key it already holds (pending or done, kept 7 days): that is the duplicate check, across
+    // Alertmanager replicas, repeats and agent restarts.
+    const added = await this.deliverer.submitAll(intents);
+    for (const ok of added) {
+      if (ok) counts.intents++;
       else counts.duplicates++;
     }
+    // One line per payload, not per alert: a payload of hundreds of alerts must not flood the log.
+    this.options.log.info(
+      { intents: counts.intents, duplicates: counts.duplicates, suppressed: counts.suppressed },
+      'alert hook intents',
+    );
     this.alertDuplicates += counts.duplicates;
     return counts;
   }

@@ -30,5 +30,4 @@ export type CommandOutcome<T> =
 
 /** Raw bytes-level result of a transport call, before parsing. */
 export type RawReply<T = string> =
-  | { ok: true; body: T; durationMs: number }
-  | { ok: false; reason: FailureReason; detail: string; durationMs: number };
+  { ok: true; body: T; durationMs: number } | { ok: false; reason: FailureReason; detail: string; durationMs: number };

@@ -191,7 +191,12 @@ export function adminVotingView(json: unknown): QuorumMember[] {
     const election = view.election_addresses[0];
     if (quorum === undefined) throw new ParseError(`AdminServer voting_view: server ${id} has no server address`);
     const q = hostPort(quorum, `server ${id} address`);
-    const member: QuorumMember = { id: parseInteger(id, `AdminServer voting_view: server ${id.slice(0, 20)}`), host: q.host, quorumPort: q.port, role: view.learner_type };
+    const member: QuorumMember = {
+      id: parseInteger(id, `AdminServer voting_view: server ${id.slice(0, 20)}`),
+      host: q.host,
+      quorumPort: q.port,
+      role: view.learner_type,
+    };
     if (election !== undefined) member.electionPort = hostPort(election, `server ${id} election address`).port;
     if (view.client_address !== '') member.clientAddress = view.client_address;
     return member;

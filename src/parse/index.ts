@@ -7,12 +7,5 @@ export { parseWatchSummary } from './wchs.js';
 export { parseServerConfig, parseQuorumMember, peerTypeName } from './conf.js';
 export { classifyFourLetterReply, NOT_SERVING_MESSAGE } from './classify.js';
 export type { FourLetterClassification, FourLetterRefusal } from './classify.js';
-export {
-  adminErrorOf,
-  adminServerStats,
-  adminMntr,
-  adminWatchSummary,
-  adminServerConfig,
-  adminVotingView,
-} from './admin.js';
+export { adminErrorOf, adminServerStats, adminMntr, adminWatchSummary, adminServerConfig, adminVotingView } from './admin.js';
 export type * from './types.js';

@@ -194,7 +194,9 @@ export class PollScheduler {
   /** Polls one ensemble's nodes, hands the result to the listener, and returns how many nodes were polled. */
   private async pollEnsemble(ensemble: EnsembleConfig): Promise<number> {
     const generation = this.generationOf(ensemble.name);
-    const polled = discoveryEnabled(ensemble) ? await this.pollDiscovering(ensemble) : { ensemble, samples: await this.pollTargets(ensemble, ensemble.servers) };
+    const polled = discoveryEnabled(ensemble)
+      ? await this.pollDiscovering(ensemble)
+      : { ensemble, samples: await this.pollTargets(ensemble, ensemble.servers) };
     // Samples taken under settings a reconfigure replaced (or of an ensemble it removed) are dropped.
     if (this.generationOf(ensemble.name) === generation) this.listener.onEnsemble(polled.ensemble, polled.samples, this.now());
     return polled.samples.length;
@@ -211,10 +213,16 @@ export class PollScheduler {
     const seeds = ensemble.servers;
     const known = this.discovered.get(ensemble.name) ?? [];
     const first = await this.pollTargets(ensemble, [...seeds, ...known.map((member) => member.target)]);
-    const polled: PolledNode[] = first.map((sample, i) => ({ target: i < seeds.length ? seeds[i]! : known[i - seeds.length]!.target, sample }));
+    const polled: PolledNode[] = first.map((sample, i) => ({
+      target: i < seeds.length ? seeds[i]! : known[i - seeds.length]!.target,
+      sample,
+    }));
     const found = discoverMembers(seeds, polled, known);
     const fresh = found.filter((member) => !polled.some((node) => node.sample.server === member.server));
-    const late = await this.pollTargets(ensemble, fresh.map((member) => member.target));
+    const late = await this.pollTargets(
+      ensemble,
+      fresh.map((member) => member.target),
+    );
     polled.push(...late.map((sample, i) => ({ target: fresh[i]!.target, sample })));
     // The conf of a member polled late may be newer still: its members are polled from next round on.
     this.discovered.set(ensemble.name, discoverMembers(seeds, polled, found));
@@ -233,7 +241,10 @@ export class PollScheduler {
     });
     const kept = new Set([...seeds.map(serverLabel), ...discovered.map((member) => member.server)]);
     const withSamples = new Set([...seeds.map(serverLabel), ...reported.filter((m) => m.failure === undefined).map((m) => m.server)]);
-    this.forget(ensemble.name, polled.map((node) => node.sample.server).filter((server) => !kept.has(server)));
+    this.forget(
+      ensemble.name,
+      polled.map((node) => node.sample.server).filter((server) => !kept.has(server)),
+    );
     return {
       ensemble: { ...ensemble, discovered: reported },
       samples: polled.map((node) => node.sample).filter((sample) => withSamples.has(sample.server)),

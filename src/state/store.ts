@@ -37,7 +37,13 @@ export interface NodeRecord {
 export function mntrSeriesOf(record: NodeRecord): MntrSeries[] {
   const { mntr } = record;
   if (!mntr) return [];
-  return mntr.plan.map((item, i) => ({ family: item.family, type: item.type, sample: item.sample, labels: item.labels, value: mntr.values[i]! }));
+  return mntr.plan.map((item, i) => ({
+    family: item.family,
+    type: item.type,
+    sample: item.sample,
+    labels: item.labels,
+    value: mntr.values[i]!,
+  }));
 }
 
 /** A change in one node × command's result, for logging once per change. */
@@ -129,7 +135,8 @@ export class NodeStore {
         // Series left out by the ensemble's budget are a choice, not a drop: they are not counted.
         const plan = selectPlan(layout.plan, this.mntrSelection(sample.ensemble));
         const total = { ...previous?.mntrDropped };
-        for (const [reason, count] of Object.entries(dropped) as Array<[MntrDropReason, number]>) total[reason] = (total[reason] ?? 0) + count;
+        for (const [reason, count] of Object.entries(dropped) as Array<[MntrDropReason, number]>)
+          total[reason] = (total[reason] ?? 0) + count;
         if (Object.keys(total).length > 0) record.mntrDropped = total;
         const values = new Float64Array(plan.length);
         plan.forEach((item, i) => {

@@ -104,6 +104,7 @@ export function createLimiter(max: number, laneMax: number = max): Limiter {
             result = Promise.resolve(task());
           } catch (err) {
             // A task that throws synchronously still releases its slot.
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the task's own reason, passed on unchanged
             result = Promise.reject(err);
           }
           result.then(
@@ -113,6 +114,7 @@ export function createLimiter(max: number, laneMax: number = max): Limiter {
             },
             (err: unknown) => {
               release(lane);
+              // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the task's own reason, passed on unchanged
               reject(err);
             },
           );

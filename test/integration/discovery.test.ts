@@ -144,7 +144,9 @@ describe.skipIf(!zookeeperInstalled())('discovery on a real 3-voter ensemble', (
   it('two of three killed, one address known: the agent that saw them says lost; a fresh status says unknown (exit 3)', async () => {
     const watcher = agents[0]!;
     await agentSeesWholeEnsemble(watcher);
-    const survivor = ensemble.nodes.find((n) => n.address === (watcher.child.spawnargs.find((a) => a.startsWith('kafka=')) ?? '').slice('kafka='.length));
+    const survivor = ensemble.nodes.find(
+      (n) => n.address === (watcher.child.spawnargs.find((a) => a.startsWith('kafka=')) ?? '').slice('kafka='.length),
+    );
     if (!survivor) throw new Error('the first agent’s seed is not a node of the ensemble');
     const victims = ensemble.nodes.filter((n) => n !== survivor);
     const killedAt = Date.now();

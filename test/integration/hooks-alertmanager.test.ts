@@ -15,6 +15,7 @@ import { ZkEnsemble, zookeeperInstalled } from '../harness/zookeeper.js';
 
 const SECRET = 'am-secret-0123456789';
 const TOKEN = 'am-token-0123456789';
+const ADMIN = 'am-admin-token-0123456789';
 
 describe.skipIf(!zookeeperInstalled() || !prometheusInstalled())('Prometheus → Alertmanager → agent → hook', () => {
   let dir: string;
@@ -28,6 +29,7 @@ describe.skipIf(!zookeeperInstalled() || !prometheusInstalled())('Prometheus →
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zk-am-'));
     fs.writeFileSync(path.join(dir, 'secret'), SECRET);
     fs.writeFileSync(path.join(dir, 'token'), TOKEN);
+    fs.writeFileSync(path.join(dir, 'admin'), ADMIN);
     receiver = new HookReceiver([SECRET]);
     await receiver.start();
     ensemble = await ZkEnsemble.start({ voters: 3 });
@@ -45,6 +47,8 @@ describe.skipIf(!zookeeperInstalled() || !prometheusInstalled())('Prometheus →
       path.join(dir, 'secret'),
       '--receiver-token-file',
       path.join(dir, 'token'),
+      '--admin-token-file',
+      path.join(dir, 'admin'),
       '--state-dir',
       path.join(dir, 'state'),
     ]);
@@ -128,7 +132,9 @@ describe.skipIf(!zookeeperInstalled() || !prometheusInstalled())('Prometheus →
     // 12 s covers two of them, and the receiver must still see one delivery.
     await sleep(12_000);
     expect(receiver.requests.filter((r) => r.body.event === 'alert')).toHaveLength(1);
-    const dups = await agent.json<{ entries: unknown[] }>('/api/v1/hooks/deliveries?type=duplicate');
+    // Hook state reads take the admin token once any token is configured.
+    const read = await fetch(`${agent.url}/api/v1/hooks/deliveries?type=duplicate`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    const dups = (await read.json()) as { entries: unknown[] };
     console.log(`duplicates dropped by the agent while the alert fired: ${dups.entries.length}`);
   });
 });

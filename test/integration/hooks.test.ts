@@ -15,6 +15,7 @@ import { ZkEnsemble, zookeeperInstalled, type ZkNode } from '../harness/zookeepe
 const SECRET = 'test-secret-0123456789';
 const FAILPOINT_PRELOAD = new URL('../harness/failpoint-preload.mjs', import.meta.url).href;
 const TOKEN = 'receiver-token-abcdef';
+const ADMIN = 'admin-token-0123456789abcdef';
 
 let dir: string;
 let ensemble: ZkEnsemble;
@@ -39,6 +40,7 @@ hooks:
   agentId: ${name}
   secretFiles: [${path.join(dir, 'secret')}]
   receiverTokenFiles: [${path.join(dir, 'token')}]
+  adminTokenFile: ${path.join(dir, 'admin')}
   targets:
     - name: pager
       url: ${receiver.url}
@@ -93,6 +95,12 @@ function postAlert(target: AgentProcess, body: string, token: string | null = TO
   });
 }
 
+/** GET a hooks API path with the admin token (hook state reads need it once any token is configured). */
+async function adminJson<T>(target: AgentProcess, pathname: string): Promise<T> {
+  const res = await fetch(target.url + pathname, { headers: { authorization: `Bearer ${ADMIN}` }, signal: AbortSignal.timeout(5000) });
+  return (await res.json()) as T;
+}
+
 async function quorum(target: AgentProcess, want: string): Promise<void> {
   await waitFor(
     `quorum ${want}`,
@@ -114,6 +122,7 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zk-hooks-'));
     file('secret', `${SECRET}\n`);
     file('token', `${TOKEN}\n`);
+    file('admin', `${ADMIN}\n`);
     receiver = new HookReceiver([SECRET]);
     await receiver.start();
     ensemble = await ZkEnsemble.start({ voters: 3 });
@@ -159,7 +168,10 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
     await sleep(3000);
     expect(receiver.requests.map((r) => r.body.event)).toEqual(['quorum_at_risk', 'quorum_lost', 'quorum_restored']);
     expect(receiver.requests.every((r) => r.verified)).toBe(true);
-    const deliveries = await agent.json<{ entries: Array<{ type: string; result?: string }> }>('/api/v1/hooks/deliveries?type=result');
+    const deliveries = await adminJson<{ entries: Array<{ type: string; result?: string }> }>(
+      agent,
+      '/api/v1/hooks/deliveries?type=result',
+    );
     expect(deliveries.entries.map((e) => e.result)).toEqual(['delivered', 'delivered', 'delivered']);
   });
 
@@ -174,7 +186,7 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
     await sleep(30_000);
     const metrics = await agent.metrics();
     expect(sampleValue(metrics, 'zookeeper_hook_oldest_pending_age_seconds', {})).toBeGreaterThan(20);
-    const attempts = await agent.json<{ entries: Array<{ outcome?: { kind: string } }> }>('/api/v1/hooks/deliveries?type=attempt');
+    const attempts = await adminJson<{ entries: Array<{ outcome?: { kind: string } }> }>(agent, '/api/v1/hooks/deliveries?type=attempt');
     expect(attempts.entries.filter((e) => e.outcome?.kind === 'retry').length).toBeGreaterThan(2);
     await receiver.start();
     const back = await waitFor(
@@ -240,7 +252,8 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
       await sleep(1500);
       expect(receiver.effective.filter((r) => r.idempotencyKey === key)).toHaveLength(1);
       expect(receiver.requests.filter((r) => r.idempotencyKey === key)).toHaveLength(sentBeforeCrash + 1);
-      const results = await restarted.json<{ entries: Array<{ idempotencyKey?: string; result?: string }> }>(
+      const results = await adminJson<{ entries: Array<{ idempotencyKey?: string; result?: string }> }>(
+        restarted,
         '/api/v1/hooks/deliveries?type=result',
       );
       expect(results.entries.filter((e) => e.idempotencyKey === key).map((e) => e.result)).toEqual(['delivered']);
@@ -263,9 +276,16 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
     others.push(dry);
     const unauthorised = await fetch(`${agent.url}/api/v1/hooks/pause`, { method: 'POST', body: '{"by":"me"}' });
     expect(unauthorised.status).toBe(401);
-    const paused = await fetch(`${agent.url}/api/v1/hooks/pause`, {
+    // The receiver token is scoped to posting alerts.
+    const withReceiverToken = await fetch(`${agent.url}/api/v1/hooks/pause`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ by: 'sre-oncall' }),
+    });
+    expect(withReceiverToken.status).toBe(403);
+    const paused = await fetch(`${agent.url}/api/v1/hooks/pause`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ by: 'sre-oncall', reason: 'rolling restart' }),
     });
     expect(paused.status).toBe(200);
@@ -274,7 +294,7 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
     await followers[0]!.kill();
     await quorum(agent, 'at_risk');
     const suppressed = await waitFor('suppression recorded', async () => {
-      const d = await agent.json<{ entries: Array<{ event?: string; detail?: string }> }>('/api/v1/hooks/deliveries?type=suppressed');
+      const d = await adminJson<{ entries: Array<{ event?: string; detail?: string }> }>(agent, '/api/v1/hooks/deliveries?type=suppressed');
       return d.entries.some((e) => e.event === 'quorum_at_risk') ? d : undefined;
     });
     expect(suppressed.value.entries.at(-1)?.detail).toContain('rolling restart');
@@ -289,11 +309,37 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
     expect(sampleValue(await agent.metrics(), 'zookeeper_hook_maintenance_active', { ensemble: 'local' })).toBe(1);
     const resumed = await fetch(`${agent.url}/api/v1/hooks/resume`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ by: 'sre-oncall' }),
     });
     expect(resumed.status).toBe(200);
     followers[0]!.start();
     await ensemble.waitServing(30_000);
+  });
+  it('never shows a token: not in the logs, /metrics, or any API answer', async () => {
+    const answers: string[] = [await agent.metrics()];
+    for (const pathname of [
+      '/api/v1/hooks/status',
+      '/api/v1/hooks/deliveries?limit=1000',
+      '/api/v1/ensembles',
+      '/api/v1/hooks/peer-view',
+    ]) {
+      for (const token of [ADMIN, TOKEN]) {
+        const res = await fetch(agent.url + pathname, { headers: { authorization: `Bearer ${token}` } });
+        answers.push(`${res.status} ${JSON.stringify([...res.headers])} ${await res.text()}`);
+      }
+    }
+    // Refusals too: a wrong scope or a wrong token must not echo what was sent.
+    for (const [pathname, token] of [
+      ['/api/v1/hooks/ack', TOKEN],
+      ['/api/v1/alertmanager', ADMIN],
+      ['/api/v1/hooks/pause', `${ADMIN}x`],
+    ] as const) {
+      const res = await fetch(agent.url + pathname, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '{}' });
+      answers.push(`${res.status} ${JSON.stringify([...res.headers])} ${await res.text()}`);
+    }
+    const seen = [agent.output(), ...answers].join('\n');
+    expect(seen).toContain('"adminToken":true');
+    for (const token of [ADMIN, TOKEN, SECRET]) expect(seen.includes(token), token).toBe(false);
   });
 });

@@ -33,8 +33,12 @@ describe('Dockerfile', () => {
     const scripts = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts as Record<string, string>;
     expect(scripts.build).toBe('tsc -p tsconfig.build.json');
     // Every file the build step needs is copied into the build stage.
-    const copied = build.filter((i) => i.keyword === 'COPY').map((i) => i.args).join(' ');
-    for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src']) expect(copied).toContain(needed);
+    const copied = build
+      .filter((i) => i.keyword === 'COPY')
+      .map((i) => i.args)
+      .join(' ');
+    for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src'])
+      expect(copied).toContain(needed);
   });
 
   it('ships production dependencies only and the built output, and runs as a non-root user', () => {

@@ -79,11 +79,17 @@ export class AuditLog {
 
   /** Appends an entry (in memory at once; to the file in order, one write at a time). */
   record(entry: AuditEntry): void {
-    this.entries.push(entry);
+    this.recordAll([entry]);
+  }
+
+  /** Appends several entries, in order, handed to the file as one append. */
+  recordAll(entries: readonly AuditEntry[]): void {
+    if (entries.length === 0) return;
+    for (const entry of entries) this.entries.push(entry);
     // Trimmed in batches so a full buffer does not copy on every entry.
     if (this.entries.length >= this.capacity * 2) this.entries = this.entries.slice(-this.capacity);
     if (this.store === undefined || this.closed) return;
-    this.store.append([entry], false).catch((err: unknown) => this.onError(err as Error));
+    this.store.append(entries, false).catch((err: unknown) => this.onError(err as Error));
   }
 
   /** The latest entries matching `filter`, newest last, at most `limit` (default: all kept). */

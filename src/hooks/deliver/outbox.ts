@@ -109,20 +109,50 @@ export class Outbox {
 
   /** Persists the intent (fdatasync) and resolves true, or resolves false without writing when its hook+key is already pending or done. */
   async add(intent: HookIntent): Promise<boolean> {
-    const key = hookKey(intent.hook, intent.idempotencyKey);
-    if (this.pendingByKey.has(key) || this.isDone(key)) return false;
-    if (this.pendingById.has(intent.id)) throw new Error(`outbox: intent id ${intent.id} is already pending`);
-    // Reserved before the write so a concurrent add of the same key sees it at once.
-    this.pendingById.set(intent.id, { intent, attempts: 0 });
-    this.pendingByKey.set(key, intent.id);
+    const [added] = await this.addAll([intent]);
+    return added === true;
+  }
+
+  /**
+   * {@link add} for many intents in one journal write and one fdatasync: resolves, once all the new
+   * ones are durable, with one flag per intent (false for a hook+key already pending or done, or
+   * repeated earlier in `intents`). A failed write adds none of them.
+   */
+  async addAll(intents: readonly HookIntent[]): Promise<boolean[]> {
+    const flags: boolean[] = [];
+    const added: Array<{ intent: HookIntent; key: string }> = [];
+    for (const intent of intents) {
+      const key = hookKey(intent.hook, intent.idempotencyKey);
+      if (this.pendingByKey.has(key) || this.isDone(key)) {
+        flags.push(false);
+        continue;
+      }
+      if (this.pendingById.has(intent.id)) {
+        for (const a of added) this.unreserve(a.intent.id, a.key);
+        throw new Error(`outbox: intent id ${intent.id} is already pending`);
+      }
+      // Reserved before the write so a concurrent add of the same key sees it at once.
+      this.pendingById.set(intent.id, { intent, attempts: 0 });
+      this.pendingByKey.set(key, intent.id);
+      added.push({ intent, key });
+      flags.push(true);
+    }
+    if (added.length === 0) return flags;
     try {
-      await this.append([{ t: 'intent', intent }], true);
+      await this.append(
+        added.map(({ intent }) => ({ t: 'intent', intent })),
+        true,
+      );
     } catch (err) {
-      this.pendingById.delete(intent.id);
-      this.pendingByKey.delete(key);
+      for (const a of added) this.unreserve(a.intent.id, a.key);
       throw err;
     }
-    return true;
+    return flags;
+  }
+
+  private unreserve(id: string, key: string): void {
+    this.pendingById.delete(id);
+    this.pendingByKey.delete(key);
   }
 
   /** Journals attempt number `n` of a pending intent (not fsynced: losing it after a crash only repeats a backoff step). */

@@ -105,7 +105,9 @@ function header(entry) {
   if (conflicts.length > 0) head.append(h('span', 'badge q-at_risk', `conf disagrees: ${conflicts.map((c) => c.server).join(', ')}`));
   const duplicates = state.duplicateServerIds ?? [];
   if (duplicates.length > 0) {
-    head.append(h('span', 'badge q-at_risk', `duplicate id: ${duplicates.map((d) => `${d.serverId} (${d.servers.join(', ')})`).join('; ')}`));
+    head.append(
+      h('span', 'badge q-at_risk', `duplicate id: ${duplicates.map((d) => `${d.serverId} (${d.servers.join(', ')})`).join('; ')}`),
+    );
   }
   return head;
 }

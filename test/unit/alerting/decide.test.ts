@@ -49,6 +49,7 @@ describe('decidePush', () => {
           summary: 'ZooKeeper ensemble kafka is one failure away from losing quorum',
           description: '2 of 3 voters serve, a majority is 2. Not serving: 10.0.0.3:2181.',
           agent: 'agent-a',
+          epoch: '1',
         },
         startsAt: iso(at),
         endsAt: iso(at + 15_000),

@@ -32,7 +32,9 @@ describe('alerts/build.ts', { timeout: 30_000 }, () => {
     const url = 'https://wiki.example.internal/zk/runbooks';
     const first = build(['--runbook-url', url, '--selector', 'env="prod"', '--out', rules]);
     expect(first.status, first.output).toBe(0);
-    expect(YAML.parse(readFileSync(rules, 'utf8'))).toEqual({ groups: ruleGroups(resolveConfig({ runbookUrl: url, selector: 'env="prod"' })) });
+    expect(YAML.parse(readFileSync(rules, 'utf8'))).toEqual({
+      groups: ruleGroups(resolveConfig({ runbookUrl: url, selector: 'env="prod"' })),
+    });
 
     const manifest = path.join(dir, 'rule.yaml');
     const second = build(['--format', 'prometheusrule', '--namespace', 'monitoring', '--out', manifest], { ZK_ALERTS_RUNBOOK_URL: url });

@@ -50,15 +50,15 @@ describe('examples/alertmanager.yml', () => {
     expect(status, output).toBe(0);
   });
 
-  it.each([
-    'ZookeeperQuorumLost',
-    'ZookeeperQuorumLostPerNode',
-    'ZookeeperQuorumAtRisk',
-    'ZookeeperNoLeader',
-    'ZookeeperSplitBrain',
-  ])('routes %s to the agent receiver (and on to the people)', (alertname) => {
-    expect(receivers(`alertname=${alertname}`, 'ensemble=kafka', 'severity=critical')).toEqual(['zk-ensemble-exporter-failover', 'default']);
-  });
+  it.each(['ZookeeperQuorumLost', 'ZookeeperQuorumLostPerNode', 'ZookeeperQuorumAtRisk', 'ZookeeperNoLeader', 'ZookeeperSplitBrain'])(
+    'routes %s to the agent receiver (and on to the people)',
+    (alertname) => {
+      expect(receivers(`alertname=${alertname}`, 'ensemble=kafka', 'severity=critical')).toEqual([
+        'zk-ensemble-exporter-failover',
+        'default',
+      ]);
+    },
+  );
 
   it.each(['ZookeeperNodeDown', 'ZookeeperLatencyHigh', 'ZookeeperExporterStale', 'ZookeeperQuorumLostSoon'])(
     'routes %s to the default receiver only',
@@ -68,9 +68,14 @@ describe('examples/alertmanager.yml', () => {
   );
 
   // A hook alert sent through the agent's receiver would ride the failing hooks it reports on.
-  it.each(['ZookeeperFailoverHookFailing', 'ZookeeperFailoverHookDeadLettered'])('routes %s (no ensemble label) to the default receiver only', (alertname) => {
-    expect(receivers(`alertname=${alertname}`, 'instance=zk-ensemble-exporter:9141', 'hook=pager', 'severity=critical')).toEqual(['default']);
-  });
+  it.each(['ZookeeperFailoverHookFailing', 'ZookeeperFailoverHookDeadLettered'])(
+    'routes %s (no ensemble label) to the default receiver only',
+    (alertname) => {
+      expect(receivers(`alertname=${alertname}`, 'instance=zk-ensemble-exporter:9141', 'hook=pager', 'severity=critical')).toEqual([
+        'default',
+      ]);
+    },
+  );
 
   it('sends the agent receiver to its Alertmanager endpoint with its bearer token, resolved alerts included', () => {
     const parsed = YAML.parse(readFileSync(`${root}${config}`, 'utf8')) as {

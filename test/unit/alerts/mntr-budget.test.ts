@@ -75,9 +75,13 @@ describe('default mntr series set', () => {
   it('adds included families and removes excluded ones (exclude wins)', () => {
     const base = planOf('leader').map((item) => item.sample);
     expect(base).not.toContain('zookeeper_mntr_proposal_latency_count');
-    const tuned = planOf('leader', mntrSelectionOf({ include: ['zookeeper_mntr_proposal_latency*'], exclude: ['zookeeper_mntr_watch_*', 'zookeeper_mntr_proposal_latency_min'] })).map(
-      (item) => item.sample,
-    );
+    const tuned = planOf(
+      'leader',
+      mntrSelectionOf({
+        include: ['zookeeper_mntr_proposal_latency*'],
+        exclude: ['zookeeper_mntr_watch_*', 'zookeeper_mntr_proposal_latency_min'],
+      }),
+    ).map((item) => item.sample);
     expect(tuned).toContain('zookeeper_mntr_proposal_latency_count');
     expect(tuned).toContain('zookeeper_mntr_proposal_latency_max');
     expect(tuned).not.toContain('zookeeper_mntr_proposal_latency_min');

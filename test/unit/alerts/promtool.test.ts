@@ -15,7 +15,9 @@ import { ALERT_NAMES, ALERT_SCOPE, RULES_FILE, forAll, renderRules, resolveConfi
 const PROMTOOL = '/usr/bin/promtool';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const testsDir = path.join(root, 'alerts', 'tests');
-const testFiles = readdirSync(testsDir).filter((f) => f.endsWith('.test.yml')).sort();
+const testFiles = readdirSync(testsDir)
+  .filter((f) => f.endsWith('.test.yml'))
+  .sort();
 
 // promtool evaluates every rule at every step of every test: a few seconds per file on a small machine.
 const TIMEOUT_MS = 60_000;
@@ -55,27 +57,39 @@ describe.concurrent('promtool', () => {
 });
 
 describe('promtool tests cover every alert', () => {
-  it.each([...ALERT_NAMES])('%s: fires (with ensemble/server labels, or job/instance for agent alerts), stays silent, and flaps inside its `for`', (alert) => {
-    const tested = groups.filter((g) => g.alert_rule_test?.some((t) => t.alertname === alert));
-    const cases = (g: TestGroup) => g.alert_rule_test!.filter((t) => t.alertname === alert);
-    const fires = tested.filter((g) => cases(g).some((t) => (t.exp_alerts ?? []).length > 0));
-    const quiet = tested.filter((g) => cases(g).every((t) => (t.exp_alerts ?? []).length === 0));
-    expect(fires.length, 'a case where it fires').toBeGreaterThan(0);
-    expect(quiet.filter((g) => g.name.includes('stays silent')).length, 'a case where it must not fire').toBeGreaterThan(0);
-    expect(quiet.filter((g) => g.name.includes('never fires')).length, 'a case that flaps inside its `for`').toBeGreaterThan(0);
-    // Each firing case also checks the instant just before `for` has passed.
-    for (const g of fires) expect(cases(g).some((t) => (t.exp_alerts ?? []).length === 0), g.name).toBe(true);
-    // Agent alerts (the failover hooks) are per agent: their series have no `ensemble`, so the alerts cannot carry one.
-    const required = { ensemble: ['ensemble'], node: ['ensemble', 'server'], command: ['ensemble', 'server', 'command'], agent: ['job', 'instance'] }[ALERT_SCOPE[alert]];
-    for (const g of fires) {
-      for (const t of cases(g)) {
-        for (const expected of t.exp_alerts ?? []) {
-          expect(Object.keys(expected.exp_labels ?? {}), g.name).toEqual(expect.arrayContaining(['severity', ...required]));
-          if (ALERT_SCOPE[alert] === 'agent') expect(Object.keys(expected.exp_labels ?? {}), g.name).not.toContain('ensemble');
+  it.each([...ALERT_NAMES])(
+    '%s: fires (with ensemble/server labels, or job/instance for agent alerts), stays silent, and flaps inside its `for`',
+    (alert) => {
+      const tested = groups.filter((g) => g.alert_rule_test?.some((t) => t.alertname === alert));
+      const cases = (g: TestGroup) => g.alert_rule_test!.filter((t) => t.alertname === alert);
+      const fires = tested.filter((g) => cases(g).some((t) => (t.exp_alerts ?? []).length > 0));
+      const quiet = tested.filter((g) => cases(g).every((t) => (t.exp_alerts ?? []).length === 0));
+      expect(fires.length, 'a case where it fires').toBeGreaterThan(0);
+      expect(quiet.filter((g) => g.name.includes('stays silent')).length, 'a case where it must not fire').toBeGreaterThan(0);
+      expect(quiet.filter((g) => g.name.includes('never fires')).length, 'a case that flaps inside its `for`').toBeGreaterThan(0);
+      // Each firing case also checks the instant just before `for` has passed.
+      for (const g of fires)
+        expect(
+          cases(g).some((t) => (t.exp_alerts ?? []).length === 0),
+          g.name,
+        ).toBe(true);
+      // Agent alerts (the failover hooks) are per agent: their series have no `ensemble`, so the alerts cannot carry one.
+      const required = {
+        ensemble: ['ensemble'],
+        node: ['ensemble', 'server'],
+        command: ['ensemble', 'server', 'command'],
+        agent: ['job', 'instance'],
+      }[ALERT_SCOPE[alert]];
+      for (const g of fires) {
+        for (const t of cases(g)) {
+          for (const expected of t.exp_alerts ?? []) {
+            expect(Object.keys(expected.exp_labels ?? {}), g.name).toEqual(expect.arrayContaining(['severity', ...required]));
+            if (ALERT_SCOPE[alert] === 'agent') expect(Object.keys(expected.exp_labels ?? {}), g.name).not.toContain('ensemble');
+          }
         }
       }
-    }
-  });
+    },
+  );
 });
 
 describe('the flap cases flap', () => {

@@ -151,8 +151,10 @@ describe('config', () => {
     }
   });
 
-  it('ExporterStale reads only the agent\'s own series and `up`, and remembers a crashed agent while its target is down', () => {
-    const record = ruleGroups().flatMap((g) => g.rules).find((r) => 'record' in r && r.record === RECORDING_RULES.lastRound)!;
+  it("ExporterStale reads only the agent's own series and `up`, and remembers a crashed agent while its target is down", () => {
+    const record = ruleGroups()
+      .flatMap((g) => g.rules)
+      .find((r) => 'record' in r && r.record === RECORDING_RULES.lastRound)!;
     expect(record.expr).toContain('max_over_time(zookeeper_exporter_last_round_timestamp_seconds[1h])');
     expect(record.expr).toContain(`last_over_time(${RECORDING_RULES.lastRound}[1h])`);
     expect(record.expr).toContain('and on (job, instance)\n  (up == 0)');
@@ -164,7 +166,9 @@ describe('config', () => {
     const urls = [...text.matchAll(/runbook_url: (\S+)/g)].map((m) => m[1]);
     expect(urls).toHaveLength(ALERT_NAMES.length);
     for (const url of urls) expect(url).toMatch(/^https:\/\/wiki\.example\/zk\/runbooks#zookeeper[a-z]+$/);
-    expect(() => resolveConfig({ runbookUrl: 'docs/runbooks.md' })).toThrow('runbookUrl: "docs/runbooks.md" is not an absolute http(s) URL');
+    expect(() => resolveConfig({ runbookUrl: 'docs/runbooks.md' })).toThrow(
+      'runbookUrl: "docs/runbooks.md" is not an absolute http(s) URL',
+    );
   });
 
   it('overrides thresholds, windows and `for` without touching the rest', () => {
@@ -186,7 +190,9 @@ describe('config', () => {
 
   it('ExporterStale counts rounds of the agent interval', () => {
     const stale = (agentInterval: string) =>
-      ruleGroups(resolveConfig({ agentInterval })).flatMap((g) => g.rules.filter(isAlerting)).find((r) => r.alert === 'ZookeeperExporterStale')!;
+      ruleGroups(resolveConfig({ agentInterval }))
+        .flatMap((g) => g.rules.filter(isAlerting))
+        .find((r) => r.alert === 'ZookeeperExporterStale')!;
     expect(stale('5s').expr).toMatch(/> 30$/);
     expect(stale('1m').expr).toMatch(/> 360$/);
   });
@@ -212,7 +218,9 @@ describe('config', () => {
     expect(other('ZookeeperFailoverHookFailing').expr).toMatch(/< 90\n\)$/);
     expect(other('ZookeeperFailoverHookDeadLettered').expr).toContain('[2h]');
     expect(other('ZookeeperFailoverHookDeadLettered').expr).toMatch(/< 720\n\)$/);
-    expect(() => resolveConfig({ thresholds: { hookRejectedWindow: '5s' } })).toThrow('thresholds.hookRejectedWindow: must be at least two agent intervals (5s)');
+    expect(() => resolveConfig({ thresholds: { hookRejectedWindow: '5s' } })).toThrow(
+      'thresholds.hookRejectedWindow: must be at least two agent intervals (5s)',
+    );
   });
 
   it('rejects bad settings, listing every problem', () => {

@@ -6,7 +6,8 @@ import { parse } from 'yaml';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 const provisioning = path.join(root, 'examples', 'grafana', 'provisioning');
-const load = (file: string): Record<string, unknown> => parse(fs.readFileSync(path.join(provisioning, file), 'utf8')) as Record<string, unknown>;
+const load = (file: string): Record<string, unknown> =>
+  parse(fs.readFileSync(path.join(provisioning, file), 'utf8')) as Record<string, unknown>;
 
 describe('Grafana provisioning examples', () => {
   it('provisions a default Prometheus data source with its scrape interval', () => {
@@ -32,7 +33,11 @@ describe('Grafana provisioning examples', () => {
     expect(config.apiVersion).toBe(1);
     expect(config.providers).toHaveLength(1);
     const [provider] = config.providers;
-    expect(provider).toMatchObject({ type: 'file', folder: 'ZooKeeper', options: { path: '/var/lib/grafana/dashboards/zk-ensemble-exporter' } });
+    expect(provider).toMatchObject({
+      type: 'file',
+      folder: 'ZooKeeper',
+      options: { path: '/var/lib/grafana/dashboards/zk-ensemble-exporter' },
+    });
     const readme = fs.readFileSync(path.join(root, 'dashboards', 'README.md'), 'utf8');
     expect(readme).toContain('/var/lib/grafana/dashboards/zk-ensemble-exporter');
     expect(readme).toContain('examples/grafana/provisioning');

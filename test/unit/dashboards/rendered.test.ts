@@ -9,19 +9,32 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Dashboard, Panel, RowPanel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { describe, expect, it } from 'vitest';
-import { DASHBOARDS, NEEDS_FAULT, NODE_UID, OVERVIEW_UID, expandVariables, panelsOf, queriesOf, render } from '../../../dashboards/src/index.js';
+import {
+  DASHBOARDS,
+  NEEDS_FAULT,
+  NODE_UID,
+  OVERVIEW_UID,
+  expandVariables,
+  panelsOf,
+  queriesOf,
+  render,
+} from '../../../dashboards/src/index.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 
 const rendered = DASHBOARDS.map(({ file, build }) => ({ file, dashboard: build() }));
-const committed = DASHBOARDS.map(({ file }) => ({ file, dashboard: JSON.parse(fs.readFileSync(path.join(root, 'dashboards', file), 'utf8')) as Dashboard }));
+const committed = DASHBOARDS.map(({ file }) => ({
+  file,
+  dashboard: JSON.parse(fs.readFileSync(path.join(root, 'dashboards', file), 'utf8')) as Dashboard,
+}));
 const byUid = (uid: string) => committed.find((c) => c.dashboard.uid === uid)!.dashboard;
 const allQueries = committed.flatMap(({ file, dashboard }) => queriesOf(dashboard).map((q) => ({ ...q, file })));
 const promQueries = allQueries.filter((q) => q.kind !== 'variable');
 
 /** Series carrying a `server` label: every selector on them must honour `$server`. */
-const PER_NODE = /^(zookeeper_up|zookeeper_server_\w+|zookeeper_wchs_\w+|zookeeper_mntr_\w+|zookeeper_exporter_command_result|zookeeper_exporter_poll_\w+|zookeeper_ensemble_leader|zookeeper_ensemble_follower_lag_\w+)$/;
+const PER_NODE =
+  /^(zookeeper_up|zookeeper_server_\w+|zookeeper_wchs_\w+|zookeeper_mntr_\w+|zookeeper_exporter_command_result|zookeeper_exporter_poll_\w+|zookeeper_ensemble_leader|zookeeper_ensemble_follower_lag_\w+)$/;
 /**
  * Series without an `ensemble` label: the agent's round metrics (a round covers every ensemble) and its
  * failover-hook metrics (a hook serves every ensemble the agent watches), except
@@ -30,7 +43,8 @@ const PER_NODE = /^(zookeeper_up|zookeeper_server_\w+|zookeeper_wchs_\w+|zookeep
  */
 const AGENT_WIDE = /^(zookeeper_exporter_(round_duration_seconds_\w+|rounds_\w+)|zookeeper_hook_(?!maintenance_active$)\w+)$/;
 /** How a query on agent-wide series narrows them to the agents that poll a selected ensemble. */
-const AGENTS_OF_ENSEMBLE = 'and on (job, instance) group by (job, instance) (zookeeper_ensemble_voters{job=~"$job", ensemble=~"$ensemble"})';
+const AGENTS_OF_ENSEMBLE =
+  'and on (job, instance) group by (job, instance) (zookeeper_ensemble_voters{job=~"$job", ensemble=~"$ensemble"})';
 
 /** `metric{matchers}` selectors of an expression. */
 function selectors(expr: string): Array<{ metric: string; matchers: string }> {
@@ -69,21 +83,24 @@ describe('rendered dashboards', () => {
     expect([OVERVIEW_UID, NODE_UID]).toEqual(['zk-ensemble-overview', 'zk-ensemble-node']);
   });
 
-  it.each(committed.map((c) => [c.file, c.dashboard] as const))('%s: every panel has a title, the ${datasource} datasource, a unique id, and queries', (_file, dashboard) => {
-    const panels = panelsOf(dashboard);
-    expect(panels.length).toBeGreaterThan(10);
-    for (const panel of panels) {
-      expect(panel.title, `panel ${panel.id}`).toMatch(/\S/);
-      expect(panel.datasource, `panel "${panel.title}"`).toEqual(DATASOURCE);
-      if (panel.type !== 'row') {
-        expect((panel as Panel).targets?.length, `panel "${panel.title}" has no query`).toBeGreaterThan(0);
-        expect((panel as Panel).description, `panel "${panel.title}" has no description`).toMatch(/\S/);
+  it.each(committed.map((c) => [c.file, c.dashboard] as const))(
+    '%s: every panel has a title, the ${datasource} datasource, a unique id, and queries',
+    (_file, dashboard) => {
+      const panels = panelsOf(dashboard);
+      expect(panels.length).toBeGreaterThan(10);
+      for (const panel of panels) {
+        expect(panel.title, `panel ${panel.id}`).toMatch(/\S/);
+        expect(panel.datasource, `panel "${panel.title}"`).toEqual(DATASOURCE);
+        if (panel.type !== 'row') {
+          expect((panel as Panel).targets?.length, `panel "${panel.title}" has no query`).toBeGreaterThan(0);
+          expect((panel as Panel).description, `panel "${panel.title}" has no description`).toMatch(/\S/);
+        }
       }
-    }
-    const ids = panels.map((p) => (p as Panel | RowPanel).id);
-    expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.every((id) => typeof id === 'number' && id > 0)).toBe(true);
-  });
+      const ids = panels.map((p) => (p as Panel | RowPanel).id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.every((id) => typeof id === 'number' && id > 0)).toBe(true);
+    },
+  );
 
   it('every panel query and annotation names the ${datasource} datasource and is filtered by job and ensemble', () => {
     expect(promQueries.length).toBeGreaterThan(60);
@@ -133,7 +150,10 @@ describe('rendered dashboards', () => {
       'zookeeper_hook_dead_letters_total',
       'zookeeper_hook_maintenance_active',
     ]) {
-      expect(exprs.some((e) => e.includes(`${metric}{`)), metric).toBe(true);
+      expect(
+        exprs.some((e) => e.includes(`${metric}{`)),
+        metric,
+      ).toBe(true);
     }
     // With hooks configured every hook series exists from the agent's start (counters at 0): none is fault-only.
     for (const expr of exprs) expect(NEEDS_FAULT.has(expr), expr).toBe(false);
@@ -158,7 +178,8 @@ describe('rendered dashboards', () => {
       const vars = dashboard.templating?.list ?? [];
       expect(vars.map((v) => v.name)).toEqual(['datasource', 'job', 'ensemble', 'server']);
       expect(vars[0]).toMatchObject({ type: 'datasource', query: 'prometheus' });
-      for (const v of vars.slice(1)) expect(v).toMatchObject({ type: 'query', datasource: DATASOURCE, multi: true, includeAll: true, allValue: '.*' });
+      for (const v of vars.slice(1))
+        expect(v).toMatchObject({ type: 'query', datasource: DATASOURCE, multi: true, includeAll: true, allValue: '.*' });
       expect(vars[1]!.query).toBe('label_values(zookeeper_up, job)');
       expect(vars[2]!.query).toBe('label_values(zookeeper_up{job=~"$job"}, ensemble)');
       expect(vars[3]!.query).toBe('label_values(zookeeper_up{job=~"$job", ensemble=~"$ensemble"}, server)');
@@ -178,7 +199,9 @@ describe('rendered dashboards', () => {
     const overview = JSON.stringify(byUid(OVERVIEW_UID));
     expect(byUid(OVERVIEW_UID).links?.map((l) => l.url)).toEqual([`/d/${NODE_UID}/zookeeper-node`]);
     expect(byUid(OVERVIEW_UID).links?.[0]).toMatchObject({ includeVars: true, keepTime: true });
-    expect(overview).toContain(`/d/${NODE_UID}/zookeeper-node?\${datasource:queryparam}&\${job:queryparam}&\${ensemble:queryparam}&var-server=\${__value.raw}`);
+    expect(overview).toContain(
+      `/d/${NODE_UID}/zookeeper-node?\${datasource:queryparam}&\${job:queryparam}&\${ensemble:queryparam}&var-server=\${__value.raw}`,
+    );
     expect(overview).toContain('var-server=${__field.labels.server}');
     expect(byUid(NODE_UID).links?.map((l) => l.url)).toEqual([`/d/${OVERVIEW_UID}/zookeeper-ensemble-overview`]);
     for (const { dashboard } of committed) {
@@ -199,7 +222,14 @@ describe('rendered dashboards', () => {
   });
 
   it.skipIf(!fs.existsSync('/usr/bin/promtool'))('every query is valid PromQL (promtool check rules)', () => {
-    const values = { job: 'zookeeper-ensemble-exporter', ensemble: 'local', server: '127\\\\.0\\\\.0\\\\.1:2181', __rate_interval: '1m', __range: '5m', __interval: '15s' };
+    const values = {
+      job: 'zookeeper-ensemble-exporter',
+      ensemble: 'local',
+      server: '127\\\\.0\\\\.0\\\\.1:2181',
+      __rate_interval: '1m',
+      __range: '5m',
+      __interval: '15s',
+    };
     const rules = promQueries.map((q, i) => ({ record: `dashboard:query_${i}`, expr: expandVariables(q.expr, values) }));
     for (const r of rules) expect(r.expr, r.expr).not.toMatch(/\$/);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dashboards-'));

@@ -18,7 +18,10 @@ import { formatProblems, loadConfig } from '../../../src/config/load.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const dir = path.join(root, 'deploy', 'kubernetes');
-const files = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+const files = fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 // Plain objects of the shapes the tests read; the schemas check everything else.
 interface Obj {
@@ -67,11 +70,14 @@ describe('deploy/kubernetes', () => {
     );
   });
 
-  it.each(objects.map(({ file, obj }) => [`${file}: ${obj.kind} ${obj.metadata.name}`, obj] as const))('%s passes its schema', (_at, obj) => {
-    const model = MODELS[`${obj.apiVersion}/${obj.kind}`];
-    expect(model, `no schema for ${obj.apiVersion} ${obj.kind}`).toBeDefined();
-    expect(() => model!(obj).validate()).not.toThrow();
-  });
+  it.each(objects.map(({ file, obj }) => [`${file}: ${obj.kind} ${obj.metadata.name}`, obj] as const))(
+    '%s passes its schema',
+    (_at, obj) => {
+      const model = MODELS[`${obj.apiVersion}/${obj.kind}`];
+      expect(model, `no schema for ${obj.apiVersion} ${obj.kind}`).toBeDefined();
+      expect(() => model!(obj).validate()).not.toThrow();
+    },
+  );
 
   it('the schemas do reject a broken object (the check is not vacuous)', () => {
     const monitor = structuredClone(ofKind('ServiceMonitor')[0]!.obj);
@@ -91,7 +97,9 @@ describe('deploy/kubernetes', () => {
       const selector = obj.spec.selector as Record<string, string>;
       const pods = workloads.filter((t) => Object.entries(selector).every(([k, v]) => t.metadata.labels?.[k] === v));
       expect(pods, `Service ${obj.metadata.name} selects no pods`).not.toHaveLength(0);
-      const ports = new Set(pods.flatMap((t) => t.spec.containers.flatMap((c: { ports?: Array<{ name: string }> }) => (c.ports ?? []).map((p) => p.name))));
+      const ports = new Set(
+        pods.flatMap((t) => t.spec.containers.flatMap((c: { ports?: Array<{ name: string }> }) => (c.ports ?? []).map((p) => p.name))),
+      );
       for (const port of obj.spec.ports) expect(ports, `Service ${obj.metadata.name} port ${port.name}`).toContain(port.targetPort);
     }
   });
@@ -102,8 +110,11 @@ describe('deploy/kubernetes', () => {
       Object.entries(monitor.spec.selector.matchLabels as Record<string, string>).every(([k, v]) => obj.metadata.labels?.[k] === v),
     );
     expect(selected.map(({ obj }) => obj.metadata.name).sort()).toEqual(['zk-ensemble-exporter', 'zk-ensemble-exporter-sidecar']);
-    for (const { obj } of selected) expect(obj.spec.ports.map((p: { name: string; port: number }) => [p.name, p.port])).toEqual([['metrics', 9141]]);
-    expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics', interval: DEFAULT_CONFIG.agentInterval })]);
+    for (const { obj } of selected)
+      expect(obj.spec.ports.map((p: { name: string; port: number }) => [p.name, p.port])).toEqual([['metrics', 9141]]);
+    expect(monitor.spec.endpoints).toEqual([
+      expect.objectContaining({ port: 'metrics', path: '/metrics', interval: DEFAULT_CONFIG.agentInterval }),
+    ]);
   });
 
   it('the sidecar is given its own pod by its stable name and discovers the members, and its peers are the other pods', () => {
@@ -116,28 +127,41 @@ describe('deploy/kubernetes', () => {
     expect(script).toContain(`for i in ${Array.from({ length: set.replicas }, (_, i) => i).join(' ')}; do`);
     expect(script).toContain('--peer http://zk-$i.zk-hs:9141');
     // ZooKeeper's member lines carry the client port, so discovery finds every pod by its stable name.
-    const env = set.template.spec.containers.find((c: { name: string }) => c.name === 'zookeeper').env as Array<{ name: string; value: string }>;
+    const env = set.template.spec.containers.find((c: { name: string }) => c.name === 'zookeeper').env as Array<{
+      name: string;
+      value: string;
+    }>;
     const servers = env.find((e) => e.name === 'ZOO_SERVERS')!.value.split(' ');
     expect(servers.map((s) => s.split(';')[1] === '2181' && s.split('=')[1]!.split(':')[0])).toEqual(members.map((m) => m.split(':')[0]));
   });
 
-  it.each(agentContainers.map((c) => [`${c.file}: ${c.container.name}`, c.container] as const))('%s uses only flags the agent has, and probes /healthz and /readyz', (_at, container) => {
-    const text = [...(container.command ?? []), ...(container.args ?? [])].join(' ');
-    const flags = [...text.matchAll(/(?<![\w-])(--[a-z][a-z-]*)/g)].map((m) => m[1]!);
-    expect(flags.length).toBeGreaterThan(0);
-    for (const flag of flags) expect(KNOWN_FLAGS, flag).toContain(flag);
-    const c = container as unknown as { livenessProbe: { httpGet: { path: string } }; readinessProbe: { httpGet: { path: string } } };
-    expect(c.livenessProbe.httpGet.path).toBe('/healthz');
-    expect(c.readinessProbe.httpGet.path).toBe('/readyz');
-  });
+  it.each(agentContainers.map((c) => [`${c.file}: ${c.container.name}`, c.container] as const))(
+    '%s uses only flags the agent has, and probes /healthz and /readyz',
+    (_at, container) => {
+      const text = [...(container.command ?? []), ...(container.args ?? [])].join(' ');
+      const flags = [...text.matchAll(/(?<![\w-])(--[a-z][a-z-]*)/g)].map((m) => m[1]!);
+      expect(flags.length).toBeGreaterThan(0);
+      for (const flag of flags) expect(KNOWN_FLAGS, flag).toContain(flag);
+      const c = container as unknown as { livenessProbe: { httpGet: { path: string } }; readinessProbe: { httpGet: { path: string } } };
+      expect(c.livenessProbe.httpGet.path).toBe('/healthz');
+      expect(c.readinessProbe.httpGet.path).toBe('/readyz');
+    },
+  );
 
-  it.each(ofKind('ConfigMap').map(({ file, obj }) => [`${file}: ${obj.metadata.name}`, obj] as const))('%s: agent.yml loads through the agent\'s config loader', (_at, obj) => {
-    const text = obj.data!['agent.yml']!;
-    // The sidecar's file leaves the ensemble to a flag, as its container does.
-    const argv = ['--config', '/etc/zk-ensemble-exporter/agent.yml', ...(text.includes('ensembles:') ? [] : ['--ensemble', 'zk=zk-0.zk-hs:2181'])];
-    const result = loadConfig({ argv, env: {}, readFile: () => text });
-    if (!result.ok) expect.fail(formatProblems(result.problems));
-  });
+  it.each(ofKind('ConfigMap').map(({ file, obj }) => [`${file}: ${obj.metadata.name}`, obj] as const))(
+    "%s: agent.yml loads through the agent's config loader",
+    (_at, obj) => {
+      const text = obj.data!['agent.yml']!;
+      // The sidecar's file leaves the ensemble to a flag, as its container does.
+      const argv = [
+        '--config',
+        '/etc/zk-ensemble-exporter/agent.yml',
+        ...(text.includes('ensembles:') ? [] : ['--ensemble', 'zk=zk-0.zk-hs:2181']),
+      ];
+      const result = loadConfig({ argv, env: {}, readFile: () => text });
+      if (!result.ok) expect.fail(formatProblems(result.problems));
+    },
+  );
 });
 
 describe(PROMETHEUS_RULE_FILE, () => {

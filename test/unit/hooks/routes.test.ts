@@ -85,7 +85,10 @@ describe('hooks routes', () => {
 
     it('the admin token acks, pauses, resumes and reads, but does not post alerts', async () => {
       const ack = await post('/api/v1/hooks/ack', { ensemble: 'main', event: 'writes_stalled', by: 'alice' });
-      expect([ack.status, await ack.json()]).toEqual([200, { ensemble: 'main', event: 'writes_stalled', by: 'alice', at: SERVICE_NOW, cleared: [] }]);
+      expect([ack.status, await ack.json()]).toEqual([
+        200,
+        { ensemble: 'main', event: 'writes_stalled', by: 'alice', at: SERVICE_NOW, cleared: [] },
+      ]);
       expect((await post('/api/v1/hooks/resume', { by: 'alice' })).status).toBe(200);
       const reads = await fetch(`${base}/api/v1/hooks/deliveries?type=ack`, { headers: { authorization: `Bearer ${ADMIN}` } });
       expect(reads.status).toBe(200);
@@ -191,7 +194,12 @@ describe('adminVerdict', () => {
   it('ack, pause, resume are disabled while no admin credential is configured, even with a receiver token', () => {
     expect(adminVerdict(undefined, false, none, 'never')).toEqual(disabled);
     expect(adminVerdict('Bearer x', false, receiverOnly, 'never')).toEqual(disabled);
-    expect(adminVerdict('Bearer r', false, receiverOnly, 'never')).toEqual({ ok: false, status: 403, error: RECEIVER_SCOPE_ERROR, challenge: false });
+    expect(adminVerdict('Bearer r', false, receiverOnly, 'never')).toEqual({
+      ok: false,
+      status: 403,
+      error: RECEIVER_SCOPE_ERROR,
+      challenge: false,
+    });
   });
 
   it('reads and reload are open only while no credential of any kind is configured', () => {

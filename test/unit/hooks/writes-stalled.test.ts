@@ -25,7 +25,16 @@ function canaryRound(at: number, wrote: boolean): CanaryRound {
     nodes: [1, 2, 3].map((i) =>
       wrote
         ? { server: server(i), startedAt: at - 100, finishedAt: at, wrote: true, ok: true, latencyMs: { write: 3, read: 1 } }
-        : { server: server(i), startedAt: at - 100, finishedAt: at, wrote: false, ok: false, failedOp: 'create', reason: 'timeout', latencyMs: {} },
+        : {
+            server: server(i),
+            startedAt: at - 100,
+            finishedAt: at,
+            wrote: false,
+            ok: false,
+            failedOp: 'create',
+            reason: 'timeout',
+            latencyMs: {},
+          },
     ),
   };
 }

@@ -201,9 +201,7 @@ describe('adminMntr on captured replies', () => {
 
 describe('adminWatchSummary on captured replies', () => {
   it.each([...SERVING_ROLES_380])('%s equals the 4lw wchs', (role) => {
-    expect(adminWatchSummary(admin(role, 'wchs'))).toStrictEqual(
-      parseWatchSummary(fixture(`zookeeper-3.8.0/${role}/wchs.txt`)),
-    );
+    expect(adminWatchSummary(admin(role, 'wchs'))).toStrictEqual(parseWatchSummary(fixture(`zookeeper-3.8.0/${role}/wchs.txt`)));
   });
 
   it('exact values', () => {
@@ -266,9 +264,7 @@ describe('adminVotingView on captured replies', () => {
   });
 
   it('follower and observer: the same voters as 4lw conf minus the observer', () => {
-    const voters = parseServerConfig(fixture('zookeeper-3.8.0/follower/conf.txt')).members.filter(
-      (m) => m.role === 'participant',
-    );
+    const voters = parseServerConfig(fixture('zookeeper-3.8.0/follower/conf.txt')).members.filter((m) => m.role === 'participant');
     for (const role of ['follower', 'observer']) {
       const view = adminVotingView(admin(role, 'voting_view')).map(({ clientAddress: _, ...m }) => m);
       expect(view).toStrictEqual(voters);
@@ -303,9 +299,7 @@ describe('adminErrorOf', () => {
     expect(() => adminServerStats(json('srvr'))).toThrow(new ParseError(`AdminServer srvr answered with error: ${text}`));
     expect(() => adminWatchSummary(json('wchs'))).toThrow(new ParseError(`AdminServer wchs answered with error: ${text}`));
     expect(() => adminServerConfig(json('conf'))).toThrow(new ParseError(`AdminServer conf answered with error: ${text}`));
-    expect(() => adminMntr({ command: 'mntr', error: text })).toThrow(
-      new ParseError(`AdminServer mntr answered with error: ${text}`),
-    );
+    expect(() => adminMntr({ command: 'mntr', error: text })).toThrow(new ParseError(`AdminServer mntr answered with error: ${text}`));
   });
 });
 
@@ -380,9 +374,7 @@ describe('admin parsers on wrong shapes', () => {
     expect(() => adminServerConfig({ command: 'configuration', error: null })).toThrow(
       new ParseError('AdminServer conf: no setting in the body'),
     );
-    expect(() => adminServerConfig({ server_id: 'x' })).toThrow(
-      new ParseError('AdminServer conf: server_id is not an integer: "x"'),
-    );
+    expect(() => adminServerConfig({ server_id: 'x' })).toThrow(new ParseError('AdminServer conf: server_id is not an integer: "x"'));
   });
 
   it('adminVotingView rejects a malformed address', () => {
@@ -391,9 +383,7 @@ describe('admin parsers on wrong shapes', () => {
         '1': { server_addresses: ['nohostport'], election_addresses: [], client_address: '', learner_type: 'participant' },
       },
     };
-    expect(() => adminVotingView(view)).toThrow(
-      new ParseError('AdminServer voting_view: server 1 address is not host:port: "nohostport"'),
-    );
+    expect(() => adminVotingView(view)).toThrow(new ParseError('AdminServer voting_view: server 1 address is not host:port: "nohostport"'));
     view.current_config['1'].server_addresses = ['[::1]:2888'];
     expect(adminVotingView(view)).toStrictEqual([{ id: 1, host: '::1', quorumPort: 2888, role: 'participant' }]);
   });

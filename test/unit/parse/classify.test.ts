@@ -37,13 +37,12 @@ describe('classifyFourLetterReply on captured replies', () => {
     expect(classifyFourLetterReply('zzzz', text)).toStrictEqual({ ok: false, reason: 'empty', detail: 'zzzz: empty reply' });
   });
 
-  it.each(
-    SERVING_ROLES_380.flatMap((role) =>
-      ['srvr', 'stat', 'mntr', 'wchs', 'conf', 'isro'].map((word) => [role, word] as const),
-    ),
-  )('%s/%s.txt is ok', (role, word) => {
-    expect(classifyFourLetterReply(word, fixture(`zookeeper-3.8.0/${role}/${word}.txt`))).toStrictEqual({ ok: true });
-  });
+  it.each(SERVING_ROLES_380.flatMap((role) => ['srvr', 'stat', 'mntr', 'wchs', 'conf', 'isro'].map((word) => [role, word] as const)))(
+    '%s/%s.txt is ok',
+    (role, word) => {
+      expect(classifyFourLetterReply(word, fixture(`zookeeper-3.8.0/${role}/${word}.txt`))).toStrictEqual({ ok: true });
+    },
+  );
 
   it('whitelist-srvr-only/srvr.txt is ok', () => {
     expect(classifyFourLetterReply('srvr', fixture('zookeeper-3.8.0/whitelist-srvr-only/srvr.txt'))).toStrictEqual({

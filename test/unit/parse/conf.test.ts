@@ -186,9 +186,7 @@ describe('parseServerConfig edge cases', () => {
   });
 
   it('rejects a malformed server line and a non-numeric serverId', () => {
-    expect(() => parseServerConfig('server.1=zk1:28x8:3888\n')).toThrow(
-      new ParseError('server.1 quorum port: not an integer: "28x8"'),
-    );
+    expect(() => parseServerConfig('server.1=zk1:28x8:3888\n')).toThrow(new ParseError('server.1 quorum port: not an integer: "28x8"'));
     expect(() => parseServerConfig('serverId=one\n')).toThrow(new ParseError('serverId: not an integer: "one"'));
   });
 });

@@ -394,9 +394,7 @@ describe('parseServerStats edge cases', () => {
   it('fails with a clear message when Mode is missing', () => {
     const text = LEADER_SRVR.replace('Mode: leader\n', '');
     expect(() => parseServerStats(text)).toThrow(
-      new ParseError(
-        `srvr/stat reply is missing "Mode:" (first line: ${JSON.stringify('Zookeeper version: ' + V380)})`,
-      ),
+      new ParseError(`srvr/stat reply is missing "Mode:" (first line: ${JSON.stringify('Zookeeper version: ' + V380)})`),
     );
   });
 
@@ -446,10 +444,7 @@ describe('parseServerStats edge cases', () => {
   });
 
   it('reads an empty Clients: block as no clients', () => {
-    const text = fixture('zookeeper-3.8.0/leader/stat.txt').replace(
-      ' /127.0.0.1:56844[0](queued=0,recved=1,sent=0)\n',
-      '',
-    );
+    const text = fixture('zookeeper-3.8.0/leader/stat.txt').replace(' /127.0.0.1:56844[0](queued=0,recved=1,sent=0)\n', '');
     expect(parseServerStats(text).clients).toStrictEqual([]);
   });
 

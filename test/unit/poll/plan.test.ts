@@ -67,7 +67,11 @@ describe('planNode', () => {
   });
 
   it('keeps the configured order and drops srvr (always asked); every accepted word is sent', () => {
-    const ensemble: EnsembleConfig = { ...ENSEMBLE, transport: 'admin', commands: ['wchs', 'isro', 'srvr', 'envi', 'stat', 'mntr', 'conf'] };
+    const ensemble: EnsembleConfig = {
+      ...ENSEMBLE,
+      transport: 'admin',
+      commands: ['wchs', 'isro', 'srvr', 'envi', 'stat', 'mntr', 'conf'],
+    };
     const plan = planNode(CONFIG, ensemble, { host: '10.0.0.1', port: 2181, adminPort: 8080 }, undefined, T0);
     expect(plan.commands).toStrictEqual(['wchs', 'isro', 'envi', 'stat', 'mntr', 'conf']);
     expect(plan.transport).toBe('admin');
@@ -110,7 +114,7 @@ describe('carryConf', () => {
 });
 
 describe('the fast lane', () => {
-  const FAST = { ...CONFIG, intervalMs: 5000, fastIntervalMs: 1000 } as AgentConfig;
+  const FAST: AgentConfig = { ...CONFIG, intervalMs: 5000, fastIntervalMs: 1000 };
   /** A node that answered everything, mntr and wchs asked at T0. */
   const full = (): NodeSample => ({ ...answered(), roundPolledAt: T0 });
 
@@ -139,7 +143,14 @@ describe('the fast lane', () => {
     const previous = full();
     const { mntr: _m, wchs: _w, conf: _c, confPolledAt: _a, ...srvrOnly } = capturedSample('follower', '10.0.0.1:2181', T0 + 1000);
     const carried = carryConf(srvrOnly, previous);
-    expect(carried).toStrictEqual({ ...srvrOnly, mntr: previous.mntr, wchs: previous.wchs, conf: previous.conf, roundPolledAt: T0, confPolledAt: T0 });
+    expect(carried).toStrictEqual({
+      ...srvrOnly,
+      mntr: previous.mntr,
+      wchs: previous.wchs,
+      conf: previous.conf,
+      roundPolledAt: T0,
+      confPolledAt: T0,
+    });
   });
 
   it('carries no mntr or wchs onto a node whose srvr failed: a down node shows no data', () => {

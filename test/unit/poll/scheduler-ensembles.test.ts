@@ -24,7 +24,14 @@ async function fake(behaviour: 'normal' | 'hang'): Promise<FakeZkServer> {
 }
 
 const ensembleOf = (name: string, ports: number[]): AgentConfig['ensembles'][number] =>
-  ({ name, servers: ports.map((port) => ({ host: '127.0.0.1', port })), transport: 'fourletter', commands: ['srvr'], confIntervalMs: 60_000, discovery: false }) as unknown as AgentConfig['ensembles'][number];
+  ({
+    name,
+    servers: ports.map((port) => ({ host: '127.0.0.1', port })),
+    transport: 'fourletter',
+    commands: ['srvr'],
+    confIntervalMs: 60_000,
+    discovery: false,
+  }) as unknown as AgentConfig['ensembles'][number];
 
 describe('PollScheduler across ensembles', () => {
   it('keeps a healthy ensemble’s cadence while another ensemble’s round waits on hung nodes', async () => {
@@ -33,7 +40,13 @@ describe('PollScheduler across ensembles', () => {
     // One slot for everything: without turns between ensembles, the healthy node would queue behind
     // all 10 hung polls (10 × 400 ms) every round.
     const config = {
-      ensembles: [ensembleOf('hung', hung.map((s) => s.port)), ensembleOf('healthy', [healthy.port])],
+      ensembles: [
+        ensembleOf(
+          'hung',
+          hung.map((s) => s.port),
+        ),
+        ensembleOf('healthy', [healthy.port]),
+      ],
       intervalMs: 1000,
       fastIntervalMs: 200,
       timeoutMs: 400,

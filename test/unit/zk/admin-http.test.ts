@@ -255,8 +255,6 @@ describe('fetchAdminCommand', () => {
 
   it('brackets IPv6 literals in the URL', () => {
     expect(adminCommandUrl({ host: '::1', adminPort: 8080 }, 'mntr')).toBe('http://[::1]:8080/commands/mntr');
-    expect(adminCommandUrl({ host: 'zk-1.example', adminPort: 8080 }, 'srvr')).toBe(
-      'http://zk-1.example:8080/commands/srvr',
-    );
+    expect(adminCommandUrl({ host: 'zk-1.example', adminPort: 8080 }, 'srvr')).toBe('http://zk-1.example:8080/commands/srvr');
   });
 });

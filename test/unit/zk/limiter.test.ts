@@ -149,7 +149,7 @@ describe('createLimiter with a lane cap', () => {
     const gates: Array<ReturnType<typeof deferred<void>>> = [];
     const started: string[] = [];
     const submit = (lane: string, id: string): Promise<void> => {
-      const gate = deferred<void>();
+      const gate = deferred();
       gates.push(gate);
       return limiter.run(async () => {
         started.push(id);

@@ -1,0 +1,140 @@
+/**
+ * /metrics scrape cost through the real render path (NodeStore → AgentMetrics with its per-node text
+ * cache → gzip), in process, for 3, 100 and 1,000 nodes, with the default mntr series set and with
+ * `all`. Nodes replay the captured 3.8.0 replies, 5 to an ensemble (leader, three followers, observer).
+ *
+ *   npx tsx bench/scrape.ts            # table + JSON
+ *
+ * Each configuration runs in its own child process, so one's heap never weighs on another's RSS.
+ * Figures are medians over the scrapes of one run; each is printed beside that run's floor (its
+ * fastest scrape), since the machine's other load moves medians. It asserts nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ALL_MNTR_SERIES, DEFAULT_MNTR_SELECTION, type MntrSelection } from '../src/commands/mntr-budget.js';
+import { AgentMetrics } from '../src/metrics/agent-metrics.js';
+import { NodeStore } from '../src/state/store.js';
+import { capturedSample, type CapturedRole, T0 } from '../test/unit/metrics/captured.js';
+
+const SIZES = [3, 100, 1000];
+const PRESETS = ['default', 'all'] as const;
+const ROLES: CapturedRole[] = ['leader', 'follower', 'follower', 'follower', 'observer'];
+const SCRAPES = 10;
+
+/** One configuration's figures. */
+interface Result {
+  nodes: number;
+  preset: (typeof PRESETS)[number];
+  seriesPerNode: number;
+  bytes: number;
+  gzipBytes: number;
+  /** CPU to write one round's per-node text (paid once per round, not per scrape). */
+  roundRenderCpuMs: number;
+  cpuMsP50: number;
+  cpuMsFloor: number;
+  wallMsP50: number;
+  wallMsFloor: number;
+  rssIdleMb: number;
+  rssScrapeMaxMb: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+}
+
+async function child(nodes: number, preset: (typeof PRESETS)[number]): Promise<Result> {
+  const selection: MntrSelection = preset === 'all' ? ALL_MNTR_SERIES : DEFAULT_MNTR_SELECTION;
+  const store = new NodeStore(false, () => selection);
+  const metrics = new AgentMetrics(() => undefined, { nodes: () => store.all() });
+  const round = (at: number): number => {
+    const started = process.cpuUsage();
+    for (let first = 0; first < nodes; first += ROLES.length) {
+      const ensemble = `e${first / ROLES.length}`;
+      const samples = ROLES.slice(0, Math.min(ROLES.length, nodes - first)).map((role, i) => capturedSample(role, `10.0.${Math.floor((first + i) / 250)}.${(first + i) % 250}:2181`, at, ensemble));
+      store.record(samples, at);
+      metrics.prepareNodes(store.ofEnsemble(ensemble));
+    }
+    return cpuMs(started);
+  };
+  round(T0);
+  // The second round's cost: the layout and filtered plans are cached by then, as in a running agent.
+  const roundRenderCpuMs = round(T0 + 5000);
+  const text = await metrics.render();
+  const gz = await metrics.body(true);
+  global.gc?.();
+  const rssIdle = process.memoryUsage.rss();
+  let rssMax = rssIdle;
+  const sampler = setInterval(() => {
+    rssMax = Math.max(rssMax, process.memoryUsage.rss());
+  }, 1);
+  const cpu: number[] = [];
+  const wall: number[] = [];
+  for (let i = 0; i < SCRAPES; i++) {
+    const started = process.cpuUsage();
+    const t = process.hrtime.bigint();
+    await metrics.body(true);
+    wall.push(Number(process.hrtime.bigint() - t) / 1e6);
+    cpu.push(cpuMs(started));
+    rssMax = Math.max(rssMax, process.memoryUsage.rss());
+    // A scrape interval's pause, so a scrape's garbage can be collected as in a running agent.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  clearInterval(sampler);
+  const samples = text.split('\n').filter((line) => line.startsWith('zookeeper_mntr_')).length;
+  return {
+    nodes,
+    preset,
+    seriesPerNode: Math.round(samples / nodes),
+    bytes: Buffer.byteLength(text),
+    gzipBytes: typeof gz === 'string' ? 0 : gz.gzip.length,
+    roundRenderCpuMs: Math.round(roundRenderCpuMs * 10) / 10,
+    cpuMsP50: Math.round(median(cpu) * 100) / 100,
+    cpuMsFloor: Math.round(Math.min(...cpu) * 100) / 100,
+    wallMsP50: Math.round(median(wall) * 100) / 100,
+    wallMsFloor: Math.round(Math.min(...wall) * 100) / 100,
+    rssIdleMb: Math.round(rssIdle / 1e5) / 10,
+    rssScrapeMaxMb: Math.round(rssMax / 1e5) / 10,
+  };
+}
+
+async function main(): Promise<void> {
+  const [mode, nodes, preset] = process.argv.slice(2);
+  if (mode === '--child') {
+    process.stdout.write(JSON.stringify(await child(Number(nodes), preset as (typeof PRESETS)[number])));
+    return;
+  }
+  const results: Result[] = [];
+  for (const size of SIZES) {
+    for (const p of PRESETS) {
+      const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(size), p], { encoding: 'utf8' });
+      if (run.status !== 0) throw new Error(`child ${size} ${p} failed: ${run.stderr}`);
+      results.push(JSON.parse(run.stdout) as Result);
+    }
+  }
+  console.log('/metrics scrape (gzip level 1), in process; each figure: median of the run (floor: its fastest scrape)');
+  console.log('nodes  mntrSeries  mntr/node  bytes        gzip        round-render CPU  scrape CPU ms (floor)  scrape wall ms (floor)  RSS idle → scrape max MB');
+  for (const r of results) {
+    console.log(
+      [
+        String(r.nodes).padStart(5),
+        r.preset.padEnd(10),
+        String(r.seriesPerNode).padStart(9),
+        String(r.bytes).padStart(11),
+        String(r.gzipBytes).padStart(10),
+        `${r.roundRenderCpuMs} ms`.padStart(16),
+        `${r.cpuMsP50} (${r.cpuMsFloor})`.padStart(21),
+        `${r.wallMsP50} (${r.wallMsFloor})`.padStart(22),
+        `${r.rssIdleMb} → ${r.rssScrapeMaxMb} (×${(r.rssScrapeMaxMb / r.rssIdleMb).toFixed(2)})`.padStart(26),
+      ].join('  '),
+    );
+  }
+  console.log(JSON.stringify({ scrape: results }));
+}
+
+await main();
