@@ -647,7 +647,7 @@ function build(config: AlertsConfig): { groups: RuleGroup[]; specs: AlertSpec[] 
     },
     {
       name: 'ZookeeperFileDescriptorsNearLimit',
-      when: `open file descriptors above ${num(t.fileDescriptorRatio * 100)} % of the node\'s limit`,
+      when: `open file descriptors above ${num(t.fileDescriptorRatio * 100)} % of the node's limit`,
       severity: 'warning',
       expr: `${RECORDING_RULES.fileDescriptors} > ${num(t.fileDescriptorRatio)}`,
       summary: 'ZooKeeper node is running out of file descriptors',
@@ -867,7 +867,7 @@ export function alertTable(config: AlertsConfig = DEFAULT_CONFIG): string {
 }
 
 /** Markers around the generated table in alerts/README.md. */
-export const TABLE_MARKERS = { start: '<!-- alerts-table:start -->', end: '<!-- alerts-table:end -->' } as const;
+const TABLE_MARKERS = { start: '<!-- alerts-table:start -->', end: '<!-- alerts-table:end -->' } as const;
 
 /** `readme` with the text between {@link TABLE_MARKERS} replaced by {@link alertTable}; throws when a marker is missing. */
 export function withAlertTable(readme: string, config: AlertsConfig = DEFAULT_CONFIG): string {

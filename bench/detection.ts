@@ -142,7 +142,7 @@ hooks:
     { figure: 'second node killed → quorum_lost hook received', p50Ms: m('hook'), floorMs: m('lostFloor'), targetMs: TARGET.hookP50Ms },
   ];
   console.log(
-    `\ndetection at default settings (no timing flags), median of ${runs.length} runs; floor = ZooKeeper's own srvr view, probed every ${POLL_MS} ms`,
+    `\ndetection at default settings (no timing flags), median of ${runs.length} runs; floor = the killed node's port refusing srvr, probed every ${POLL_MS} ms by the bench`,
   );
   console.log(`${'figure'.padEnd(52)}${'p50 ms'.padStart(8)}${'floor ms'.padStart(10)}${'target'.padStart(9)}`);
   for (const r of rows)

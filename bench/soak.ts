@@ -40,7 +40,11 @@ async function resources(agent: AgentProcess): Promise<Resources> {
     heapUsedMiB: one('nodejs_heap_size_used_bytes') / 2 ** 20,
     rssMiB: one('process_resident_memory_bytes') / 2 ** 20,
     openFds: one('process_open_fds'),
-    activeHandles: one('nodejs_active_handles_total'),
+    // Exported per handle type only (`nodejs_active_handles{type=…}`): summed here.
+    activeHandles: text
+      .split('\n')
+      .filter((line) => line.startsWith('nodejs_active_handles{'))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0),
   };
 }
 

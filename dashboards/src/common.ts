@@ -19,7 +19,6 @@ import {
   ThresholdsMode,
   VariableRefresh,
   VariableSort,
-  type Dashboard,
   type DashboardLink,
   type DataTransformerConfig,
   type DynamicConfigValue,
@@ -30,7 +29,7 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { panelsOf } from './queries.js';
+import { panelsOf, type ClassicDashboard } from './queries.js';
 
 /** Every panel, target, variable and annotation queries the data source picked in `$datasource`. */
 export const DATASOURCE: common.DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
@@ -40,7 +39,7 @@ export const OVERVIEW_UID = 'zk-ensemble-overview';
 /** uid of the per-node drill-down dashboard (links and bookmarks depend on it: never change it). */
 export const NODE_UID = 'zk-ensemble-node';
 /** Tags on both dashboards. */
-export const TAGS = ['zookeeper', 'zk-ensemble-exporter'];
+const TAGS = ['zookeeper', 'zk-ensemble-exporter'];
 
 /** Matchers of a selector on an ensemble-level series. */
 export const E = 'job=~"$job", ensemble=~"$ensemble"';
@@ -105,7 +104,7 @@ export function tableQuery(expr: string): DataqueryBuilder {
 }
 
 /** URL of the node dashboard for one server, keeping the data source, job, ensemble and time range. */
-export function nodeDashboardUrl(serverValue: string): string {
+function nodeDashboardUrl(serverValue: string): string {
   return `/d/${NODE_UID}/zookeeper-node?\${datasource:queryparam}&\${job:queryparam}&\${ensemble:queryparam}&var-server=${serverValue}&\${__url_time_range}`;
 }
 
@@ -114,7 +113,7 @@ export function nodeDashboardUrl(serverValue: string): string {
  * as dashboard header links, whose defaults (type, tags, placement, …) mean nothing on a field, so
  * this builds the plain `{title, url}` Grafana stores for a data link.
  */
-export function nodeDataLink(): cog.Builder<DashboardLink> {
+function nodeDataLink(): cog.Builder<DashboardLink> {
   const link = { title: 'Open ${__field.labels.server} in the node dashboard', url: nodeDashboardUrl('${__field.labels.server}') };
   return { build: () => link as DashboardLink };
 }
@@ -288,6 +287,7 @@ export function variables(): Array<DatasourceVariableBuilder | QueryVariableBuil
   ];
 }
 
+/* eslint-disable @typescript-eslint/no-deprecated -- DashboardBuilder builds the classic model (ClassicDashboard in queries.ts) */
 /** A dashboard with the settings both share: uid, tags, time, refresh, shared crosshair, a link to the other one. */
 export function dashboard(spec: {
   uid: string;
@@ -313,6 +313,7 @@ export function dashboard(spec: {
         .keepTime(true),
     );
 }
+/* eslint-enable @typescript-eslint/no-deprecated */
 
 /**
  * Numbers the panels 1, 2, … in layout order, the panels of a collapsed row right after it (stable
@@ -320,7 +321,7 @@ export function dashboard(spec: {
  * `placement: "inControlsMenu"` the SDK fills into every dashboard link and annotation, which
  * Grafana 12 reads as "hide inside the controls menu": both are meant to be in plain sight.
  */
-export function finish(built: Dashboard): Dashboard {
+export function finish(built: ClassicDashboard): ClassicDashboard {
   panelsOf(built).forEach((panel, i) => (panel.id = i + 1));
   for (const link of built.links ?? []) delete (link as { placement?: unknown }).placement;
   for (const annotation of built.annotations?.list ?? []) delete (annotation as { placement?: unknown }).placement;
@@ -341,6 +342,6 @@ function sortKeys(value: unknown): unknown {
 }
 
 /** The committed form of a dashboard: JSON with sorted keys, two-space indent, trailing newline. */
-export function render(built: Dashboard): string {
+export function render(built: ClassicDashboard): string {
   return `${JSON.stringify(sortKeys(JSON.parse(JSON.stringify(built))), null, 2)}\n`;
 }

@@ -2,18 +2,18 @@
  * The dashboards shipped with zk-ensemble-exporter, the file each is rendered to, and the queries
  * that can only have data after a fault.
  */
-import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { nodeDashboard, NODE_NEEDS_FAULT } from './node.js';
 import { overview, OVERVIEW_NEEDS_FAULT } from './overview.js';
+import type { ClassicDashboard } from './queries.js';
 
 export { render, NODE_UID, OVERVIEW_UID } from './common.js';
-export { expandVariables, panelsOf, promRegexEscape, queriesOf, type DashboardQuery } from './queries.js';
+export { expandVariables, panelsOf, promRegexEscape, queriesOf, type ClassicDashboard, type DashboardQuery } from './queries.js';
 
 /** One shipped dashboard. */
 export interface ShippedDashboard {
   /** File name under dashboards/. */
   file: string;
-  build: () => Dashboard;
+  build: () => ClassicDashboard;
 }
 
 /** Every shipped dashboard, in the order they are rendered. */

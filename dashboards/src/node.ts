@@ -2,7 +2,6 @@
  * "ZooKeeper node": one node (or a few, side by side) picked in `$server` — role, zxid, lag,
  * requests, clients, data, file descriptors and the agent's poll health for it.
  */
-import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import {
   N,
@@ -26,6 +25,7 @@ import {
   variables,
 } from './common.js';
 import { pollDurationPanel, pollErrorsExpr, pollErrorsPanel, pollResultsPanel, pollSuccessAgePanel } from './poll-health.js';
+import type { ClassicDashboard } from './queries.js';
 import { ROLES } from './states.js';
 
 // Grouped by ensemble too, so a server listed in two ensembles is never merged into one series.
@@ -50,7 +50,7 @@ export const NODE_NEEDS_FAULT: Readonly<Record<string, string>> = {
 };
 
 /** Builds the node dashboard. */
-export function nodeDashboard(): Dashboard {
+export function nodeDashboard(): ClassicDashboard {
   const d = dashboard({
     uid: NODE_UID,
     title: 'ZooKeeper node',

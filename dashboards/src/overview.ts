@@ -2,7 +2,7 @@
  * "ZooKeeper ensemble overview": quorum, leadership, elections, replication, load and the agent's own
  * poll health for the ensembles picked in `$ensemble`, per node where `$server` applies.
  */
-import { AnnotationQueryBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { AnnotationQueryBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import {
   DATASOURCE,
@@ -30,6 +30,7 @@ import {
 } from './common.js';
 import { failoverHooksRow } from './hooks.js';
 import { pollDurationPanel, pollErrorsExpr, pollErrorsPanel, pollResultsPanel, pollSuccessAgePanel } from './poll-health.js';
+import type { ClassicDashboard } from './queries.js';
 import { QUORUM, REASONS, ROLES } from './states.js';
 
 const quorumState = stateIndex('zookeeper_ensemble_quorum_state', E, 'state', QUORUM, 'ensemble');
@@ -66,7 +67,7 @@ export const OVERVIEW_NEEDS_FAULT: Readonly<Record<string, string>> = {
 };
 
 /** Builds the overview dashboard. */
-export function overview(): Dashboard {
+export function overview(): ClassicDashboard {
   const d = dashboard({
     uid: OVERVIEW_UID,
     title: 'ZooKeeper ensemble overview',

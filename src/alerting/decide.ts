@@ -8,10 +8,10 @@ import type { EnsembleState } from '../ensemble/types.js';
 import { ALERT_SEVERITY, evaluateConditions, PUSHED_ALERTS, type PushedAlertName } from './conditions.js';
 
 /** Value of the `source` label on every pushed alert. */
-export const ALERT_SOURCE = 'zk-ensemble-exporter';
+const ALERT_SOURCE = 'zk-ensemble-exporter';
 
 /** How many resend intervals ahead a firing alert's `endsAt` lies. */
-export const ENDS_AFTER_INTERVALS = 3;
+const ENDS_AFTER_INTERVALS = 3;
 
 /** One alert in Alertmanager's API v2 form (`POST /api/v2/alerts` takes an array of them). */
 export interface PostableAlert {

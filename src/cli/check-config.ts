@@ -13,7 +13,7 @@ const BAD_CONFIG_EXIT_CODE = 2;
  * variable, `file` or `default`). Hook URLs, headers and secrets are never shown: only target
  * names, counts and file paths. Pure.
  */
-export function renderConfigSummary(config: AgentConfig, sourceOf: (path: readonly PathSegment[]) => string): string {
+function renderConfigSummary(config: AgentConfig, sourceOf: (path: readonly PathSegment[]) => string): string {
   const rows: Array<[string, string, string]> = [
     ['listen', serverLabel(config.listen), sourceOf(['listen'])],
     ['interval', formatDuration(config.intervalMs), sourceOf(['interval'])],

@@ -15,7 +15,7 @@ export const STATUS_USAGE_EXIT_CODE = 3;
 const OUTPUTS = ['table', 'json'] as const;
 
 /** Polls once with the given config and derives each ensemble's state. */
-export async function pollOnce(config: AgentConfig): Promise<EnsembleState[]> {
+async function pollOnce(config: AgentConfig): Promise<EnsembleState[]> {
   const states: EnsembleState[] = [];
   // TLS files are read once, before the round (an unusable one throws TlsFileError).
   const scheduler = new PollScheduler(withZkTls(config), {

@@ -44,7 +44,12 @@ export const DEFAULT_MNTR_SUMMARIES: readonly string[] = [
 
 /** A family-name pattern as a RegExp: `*` is any run of characters, everything else is literal. */
 function patternOf(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${glob
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 /** Families of `plan` that belong to a summary: the summary itself and its `_avg`/`_min`/`_max` companions. */
@@ -81,7 +86,7 @@ export function selectPlan(plan: MntrPlan, selection: MntrSelection): MntrPlan {
   if (selection.preset === 'all' && selection.exclude.length === 0) return plan;
   const key = selectionKey(selection);
   let byKey = selected.get(plan);
-  if (byKey === undefined) selected.set(plan, (byKey = new Map()));
+  if (byKey === undefined) selected.set(plan, (byKey = new Map<string, MntrPlan>()));
   let out = byKey.get(key);
   if (out === undefined) {
     out = filterPlan(plan, selection);

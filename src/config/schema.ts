@@ -128,7 +128,9 @@ function doc<S extends z.ZodType>(schema: S, description: string, shownDefault?:
 function mntrPattern() {
   return z
     .string({ error: (iss) => `must be a string, got ${describeValue(iss.input)}` })
-    .regex(/^[a-zA-Z0-9_*]+$/, { error: (iss) => `must be a family name or pattern (letters, digits, "_", "*"), got ${describeValue(iss.input)}` });
+    .regex(/^[a-zA-Z0-9_*]+$/, {
+      error: (iss) => `must be a family name or pattern (letters, digits, "_", "*"), got ${describeValue(iss.input)}`,
+    });
 }
 
 /** A server written as a mapping, which can also carry its own AdminServer port. */
@@ -225,12 +227,14 @@ export const ensembleSchema = checked(
       preset: enumOf(MNTR_PRESETS)
         .prefault('default')
         .describe(
-          '`default`: every plain `mntr` key plus the summaries the shipped alerts and dashboards read (about 110 series on a 3.8 leader); `all`: every numeric `mntr` value (about 550).',
+          '`default`: every plain `mntr` key plus the summaries the shipped alerts and dashboards read (about 100 series on a 3.8 leader); `all`: every numeric `mntr` value (about 550).',
         ),
       include: uniqueListOf(mntrPattern(), 'pattern')
+        .meta({ type: 'list of patterns' })
         .prefault([])
         .describe('Family names (`*` matches any characters, e.g. `zookeeper_mntr_proposal_latency*`) exported on top of the preset.'),
       exclude: uniqueListOf(mntrPattern(), 'pattern')
+        .meta({ type: 'list of patterns' })
         .prefault([])
         .describe('Family names never exported, whatever `preset` and `include` say.'),
     })
@@ -458,14 +462,17 @@ const hooksSchema = checked(
 
 /** An http(s) base URL without query or fragment; the message never quotes it (it may hold a password). */
 function baseUrlSchema(credentials: boolean) {
-  return z.string({ error: (iss) => `must be an http:// or https:// URL, got ${describeValue(iss.input)}` }).superRefine((written, ctx) => {
-    let problem: string | undefined;
-    if (!/^https?:\/\//i.test(written)) problem = 'must start with http:// or https://';
-    else if (!URL.canParse(written)) problem = 'is not a valid URL';
-    else if (/[?#]/.test(written)) problem = 'must be a base URL, without query or fragment';
-    else if (!credentials && /^https?:\/\/[^/]*@/i.test(written)) problem = 'must not contain a user name or password';
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  return z
+    .string({ error: (iss) => `must be an http:// or https:// URL, got ${describeValue(iss.input)}` })
+    .superRefine((written, ctx) => {
+      let problem: string | undefined;
+      if (!/^https?:\/\//i.test(written)) problem = 'must start with http:// or https://';
+      else if (!URL.canParse(written)) problem = 'is not a valid URL';
+      else if (/[?#]/.test(written)) problem = 'must be a base URL, without query or fragment';
+      else if (!credentials && /^https?:\/\/[^/]*@/i.test(written)) problem = 'must not contain a user name or password';
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .meta({ type: 'URL' });
 }
 
 const alertmanagerSchema = checked(

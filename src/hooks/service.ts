@@ -500,10 +500,7 @@ export class HookService {
       else counts.duplicates++;
     }
     // One line per payload, not per alert: a payload of hundreds of alerts must not flood the log.
-    this.options.log.info(
-      { intents: counts.intents, duplicates: counts.duplicates, suppressed: counts.suppressed },
-      'alert hook intents',
-    );
+    this.options.log.info({ intents: counts.intents, duplicates: counts.duplicates, suppressed: counts.suppressed }, 'alert hook intents');
     this.alertDuplicates += counts.duplicates;
     return counts;
   }

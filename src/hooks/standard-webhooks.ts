@@ -5,10 +5,10 @@
 import { createHmac } from 'node:crypto';
 
 /** Prefix of a secret given in the Standard Webhooks form `whsec_<base64 of the key bytes>`. */
-export const WHSEC_PREFIX = 'whsec_';
+const WHSEC_PREFIX = 'whsec_';
 
 /** Header names, lower-case as the specification writes them. */
-export const STANDARD_WEBHOOK_HEADERS = {
+const STANDARD_WEBHOOK_HEADERS = {
   id: 'webhook-id',
   timestamp: 'webhook-timestamp',
   signature: 'webhook-signature',

@@ -32,7 +32,7 @@ export function createListener(app: http.RequestListener, tls: WebTls | undefine
 }
 
 /** Whether a connection may go on, given the policy, whether a certificate was presented and whether it verified. */
-export function clientCertAllowed(policy: ClientAuthType, presented: boolean, verified: boolean): boolean {
+function clientCertAllowed(policy: ClientAuthType, presented: boolean, verified: boolean): boolean {
   switch (policy) {
     case 'NoClientCert':
     case 'RequestClientCert':

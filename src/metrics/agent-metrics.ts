@@ -58,7 +58,7 @@ export class AgentMetrics {
   });
   readonly roundDuration = new client.Histogram({
     name: 'zookeeper_exporter_round_duration_seconds',
-    help: 'Duration of one ensemble\'s poll round.',
+    help: "Duration of one ensemble's poll round.",
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });

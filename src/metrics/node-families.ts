@@ -11,14 +11,26 @@ const TABLE = COMMANDS as unknown as readonly AnyCommand[];
  * (`zookeeper_exporter_command_result`) and no data series: old values never linger. Pure.
  */
 export function addNodeFamilies(set: FamilySet, records: readonly NodeRecord[]): void {
-  const up = set.family('zookeeper_up', 'Whether the node answered srvr with a parsable reply in the latest round (1) or not (0).', 'gauge');
+  const up = set.family(
+    'zookeeper_up',
+    'Whether the node answered srvr with a parsable reply in the latest round (1) or not (0).',
+    'gauge',
+  );
   const described = TABLE.map((command) => ({
     command,
     families: command.families.map((descriptor) => ({ descriptor, family: set.family(descriptor.name, descriptor.help, descriptor.type) })),
   }));
-  const result = set.family('zookeeper_exporter_command_result', 'Result of the latest poll of each node × command: 1 on the series whose reason is current.', 'gauge');
+  const result = set.family(
+    'zookeeper_exporter_command_result',
+    'Result of the latest poll of each node × command: 1 on the series whose reason is current.',
+    'gauge',
+  );
   const duration = set.family('zookeeper_exporter_poll_duration_seconds', 'Duration of the latest poll of each node × command.', 'gauge');
-  const lastSuccess = set.family('zookeeper_exporter_poll_last_success_timestamp_seconds', 'Unix time of the latest successful poll of each node × command.', 'gauge');
+  const lastSuccess = set.family(
+    'zookeeper_exporter_poll_last_success_timestamp_seconds',
+    'Unix time of the latest successful poll of each node × command.',
+    'gauge',
+  );
   const errors = set.family('zookeeper_exporter_poll_errors_total', 'Failed polls of each node × command by reason.', 'counter');
   const mntrDropped = set.family(
     'zookeeper_exporter_mntr_dropped_series_total',
@@ -45,14 +57,18 @@ export function addNodeFamilies(set: FamilySet, records: readonly NodeRecord[]):
     if (isUp && mntr) {
       mntr.plan.forEach((item, i) => {
         if (mntrFamilyRefused((name) => set.typeOf(name), item.family, item.type)) return;
-        set.family(item.family, mntrHelp(item.family), item.type).add(
-          mntr.values[i]!,
-          item.labels.quantile === undefined ? labels : { ...labels, ...item.labels },
-          item.sample === item.family ? undefined : item.sample,
-        );
+        set
+          .family(item.family, mntrHelp(item.family), item.type)
+          .add(
+            mntr.values[i]!,
+            item.labels.quantile === undefined ? labels : { ...labels, ...item.labels },
+            item.sample === item.family ? undefined : item.sample,
+          );
       });
     }
-    for (const [command, history] of Object.entries(record.commands) as Array<[TrackedCommand, NonNullable<NodeRecord['commands'][TrackedCommand]>]>) {
+    for (const [command, history] of Object.entries(record.commands) as Array<
+      [TrackedCommand, NonNullable<NodeRecord['commands'][TrackedCommand]>]
+    >) {
       const commandLabels = { ...labels, command };
       result.add(1, { ...commandLabels, reason: history.lastReason });
       duration.add(history.lastDurationMs / 1000, commandLabels);
@@ -74,7 +90,11 @@ function add(family: SnapshotFamily, value: number, node: Labels, extra: Readonl
  * owns as its `_sum`/`_count`, or a summary whose `_sum`/`_count` is taken. Skipping it keeps the
  * exposition valid. Pure.
  */
-export function mntrFamilyRefused(typeOf: (name: string) => SnapshotFamily['type'] | undefined, family: string, type: SnapshotFamily['type']): boolean {
+export function mntrFamilyRefused(
+  typeOf: (name: string) => SnapshotFamily['type'] | undefined,
+  family: string,
+  type: SnapshotFamily['type'],
+): boolean {
   const existing = typeOf(family);
   if (existing !== undefined && existing !== type) return true;
   const part = /^(.+)_(?:sum|count)$/.exec(family);

@@ -54,21 +54,22 @@ function renderNode(record: NodeRecord): Segment[] {
   addNodeFamilies(set, [rest]);
   const segments: Segment[] = [];
   for (const family of set.all()) {
-    let text = '';
-    for (const sample of family.values) text += `${sample.metricName ?? family.name}${labelsText(sample.labels)} ${formatValue(sample.value)}\n`;
-    segments.push({ family: family.name, help: family.help, type: family.type, mntr: false, text });
+    const lines = family.values.map(
+      (sample) => `${sample.metricName ?? family.name}${labelsText(sample.labels)} ${formatValue(sample.value)}\n`,
+    );
+    segments.push({ family: family.name, help: family.help, type: family.type, mntr: false, text: lines.join('') });
   }
   if (record.sample.srvr.ok && mntr) {
     const node = { ensemble: record.ensemble, server: record.server };
     const nodeLabels = labelsText(node);
     for (const group of familiesOf(mntr.plan)) {
-      let text = '';
-      for (const i of group.items) {
+      const lines = group.items.map((i) => {
         const item = mntr.plan[i]!;
         const labels = item.labels.quantile === undefined ? nodeLabels : labelsText({ ...node, ...item.labels });
-        text += `${item.sample}${labels} ${formatValue(mntr.values[i]!)}\n`;
-      }
-      segments.push({ family: group.family, help: mntrHelp(group.family), type: group.type, mntr: true, text });
+        return `${item.sample}${labels} ${formatValue(mntr.values[i]!)}\n`;
+      });
+      // join, not +=: it yields a flat string, which every later scrape copies directly instead of walking a rope.
+      segments.push({ family: group.family, help: mntrHelp(group.family), type: group.type, mntr: true, text: lines.join('') });
     }
   }
   return segments;
@@ -113,7 +114,8 @@ export class NodeTextCache {
     for (const record of records) {
       for (const segment of this.segmentsOf(record)) {
         let family = families.get(segment.family);
-        if (segment.mntr && (family === undefined ? mntrFamilyRefused(typeOf, segment.family, segment.type) : family.type !== segment.type)) continue;
+        if (segment.mntr && (family === undefined ? mntrFamilyRefused(typeOf, segment.family, segment.type) : family.type !== segment.type))
+          continue;
         if (family === undefined) {
           family = { header: familyHeader(segment.family, segment.help, segment.type), type: segment.type, parts: [] };
           families.set(segment.family, family);
@@ -121,8 +123,13 @@ export class NodeTextCache {
         if (segment.text !== '') family.parts.push(segment.text);
       }
     }
-    const blocks: string[] = [];
-    for (const family of families.values()) if (family.parts.length > 0) blocks.push(family.header + family.parts.join(''));
-    return blocks.join('\n');
+    // One join over every piece: intermediate per-family strings would copy the text twice.
+    const pieces: string[] = [];
+    for (const family of families.values()) {
+      if (family.parts.length === 0) continue;
+      if (pieces.length > 0) pieces.push('\n');
+      pieces.push(family.header, ...family.parts);
+    }
+    return pieces.join('');
   }
 }

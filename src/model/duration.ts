@@ -42,7 +42,7 @@ export function checkDuration(text: string): DurationResult {
   while (token.lastIndex < text.length) {
     const at = token.lastIndex;
     const match = token.exec(text);
-    if (match === null || match.index !== at) return notADuration(shown);
+    if (match?.index !== at) return notADuration(shown);
     const [, whole = '', fraction = '', unitName = ''] = match;
     const unitIndex = UNITS.findIndex(([name]) => name === unitName);
     if (unitIndex === -1) return fail(`${shown} has an unknown unit "${unitName}"; use ${UNIT_NAMES}`);

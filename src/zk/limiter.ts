@@ -14,7 +14,7 @@ export interface Limiter {
 }
 
 /** The lane of tasks submitted without one (e.g. `/probe`). */
-export const DEFAULT_LANE = '';
+const DEFAULT_LANE = '';
 
 /** A FIFO of waiting starts: array + head index, O(1) dequeue without shift() re-indexing a long queue. */
 class Fifo {

@@ -123,6 +123,12 @@ hooks:
     }
     expect(new Set(requests.map((r) => r.headers['webhook-id'])).size).toBe(1);
     expect(receiver.effective[0]!.body).toMatchObject({ event: 'alert', ensemble: 'local' });
+    // The correlation field an agent rule's quorum_lost payload carries too (docs/webhooks.md, "One incident, one key").
+    expect(receiver.effective[0]!.body.incident).toEqual({
+      ensemble: 'local',
+      event: 'quorum_lost',
+      onset: Date.parse('2026-11-25T10:00:00.000Z'),
+    });
   });
 
   it('a receiver with a key the agent does not hold refuses the request', () => {

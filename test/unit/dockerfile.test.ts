@@ -30,7 +30,7 @@ describe('Dockerfile', () => {
     const runs = build.filter((i) => i.keyword === 'RUN').map((i) => i.args);
     expect(runs.some((r) => /^npm ci\b/.test(r))).toBe(true);
     expect(runs).toContain('npm run build');
-    const scripts = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts as Record<string, string>;
+    const { scripts } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(scripts.build).toBe('tsc -p tsconfig.build.json');
     // Every file the build step needs is copied into the build stage.
     const copied = build

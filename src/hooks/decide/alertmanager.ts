@@ -49,8 +49,13 @@ export type ParsePayloadResult = { ok: true; payload: AlertmanagerPayload } | { 
 // Enough issues to fix a hand-written payload in one go without echoing a huge body back.
 const MAX_REASONS = 3;
 
-/** Validates a JSON-decoded body; the reason names each bad field by path (`alerts[0].fingerprint: …`). */
+/**
+ * Validates a JSON-decoded body; the reason names each bad field by path (`alerts[0].fingerprint: …`).
+ * A body the schema accepts is checked by {@link isValidPayload} alone (a receiver takes hundreds of
+ * alerts per payload); the schema runs only on a body that check refuses, for the reasons.
+ */
 export function parseAlertmanagerPayload(body: unknown): ParsePayloadResult {
+  if (isValidPayload(body)) return { ok: true, payload: body };
   const parsed = alertmanagerPayloadSchema.safeParse(body);
   if (parsed.success) return { ok: true, payload: parsed.data };
   const issues = parsed.error.issues;
@@ -102,6 +107,50 @@ export function routeAlerts(payload: AlertmanagerPayload, routes: readonly Alert
     }
   }
   return out;
+}
+
+// The schema's own datetime pattern, so both checks accept exactly the same times.
+const DATETIME = z.regexes.datetime({ offset: true });
+const STATUSES: ReadonlySet<unknown> = new Set(['firing', 'resolved']);
+
+/**
+ * True when `body` passes {@link alertmanagerPayloadSchema}, checked by hand without building a copy.
+ * It accepts nothing the schema refuses (a property test compares them); what it refuses goes to
+ * the schema, which both decides and explains.
+ */
+export function isValidPayload(body: unknown): body is AlertmanagerPayload {
+  if (!isObject(body) || body.version !== '4' || !STATUSES.has(body.status)) return false;
+  if (!optionalString(body.groupKey) || !optionalString(body.receiver) || !optionalString(body.externalURL)) return false;
+  const truncated = body.truncatedAlerts;
+  if (truncated !== undefined && !(typeof truncated === 'number' && Number.isSafeInteger(truncated) && truncated >= 0)) return false;
+  for (const map of [body.groupLabels, body.commonLabels, body.commonAnnotations]) if (map !== undefined && !isStringMap(map)) return false;
+  const alerts = body.alerts;
+  if (!Array.isArray(alerts)) return false;
+  for (const alert of alerts as unknown[]) {
+    if (!isObject(alert) || !STATUSES.has(alert.status)) return false;
+    if (!isStringMap(alert.labels) || !isStringMap(alert.annotations)) return false;
+    if (typeof alert.startsAt !== 'string' || !DATETIME.test(alert.startsAt)) return false;
+    if (typeof alert.endsAt !== 'string' || !DATETIME.test(alert.endsAt)) return false;
+    if (!optionalString(alert.generatorURL)) return false;
+    if (typeof alert.fingerprint !== 'string' || alert.fingerprint.length === 0) return false;
+  }
+  return true;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function optionalString(value: unknown): boolean {
+  return value === undefined || typeof value === 'string';
+}
+
+function isStringMap(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  for (const key in value) if (Object.hasOwn(value, key) && typeof value[key] !== 'string') return false;
+  return true;
 }
 
 // `alerts[0].labels.team`; the body itself is `body`.

@@ -15,7 +15,7 @@ export const PAYLOAD_TRANSITIONS = 20;
  * Alerts (alerts/rules.ts, and the agent's own Alertmanager push) that report the same incident as
  * an agent event: their forwarded payloads carry the `incident` an agent rule's payload carries.
  */
-export const ALERT_EVENTS: Readonly<Record<string, AgentHookEvent>> = {
+const ALERT_EVENTS: Readonly<Record<string, AgentHookEvent>> = {
   ZookeeperQuorumLost: 'quorum_lost',
   ZookeeperQuorumLostPerNode: 'quorum_lost',
   ZookeeperQuorumAtRisk: 'quorum_at_risk',

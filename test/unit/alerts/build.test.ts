@@ -39,7 +39,7 @@ describe('alerts/build.ts', { timeout: 30_000 }, () => {
     const manifest = path.join(dir, 'rule.yaml');
     const second = build(['--format', 'prometheusrule', '--namespace', 'monitoring', '--out', manifest], { ZK_ALERTS_RUNBOOK_URL: url });
     expect(second.status, second.output).toBe(0);
-    const parsed = YAML.parse(readFileSync(manifest, 'utf8'));
+    const parsed = YAML.parse(readFileSync(manifest, 'utf8')) as { metadata: unknown; spec: { groups: unknown } };
     expect(parsed.metadata).toMatchObject({ name: 'zk-ensemble-exporter', namespace: 'monitoring' });
     expect(parsed.spec.groups).toEqual(ruleGroups(resolveConfig({ runbookUrl: url })));
   });

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Dashboard, Panel, RowPanel } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { Panel, RowPanel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { describe, expect, it } from 'vitest';
 import {
   DASHBOARDS,
@@ -18,6 +18,7 @@ import {
   panelsOf,
   queriesOf,
   render,
+  type ClassicDashboard,
 } from '../../../dashboards/src/index.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -26,7 +27,7 @@ const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 const rendered = DASHBOARDS.map(({ file, build }) => ({ file, dashboard: build() }));
 const committed = DASHBOARDS.map(({ file }) => ({
   file,
-  dashboard: JSON.parse(fs.readFileSync(path.join(root, 'dashboards', file), 'utf8')) as Dashboard,
+  dashboard: JSON.parse(fs.readFileSync(path.join(root, 'dashboards', file), 'utf8')) as ClassicDashboard,
 }));
 const byUid = (uid: string) => committed.find((c) => c.dashboard.uid === uid)!.dashboard;
 const allQueries = committed.flatMap(({ file, dashboard }) => queriesOf(dashboard).map((q) => ({ ...q, file })));
@@ -96,7 +97,7 @@ describe('rendered dashboards', () => {
           expect((panel as Panel).description, `panel "${panel.title}" has no description`).toMatch(/\S/);
         }
       }
-      const ids = panels.map((p) => (p as Panel | RowPanel).id);
+      const ids = panels.map((p) => p.id);
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids.every((id) => typeof id === 'number' && id > 0)).toBe(true);
     },
@@ -141,7 +142,7 @@ describe('rendered dashboards', () => {
     expect(hooks, 'no "Failover hooks" row').toBeDefined();
     expect(hooks!.collapsed).toBe(true);
     expect(rows.at(-1)).toBe(hooks);
-    const exprs = (hooks!.panels ?? []).flatMap((p) => ((p as Panel).targets ?? []).map((t) => (t as { expr?: string }).expr ?? ''));
+    const exprs = (hooks!.panels ?? []).flatMap((p) => (p.targets ?? []).map((t) => (t as { expr?: string }).expr ?? ''));
     for (const metric of [
       'zookeeper_hook_deliveries_total',
       'zookeeper_hook_queue_depth',

@@ -24,12 +24,36 @@ const files = fs
   .sort();
 
 // Plain objects of the shapes the tests read; the schemas check everything else.
-interface Obj {
+interface Obj<Spec = unknown> {
   apiVersion: string;
   kind: string;
   metadata: { name: string; labels?: Record<string, string> };
-  spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  spec: Spec;
   data?: Record<string, string>;
+}
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  ports?: Array<{ name: string }>;
+  env?: Array<{ name: string; value: string }>;
+}
+interface WorkloadSpec {
+  replicas: number;
+  serviceName: string;
+  template: { metadata: { labels?: Record<string, string> }; spec: { containers: Container[] } };
+}
+interface ServiceSpec {
+  selector: Record<string, string>;
+  ports: Array<{ name: string; port: number | string; targetPort: string }>;
+}
+interface ServiceMonitorSpec {
+  selector: { matchLabels: Record<string, string> };
+  endpoints: Array<{ port: string; path: string; interval: string }>;
+}
+interface PrometheusRuleSpec {
+  groups: Array<{ rules: Array<{ expr?: string }> }>;
 }
 
 const objects: Array<{ file: string; obj: Obj }> = files.flatMap((file) =>
@@ -38,16 +62,17 @@ const objects: Array<{ file: string; obj: Obj }> = files.flatMap((file) =>
     return { file, obj: doc.toJS() as Obj };
   }),
 );
-const ofKind = (kind: string) => objects.filter(({ obj }) => obj.kind === kind);
+/** The objects of one kind, with the shape of that kind's spec. */
+const ofKind = <Spec = unknown>(kind: string) => objects.filter(({ obj }) => obj.kind === kind) as Array<{ file: string; obj: Obj<Spec> }>;
 
 /** The schema of each kind the manifests use: one validate() per model, throwing with every error. */
-const MODELS: Record<string, (data: any) => { validate(): void }> = {
-  'v1/Service': (d) => new Service(d),
-  'v1/ConfigMap': (d) => new ConfigMap(d),
-  'apps/v1/Deployment': (d) => new Deployment(d),
-  'apps/v1/StatefulSet': (d) => new StatefulSet(d),
-  'monitoring.coreos.com/v1/ServiceMonitor': (d) => new ServiceMonitor(d),
-  'monitoring.coreos.com/v1/PrometheusRule': (d) => new PrometheusRule(d),
+const MODELS: Record<string, (data: Obj) => { validate(): void }> = {
+  'v1/Service': (d) => new Service(d as ConstructorParameters<typeof Service>[0]),
+  'v1/ConfigMap': (d) => new ConfigMap(d as ConstructorParameters<typeof ConfigMap>[0]),
+  'apps/v1/Deployment': (d) => new Deployment(d as ConstructorParameters<typeof Deployment>[0]),
+  'apps/v1/StatefulSet': (d) => new StatefulSet(d as ConstructorParameters<typeof StatefulSet>[0]),
+  'monitoring.coreos.com/v1/ServiceMonitor': (d) => new ServiceMonitor(d as ConstructorParameters<typeof ServiceMonitor>[0]),
+  'monitoring.coreos.com/v1/PrometheusRule': (d) => new PrometheusRule(d as ConstructorParameters<typeof PrometheusRule>[0]),
 };
 
 /** Flags of the agent, from README "Flags and environment" (kept in step with the schema by test/unit/readme.test.ts). */
@@ -56,8 +81,8 @@ const flagsSection = readme.slice(readme.indexOf('## Flags and environment'), re
 const KNOWN_FLAGS = new Set([...flagsSection.matchAll(/^\| `(--[a-z-]+)/gm)].map((m) => m[1]!));
 
 /** The agent's containers: by image name. */
-const agentContainers = [...ofKind('Deployment'), ...ofKind('StatefulSet')].flatMap(({ file, obj }) =>
-  (obj.spec.template.spec.containers as Array<{ name: string; image: string; command?: string[]; args?: string[] }>)
+const agentContainers = [...ofKind<WorkloadSpec>('Deployment'), ...ofKind<WorkloadSpec>('StatefulSet')].flatMap(({ file, obj }) =>
+  obj.spec.template.spec.containers
     .filter((c) => c.image.includes('zk-ensemble-exporter'))
     .map((c) => ({ file, workload: obj, container: c })),
 );
@@ -80,38 +105,35 @@ describe('deploy/kubernetes', () => {
   );
 
   it('the schemas do reject a broken object (the check is not vacuous)', () => {
-    const monitor = structuredClone(ofKind('ServiceMonitor')[0]!.obj);
-    monitor.spec.endpoints[0].interval = 'five seconds';
+    const monitor = structuredClone(ofKind<ServiceMonitorSpec>('ServiceMonitor')[0]!.obj);
+    monitor.spec.endpoints[0]!.interval = 'five seconds';
     expect(() => MODELS['monitoring.coreos.com/v1/ServiceMonitor']!(monitor).validate()).toThrow(/interval/);
-    const service = structuredClone(ofKind('Service')[0]!.obj);
-    service.spec.ports[0].port = '2181/tcp';
+    const service = structuredClone(ofKind<ServiceSpec>('Service')[0]!.obj);
+    service.spec.ports[0]!.port = '2181/tcp';
     expect(() => MODELS['v1/Service']!(service).validate()).toThrow(/port/);
-    const rule = structuredClone(ofKind('PrometheusRule')[0]!.obj);
-    delete rule.spec.groups[0].rules[0].expr;
+    const rule = structuredClone(ofKind<PrometheusRuleSpec>('PrometheusRule')[0]!.obj);
+    delete rule.spec.groups[0]!.rules[0]!.expr;
     expect(() => MODELS['monitoring.coreos.com/v1/PrometheusRule']!(rule).validate()).toThrow(/expr/);
   });
 
   it('every Service selects the pods of a workload, and every target port is a named container port', () => {
-    const workloads = [...ofKind('Deployment'), ...ofKind('StatefulSet')].map(({ obj }) => obj.spec.template);
-    for (const { obj } of ofKind('Service')) {
-      const selector = obj.spec.selector as Record<string, string>;
+    const workloads = [...ofKind<WorkloadSpec>('Deployment'), ...ofKind<WorkloadSpec>('StatefulSet')].map(({ obj }) => obj.spec.template);
+    for (const { obj } of ofKind<ServiceSpec>('Service')) {
+      const selector = obj.spec.selector;
       const pods = workloads.filter((t) => Object.entries(selector).every(([k, v]) => t.metadata.labels?.[k] === v));
       expect(pods, `Service ${obj.metadata.name} selects no pods`).not.toHaveLength(0);
-      const ports = new Set(
-        pods.flatMap((t) => t.spec.containers.flatMap((c: { ports?: Array<{ name: string }> }) => (c.ports ?? []).map((p) => p.name))),
-      );
+      const ports = new Set(pods.flatMap((t) => t.spec.containers.flatMap((c) => (c.ports ?? []).map((p) => p.name))));
       for (const port of obj.spec.ports) expect(ports, `Service ${obj.metadata.name} port ${port.name}`).toContain(port.targetPort);
     }
   });
 
   it('the ServiceMonitor selects the sidecar and central Services by their `metrics` port, scraping at the agent interval', () => {
-    const monitor = ofKind('ServiceMonitor')[0]!.obj;
-    const selected = ofKind('Service').filter(({ obj }) =>
-      Object.entries(monitor.spec.selector.matchLabels as Record<string, string>).every(([k, v]) => obj.metadata.labels?.[k] === v),
+    const monitor = ofKind<ServiceMonitorSpec>('ServiceMonitor')[0]!.obj;
+    const selected = ofKind<ServiceSpec>('Service').filter(({ obj }) =>
+      Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => obj.metadata.labels?.[k] === v),
     );
     expect(selected.map(({ obj }) => obj.metadata.name).sort()).toEqual(['zk-ensemble-exporter', 'zk-ensemble-exporter-sidecar']);
-    for (const { obj } of selected)
-      expect(obj.spec.ports.map((p: { name: string; port: number }) => [p.name, p.port])).toEqual([['metrics', 9141]]);
+    for (const { obj } of selected) expect(obj.spec.ports.map((p) => [p.name, p.port])).toEqual([['metrics', 9141]]);
     expect(monitor.spec.endpoints).toEqual([
       expect.objectContaining({ port: 'metrics', path: '/metrics', interval: DEFAULT_CONFIG.agentInterval }),
     ]);
@@ -127,10 +149,7 @@ describe('deploy/kubernetes', () => {
     expect(script).toContain(`for i in ${Array.from({ length: set.replicas }, (_, i) => i).join(' ')}; do`);
     expect(script).toContain('--peer http://zk-$i.zk-hs:9141');
     // ZooKeeper's member lines carry the client port, so discovery finds every pod by its stable name.
-    const env = set.template.spec.containers.find((c: { name: string }) => c.name === 'zookeeper').env as Array<{
-      name: string;
-      value: string;
-    }>;
+    const env = set.template.spec.containers.find((c) => c.name === 'zookeeper')!.env!;
     const servers = env.find((e) => e.name === 'ZOO_SERVERS')!.value.split(' ');
     expect(servers.map((s) => s.split(';')[1] === '2181' && s.split('=')[1]!.split(':')[0])).toEqual(members.map((m) => m.split(':')[0]));
   });
@@ -171,7 +190,7 @@ describe(PROMETHEUS_RULE_FILE, () => {
   });
 
   it('holds exactly the groups of the Prometheus rule file', () => {
-    const rule = ofKind('PrometheusRule')[0]!.obj;
+    const rule = ofKind<PrometheusRuleSpec>('PrometheusRule')[0]!.obj;
     expect(rule.spec.groups).toEqual(ruleGroups(DEFAULT_CONFIG));
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  alertmanagerPayloadSchema,
   compileRoute,
+  isValidPayload,
   parseAlertmanagerPayload,
   routeAlerts,
   type AlertRoute,
@@ -228,4 +230,64 @@ describe('routeAlerts', () => {
       'alert route for pager: matcher "b=y": expected label="value", label!="value", label=~"regex" or label!~"regex"',
     );
   });
+});
+
+describe('isValidPayload: the hand check accepts nothing the schema refuses', () => {
+  const base = {
+    version: '4',
+    status: 'firing',
+    receiver: 'r',
+    groupLabels: { a: 'b' },
+    truncatedAlerts: 0,
+    alerts: [
+      {
+        status: 'firing',
+        labels: { alertname: 'X' },
+        annotations: {},
+        startsAt: '2025-03-01T10:00:00.123456789+02:00',
+        endsAt: '0001-01-01T00:00:00Z',
+        fingerprint: 'f',
+        extra: [1],
+      },
+    ],
+    extra: { kept: true },
+  };
+  // Each variant breaks or bends one field; the two checks must agree on every one.
+  type Json = Record<string, unknown>;
+  // `p` is the payload, `a` its first alert.
+  const variants: Array<[string, (p: Json, a: Json) => void]> = [
+    ['as is', () => {}],
+    ['version 3', (p) => (p.version = '3')],
+    ['version as a number', (p) => (p.version = 4)],
+    ['status unknown', (p) => (p.status = 'pending')],
+    ['receiver a number', (p) => (p.receiver = 1)],
+    ['truncatedAlerts negative', (p) => (p.truncatedAlerts = -1)],
+    ['truncatedAlerts fractional', (p) => (p.truncatedAlerts = 1.5)],
+    ['groupLabels an array', (p) => (p.groupLabels = ['a'])],
+    ['groupLabels with a number', (p) => (p.groupLabels = { x: 1 })],
+    ['alerts missing', (p) => delete p.alerts],
+    ['alerts an object', (p) => (p.alerts = {})],
+    ['alert null', (p) => (p.alerts = [null])],
+    ['alert status missing', (_p, a) => delete a.status],
+    ['labels with null', (_p, a) => (a.labels = { a: null })],
+    ['annotations missing', (_p, a) => delete a.annotations],
+    ['startsAt without seconds', (_p, a) => (a.startsAt = '2025-03-01T10:00Z')],
+    ['startsAt 30 February', (_p, a) => (a.startsAt = '2025-02-30T10:00:00Z')],
+    ['startsAt 29 February of a leap year', (_p, a) => (a.startsAt = '2024-02-29T10:00:00Z')],
+    ['startsAt without an offset', (_p, a) => (a.startsAt = '2025-03-01T10:00:00')],
+    ['endsAt a number', (_p, a) => (a.endsAt = 0)],
+    ['generatorURL a number', (_p, a) => (a.generatorURL = 1)],
+    ['fingerprint empty', (_p, a) => (a.fingerprint = '')],
+    ['fingerprint missing', (_p, a) => delete a.fingerprint],
+    ['no alerts', (p) => (p.alerts = [])],
+  ];
+  for (const [name, change] of variants) {
+    it(name, () => {
+      const body = structuredClone(base) as Json;
+      change(body, (body.alerts as Json[])[0]!);
+      const schema = alertmanagerPayloadSchema.safeParse(body).success;
+      expect(isValidPayload(body)).toBe(schema);
+      expect(parseAlertmanagerPayload(body).ok).toBe(schema);
+    });
+  }
 });

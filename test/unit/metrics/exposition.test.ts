@@ -189,7 +189,10 @@ describe('golden /metrics exposition', () => {
     ]) {
       expect(lines, line).toContain(line);
     }
-    expect(sampleIds(dabealu).filter((id) => id.includes('10.0.0.2:2181'))).toStrictEqual(['zk_up{zk_host="10.0.0.2:2181"}', 'zk_ruok{zk_host="10.0.0.2:2181"}']);
+    expect(sampleIds(dabealu).filter((id) => id.includes('10.0.0.2:2181'))).toStrictEqual([
+      'zk_up{zk_host="10.0.0.2:2181"}',
+      'zk_ruok{zk_host="10.0.0.2:2181"}',
+    ]);
   });
 });
 
@@ -216,7 +219,14 @@ describe('promtool check metrics', () => {
     const withMs = families.filter((name) => /_ms(_|$)/.test(name));
     expect(withMs.length).toBeGreaterThan(100);
     // Exit 3 is promtool's "lint problems only"; a parse error would be 1.
-    expect({ status, stdout, lines: stderr.split('\n').filter((l) => l !== '').sort() }).toStrictEqual({
+    expect({
+      status,
+      stdout,
+      lines: stderr
+        .split('\n')
+        .filter((l) => l !== '')
+        .sort(),
+    }).toStrictEqual({
       status: 3,
       stdout: '',
       lines: withMs.map((name) => `${name} metric names should not contain abbreviated units`).sort(),

@@ -16,6 +16,7 @@ import {
 import { freePort } from '../../harness/ports.js';
 
 const LIMITS = { timeoutMs: 2000, maxBytes: 1 << 20 };
+const ANY_DURATION: unknown = expect.any(Number);
 const ROLES = ['leader', 'follower', 'observer', 'standalone', 'not-serving', 'whitelist-srvr-only'];
 const SRVR_LEADER = fs.readFileSync(fixturePath('leader', 'srvr.txt'));
 
@@ -44,7 +45,7 @@ describe('sendFourLetterWord', () => {
       for (const word of words) {
         expect(isFourLetterWord(word)).toBe(true);
         const reply = await sendFourLetterWord(server, word as FourLetterWord, LIMITS);
-        expect(reply).toEqual({ ok: true, body: replies[word]!.toString('utf8'), durationMs: expect.any(Number) });
+        expect(reply).toEqual({ ok: true, body: replies[word]!.toString('utf8'), durationMs: ANY_DURATION });
         if (!reply.ok) throw new Error('unreachable');
         expect(Buffer.from(reply.body, 'utf8').equals(fs.readFileSync(fixturePath(role, `${word}.txt`)))).toBe(true);
       }
@@ -54,7 +55,7 @@ describe('sendFourLetterWord', () => {
   it('accepts a reply of exactly maxBytes', async () => {
     const server = await fake({ replies: { srvr: SRVR_LEADER } });
     const reply = await sendFourLetterWord(server, 'srvr', { timeoutMs: 2000, maxBytes: SRVR_LEADER.length });
-    expect(reply).toEqual({ ok: true, body: SRVR_LEADER.toString('utf8'), durationMs: expect.any(Number) });
+    expect(reply).toEqual({ ok: true, body: SRVR_LEADER.toString('utf8'), durationMs: ANY_DURATION });
   });
 
   it('returns too_large one byte past maxBytes', async () => {
@@ -64,7 +65,7 @@ describe('sendFourLetterWord', () => {
       ok: false,
       reason: 'too_large',
       detail: `reply exceeded ${SRVR_LEADER.length - 1} bytes`,
-      durationMs: expect.any(Number),
+      durationMs: ANY_DURATION,
     });
   });
 
@@ -73,7 +74,7 @@ describe('sendFourLetterWord', () => {
     const server = await fake({ replies: { mntr: huge } });
     const t0 = performance.now();
     const reply = await sendFourLetterWord(server, 'mntr', { timeoutMs: 5000, maxBytes: 4096 });
-    expect(reply).toEqual({ ok: false, reason: 'too_large', detail: 'reply exceeded 4096 bytes', durationMs: expect.any(Number) });
+    expect(reply).toEqual({ ok: false, reason: 'too_large', detail: 'reply exceeded 4096 bytes', durationMs: ANY_DURATION });
     expect(performance.now() - t0).toBeLessThan(2000);
   });
 
@@ -86,7 +87,7 @@ describe('sendFourLetterWord', () => {
       ok: false,
       reason: 'timeout',
       detail: 'timed out while reading after 300 ms (0 bytes received)',
-      durationMs: expect.any(Number),
+      durationMs: ANY_DURATION,
     });
     expect(elapsed).toBeGreaterThanOrEqual(295);
     expect(elapsed).toBeLessThan(300 + 500);
@@ -109,7 +110,7 @@ describe('sendFourLetterWord', () => {
   it('reads a slow-dripped reply completely when the deadline allows', async () => {
     const server = await fake({ replies: { ruok: 'imok' }, behaviour: 'slow-drip', dripIntervalMs: 10 });
     const reply = await sendFourLetterWord(server, 'ruok', { timeoutMs: 2000, maxBytes: 4096 });
-    expect(reply).toEqual({ ok: true, body: 'imok', durationMs: expect.any(Number) });
+    expect(reply).toEqual({ ok: true, body: 'imok', durationMs: ANY_DURATION });
   });
 
   it('times out connecting when the accept queue is full', async () => {
@@ -125,7 +126,7 @@ describe('sendFourLetterWord', () => {
         ok: false,
         reason: 'timeout',
         detail: 'timed out while connecting after 300 ms',
-        durationMs: expect.any(Number),
+        durationMs: ANY_DURATION,
       });
       expect(elapsed).toBeLessThan(300 + 500);
     } finally {
@@ -140,7 +141,7 @@ describe('sendFourLetterWord', () => {
       ok: false,
       reason: 'refused',
       detail: 'ECONNREFUSED while connecting',
-      durationMs: expect.any(Number),
+      durationMs: ANY_DURATION,
     });
   });
 
@@ -151,7 +152,7 @@ describe('sendFourLetterWord', () => {
       ok: false,
       reason: 'refused',
       detail: 'ECONNRESET while reading',
-      durationMs: expect.any(Number),
+      durationMs: ANY_DURATION,
     });
   });
 
@@ -161,14 +162,14 @@ describe('sendFourLetterWord', () => {
       ok: false,
       reason: 'refused',
       detail: 'ERR_SOCKET_BAD_PORT while connecting',
-      durationMs: expect.any(Number),
+      durationMs: ANY_DURATION,
     });
   });
 
   it('returns ok with an empty body when the server closes without replying (classifying is not its job)', async () => {
     const server = await fake({ replies: { srvr: SRVR_LEADER }, behaviour: 'close-without-reply' });
     const reply = await sendFourLetterWord(server, 'srvr', LIMITS);
-    expect(reply).toEqual({ ok: true, body: '', durationMs: expect.any(Number) });
+    expect(reply).toEqual({ ok: true, body: '', durationMs: ANY_DURATION });
   });
 
   it('does not let a hanging node delay a concurrent request to a healthy one', async () => {
@@ -183,12 +184,12 @@ describe('sendFourLetterWord', () => {
         return reply;
       }),
     ]);
-    expect(fast).toEqual({ ok: true, body: SRVR_LEADER.toString('utf8'), durationMs: expect.any(Number) });
+    expect(fast).toEqual({ ok: true, body: SRVR_LEADER.toString('utf8'), durationMs: ANY_DURATION });
     expect(slow).toEqual({
       ok: false,
       reason: 'timeout',
       detail: 'timed out while reading after 1500 ms (0 bytes received)',
-      durationMs: expect.any(Number),
+      durationMs: ANY_DURATION,
     });
     expect(healthyAt).toBeLessThan(1000);
   });
@@ -256,7 +257,6 @@ describe('sendFourLetterWord', () => {
     const _typeChecked = (): unknown =>
       // @ts-expect-error srst resets server statistics: it is not a FourLetterWord
       sendFourLetterWord(server, 'srst', LIMITS);
-    void _typeChecked;
     for (const word of ['srst', 'crst', 'kill', 'dump', 'SRVR', 'srvr\n']) {
       await expect(sendFourLetterWord(server, word as FourLetterWord, LIMITS)).rejects.toThrow(
         new TypeError(`refusing to send ${JSON.stringify(word)}: not a read-only four-letter word`),

@@ -68,7 +68,7 @@ describe('createLimiter', () => {
     const limiter = createLimiter(1);
     const boom = new Error('boom');
     await expect(limiter.run(() => Promise.reject(boom))).rejects.toBe(boom);
-    await expect(limiter.run(async () => 'next')).resolves.toBe('next');
+    await expect(limiter.run(() => Promise.resolve('next'))).resolves.toBe('next');
     expect(limiter.active).toBe(0);
   });
 
@@ -80,7 +80,7 @@ describe('createLimiter', () => {
         throw boom;
       }),
     ).rejects.toBe(boom);
-    await expect(limiter.run(async () => 42)).resolves.toBe(42);
+    await expect(limiter.run(() => Promise.resolve(42))).resolves.toBe(42);
   });
 
   it('keeps FIFO order and the bound across a long queue', async () => {

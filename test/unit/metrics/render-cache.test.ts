@@ -1,0 +1,107 @@
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MNTR_SELECTION } from '../../../src/commands/mntr-budget.js';
+import { AgentMetrics } from '../../../src/metrics/agent-metrics.js';
+import { FamilySet, renderFamilies } from '../../../src/metrics/family.js';
+import { addNodeFamilies } from '../../../src/metrics/node-families.js';
+import { NodeTextCache } from '../../../src/metrics/render-cache.js';
+import { NodeStore, type NodeRecord } from '../../../src/state/store.js';
+import { capturedSample, failedSample, T0 } from './captured.js';
+
+/** What the family builder and renderer make of the records: the reference for the cache. */
+function uncached(records: readonly NodeRecord[]): string {
+  const set = new FamilySet();
+  addNodeFamilies(set, records);
+  return renderFamilies(set.all());
+}
+
+/** Records of two ensembles (3.8.0 leader, follower, observer, standalone, a timed-out node). */
+function records(store: NodeStore, at = T0): NodeRecord[] {
+  store.record(
+    [
+      capturedSample('leader', '10.0.0.1:2181', at, 'a'),
+      failedSample('10.0.0.2:2181', 'timeout', at, 'a'),
+      capturedSample('follower', '10.0.0.3:2181', at, 'a'),
+    ],
+    at,
+  );
+  store.record([capturedSample('observer', '10.0.1.1:2181', at, 'b'), capturedSample('standalone', '10.0.1.2:2181', at, 'b')], at);
+  return store.all();
+}
+
+describe('NodeTextCache', () => {
+  it('renders byte for byte what renderFamilies makes of addNodeFamilies (every series)', () => {
+    const all = records(new NodeStore());
+    expect(`${new NodeTextCache().render(all)}`).toBe(uncached(all));
+  });
+
+  it('renders byte for byte what renderFamilies makes of addNodeFamilies (default mntr series)', () => {
+    const all = records(new NodeStore(true, () => DEFAULT_MNTR_SELECTION));
+    const text = new NodeTextCache().render(all);
+    expect(text).toBe(uncached(all));
+    expect(text).toContain('zookeeper_mntr_fsynctime_count{ensemble="a",server="10.0.0.1:2181"}');
+    expect(text).not.toContain('zookeeper_mntr_proposal_latency');
+  });
+
+  it('leaves out, as the family builder does, a family another node exported with another type', () => {
+    const store = new NodeStore();
+    const all = records(store);
+    // The second node exports fsynctime_sum as a plain key: a summary `fsynctime` owns that name already.
+    const clash: NodeRecord = {
+      ...all[2]!,
+      server: '10.0.0.9:2181',
+      mntr: {
+        plan: [
+          {
+            index: 0,
+            divisor: 1,
+            family: 'zookeeper_mntr_fsynctime_sum',
+            type: 'untyped',
+            sample: 'zookeeper_mntr_fsynctime_sum',
+            labels: {},
+          },
+        ],
+        values: new Float64Array([3]),
+      },
+    };
+    const text = new NodeTextCache().render([...all, clash]);
+    expect(text).toBe(uncached([...all, clash]));
+    expect(text).not.toContain('zookeeper_mntr_fsynctime_sum{ensemble="a",server="10.0.0.9:2181"}');
+  });
+
+  it('writes a record once and a new record (next round) anew', () => {
+    const store = new NodeStore();
+    const cache = new NodeTextCache();
+    const first = records(store, T0);
+    cache.prepare(first);
+    const before = cache.render(first);
+    expect(cache.render(first)).toBe(before);
+    const next = records(store, T0 + 5000);
+    expect(next[0]).not.toBe(first[0]);
+    const after = cache.render(next);
+    expect(after).toBe(uncached(next));
+    expect(after).toContain(
+      'zookeeper_exporter_poll_last_success_timestamp_seconds{ensemble="a",server="10.0.0.1:2181",command="srvr"} 1700000005',
+    );
+    expect(before).not.toContain('1700000005');
+  });
+});
+
+describe('AgentMetrics.body', () => {
+  it('answers gzip that decompresses to the text, and records the scrape it measured', async () => {
+    const store = new NodeStore();
+    records(store);
+    const metrics = new AgentMetrics(() => undefined, { nodes: () => store.all(), runtime: true });
+    const body = await metrics.body(true);
+    if (typeof body === 'string') throw new Error('expected a gzip body');
+    const text = gunzipSync(body.gzip).toString('utf8');
+    expect(text).toContain(new NodeTextCache().render(store.all()));
+    const plain = await metrics.body(false);
+    expect(typeof plain).toBe('string');
+    // The second body reports the first one's size (a scrape cannot report its own).
+    const bytes = /^zookeeper_exporter_scrape_bytes (\d+)$/m.exec(plain as string);
+    expect(Number(bytes?.[1])).toBe(Buffer.byteLength(text));
+    const duration = /^zookeeper_exporter_scrape_duration_seconds (\S+)$/m.exec(plain as string);
+    expect(Number(duration?.[1])).toBeGreaterThan(0);
+  });
+});
