@@ -68,7 +68,7 @@ const ofKind = <Spec = unknown>(kind: string) => objects.filter(({ obj }) => obj
 /** The schema of each kind the manifests use: one validate() per model, throwing with every error. */
 const MODELS: Record<string, (data: Obj) => { validate(): void }> = {
   'v1/Service': (d) => new Service(d as ConstructorParameters<typeof Service>[0]),
-  'v1/ConfigMap': (d) => new ConfigMap(d as ConstructorParameters<typeof ConfigMap>[0]),
+  'v1/ConfigMap': (d) => new ConfigMap(d),
   'apps/v1/Deployment': (d) => new Deployment(d as ConstructorParameters<typeof Deployment>[0]),
   'apps/v1/StatefulSet': (d) => new StatefulSet(d as ConstructorParameters<typeof StatefulSet>[0]),
   'monitoring.coreos.com/v1/ServiceMonitor': (d) => new ServiceMonitor(d as ConstructorParameters<typeof ServiceMonitor>[0]),
