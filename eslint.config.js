@@ -1,5 +1,5 @@
 // ESLint for every TypeScript file in the repository, with type information from
-// tsconfig.eslint.json (tsconfig.json plus scripts/ and the root config files).
+// tsconfig.eslint.json (tsconfig.json plus the root config files).
 // Formatting is prettier's job (`prettier --check`), so eslint-config-prettier comes last.
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';

@@ -5,7 +5,7 @@
  * (durations in milliseconds, servers parsed). `reference.ts` renders the documentation from them.
  */
 import { hostname } from 'node:os';
-import { z } from 'zod';
+import { optional, prefault, z } from 'zod';
 import { ALLOWED_COMMANDS, DEFAULT_COMMANDS } from '../commands/index.js';
 import { MNTR_PRESETS } from '../commands/mntr-budget.js';
 import { formatDuration } from '../model/duration.js';
@@ -126,18 +126,16 @@ function doc<S extends z.ZodType>(schema: S, description: string, shownDefault?:
 
 /** A family-name pattern of `mntrSeries`: letters, digits, `_` and the wildcard `*`. */
 function mntrPattern() {
-  return z
-    .string({ error: (iss) => `must be a string, got ${describeValue(iss.input)}` })
-    .regex(/^[a-zA-Z0-9_*]+$/, {
-      error: (iss) => `must be a family name or pattern (letters, digits, "_", "*"), got ${describeValue(iss.input)}`,
-    });
+  return z.string({ error: (iss) => `must be a string, got ${describeValue(iss.input)}` }).regex(/^[a-zA-Z0-9_*]+$/, {
+    error: (iss) => `must be a family name or pattern (letters, digits, "_", "*"), got ${describeValue(iss.input)}`,
+  });
 }
 
 /** A server written as a mapping, which can also carry its own AdminServer port. */
 const serverObjectSchema = mapping({
   host: hostSchema.describe('Hostname or IP address (IPv6 without brackets).'),
   port: integer(1, 65535).describe('Client port, where the four-letter words are sent.'),
-  adminPort: integer(1, 65535).optional().describe("This server's AdminServer HTTP port; overrides the ensemble's `adminPort`."),
+  adminPort: optional(integer(1, 65535)).describe("This server's AdminServer HTTP port; overrides the ensemble's `adminPort`."),
 });
 
 /** One server: `"HOST:PORT"` or `{host, port, adminPort}`. */
@@ -162,13 +160,11 @@ const canarySchema = checked(
       'Parent of the canary znodes (`<path>/<agentId>@<host:port>`, ephemeral), created when missing; below the chroot when there is one.',
     ),
     interval: doc(duration().optional(), 'Time from one canary round to the next.', 'the poll `interval`'),
-    timeout: duration().prefault('1s').describe('Deadline of each step of a probe (connect, create, write, read). At most `interval`.'),
-    authFile: path('file')
-      .optional()
-      .describe(
-        'File holding `user:password` (digest scheme) on one line; the canary znodes then get an ACL for that user alone. Never logged.',
-      ),
-    chroot: zkPath().optional().describe('Chroot of the canary sessions (e.g. `/kafka`); it must exist.'),
+    timeout: prefault(duration(), '1s').describe('Deadline of each step of a probe (connect, create, write, read). At most `interval`.'),
+    authFile: optional(path('file')).describe(
+      'File holding `user:password` (digest scheme) on one line; the canary znodes then get an ACL for that user alone. Never logged.',
+    ),
+    chroot: optional(zkPath()).describe('Chroot of the canary sessions (e.g. `/kafka`); it must exist.'),
   }),
   (canary, c) => {
     if (c.ok('timeout') && c.ok('interval') && canary.interval !== undefined && canary.timeout > canary.interval) {
@@ -180,17 +176,15 @@ const canarySchema = checked(
 /** TLS to the nodes of one ensemble: both transports then speak TLS only (see README, *TLS to ZooKeeper*). */
 const zkTlsSchema = checked(
   mapping({
-    caFile: path('file')
-      .optional()
-      .describe("PEM file of the CA(s) the nodes' certificates must chain to; unset: the system's trusted CAs."),
-    certFile: path('file').optional().describe('PEM client certificate, for nodes with `ssl.clientAuth=need`. Needs `keyFile`.'),
-    keyFile: path('file').optional().describe('PEM private key of `certFile`. Never logged.'),
-    serverName: hostSchema.optional().describe("Name the nodes' certificates must carry; unset: each node's configured host."),
-    insecureSkipVerify: boolean()
-      .prefault(false)
-      .describe(
-        'Accept any certificate, checking neither CA nor name (logged as a warning, exported as `zookeeper_exporter_tls_insecure`). For tests only.',
-      ),
+    caFile: optional(path('file')).describe(
+      "PEM file of the CA(s) the nodes' certificates must chain to; unset: the system's trusted CAs.",
+    ),
+    certFile: optional(path('file')).describe('PEM client certificate, for nodes with `ssl.clientAuth=need`. Needs `keyFile`.'),
+    keyFile: optional(path('file')).describe('PEM private key of `certFile`. Never logged.'),
+    serverName: optional(hostSchema).describe("Name the nodes' certificates must carry; unset: each node's configured host."),
+    insecureSkipVerify: prefault(boolean(), false).describe(
+      'Accept any certificate, checking neither CA nor name (logged as a warning, exported as `zookeeper_exporter_tls_insecure`). For tests only.',
+    ),
   }),
   (tls, c) => {
     if (!c.ok('certFile') || !c.ok('keyFile')) return;
@@ -206,50 +200,38 @@ export const ensembleSchema = checked(
     servers: listOf(serverSchema)
       .min(1, { error: 'at least one server is required' })
       .describe('The nodes: `"HOST:PORT"` strings (IPv6 as `"[::1]:2181"`) or `{host, port, adminPort}` mappings. No duplicates.'),
-    transport: enumOf(['fourletter', 'admin'])
-      .prefault('fourletter')
-      .describe(
-        '`fourletter`: four-letter words over TCP, falling back to the AdminServer for a word the whitelist refuses when an admin port is known. `admin`: AdminServer only (every server then needs an admin port).',
-      ),
-    adminPort: integer(1, 65535).optional().describe('AdminServer HTTP port for servers that do not set their own.'),
+    transport: prefault(enumOf(['fourletter', 'admin']), 'fourletter').describe(
+      '`fourletter`: four-letter words over TCP, falling back to the AdminServer for a word the whitelist refuses when an admin port is known. `admin`: AdminServer only (every server then needs an admin port).',
+    ),
+    adminPort: optional(integer(1, 65535)).describe('AdminServer HTTP port for servers that do not set their own.'),
     commands: commands()
       .prefault(DEFAULT_COMMANDS)
       .describe(
         `Words polled; \`srvr\` is always polled, \`conf\` only every \`confInterval\` (it gives server ids and the voting membership). Allowed: ${ALLOWED_COMMANDS.map((c) => `\`${c}\``).join(', ')}. Never \`srst\`, \`crst\`, \`stmk\` or \`kill\`.`,
       ),
-    confInterval: duration().prefault('1m').describe('How often `conf` is re-read (it is also read after a node comes back).'),
-    discovery: boolean()
-      .prefault(true)
-      .describe(
-        'Poll every member that `conf` lists, not only `servers` (which are then the seeds). `false`: poll only the servers listed.',
-      ),
+    confInterval: prefault(duration(), '1m').describe('How often `conf` is re-read (it is also read after a node comes back).'),
+    discovery: prefault(boolean(), true).describe(
+      'Poll every member that `conf` lists, not only `servers` (which are then the seeds). `false`: poll only the servers listed.',
+    ),
     mntrSeries: mapping({
-      preset: enumOf(MNTR_PRESETS)
-        .prefault('default')
-        .describe(
-          '`default`: every plain `mntr` key plus the summaries the shipped alerts and dashboards read (about 100 series on a 3.8 leader); `all`: every numeric `mntr` value (about 550).',
-        ),
-      include: uniqueListOf(mntrPattern(), 'pattern')
-        .meta({ type: 'list of patterns' })
-        .prefault([])
-        .describe('Family names (`*` matches any characters, e.g. `zookeeper_mntr_proposal_latency*`) exported on top of the preset.'),
-      exclude: uniqueListOf(mntrPattern(), 'pattern')
-        .meta({ type: 'list of patterns' })
-        .prefault([])
-        .describe('Family names never exported, whatever `preset` and `include` say.'),
+      preset: prefault(enumOf(MNTR_PRESETS), 'default').describe(
+        '`default`: every plain `mntr` key plus the summaries the shipped alerts and dashboards read (about 100 series on a 3.8 leader); `all`: every numeric `mntr` value (about 550).',
+      ),
+      include: prefault(uniqueListOf(mntrPattern(), 'pattern').meta({ type: 'list of patterns' }), []).describe(
+        'Family names (`*` matches any characters, e.g. `zookeeper_mntr_proposal_latency*`) exported on top of the preset.',
+      ),
+      exclude: prefault(uniqueListOf(mntrPattern(), 'pattern').meta({ type: 'list of patterns' }), []).describe(
+        'Family names never exported, whatever `preset` and `include` say.',
+      ),
     })
       .optional()
       .describe('Which `zookeeper_mntr_*` series are exported; unset: the `default` preset (see README, *mntr series budget*).'),
-    canary: canarySchema
-      .optional()
-      .describe(
-        'Write canary (opt-in): through one session per node, writes a znode and reads it back every `interval`, proving that writes commit (see README, *Write canary*). `--canary-path` turns it on for flag and env ensembles.',
-      ),
-    tls: zkTlsSchema
-      .optional()
-      .describe(
-        "TLS to the nodes' `secureClientPort` (four-letter words) and HTTPS AdminServer: the certificate is checked against `caFile` and `serverName`; a failure is reason `tls`, never a plaintext retry.",
-      ),
+    canary: optional(canarySchema).describe(
+      'Write canary (opt-in): through one session per node, writes a znode and reads it back every `interval`, proving that writes commit (see README, *Write canary*). `--canary-path` turns it on for flag and env ensembles.',
+    ),
+    tls: optional(zkTlsSchema).describe(
+      "TLS to the nodes' `secureClientPort` (four-letter words) and HTTPS AdminServer: the certificate is checked against `caFile` and `serverName`; a failure is reason `tls`, never a plaintext retry.",
+    ),
   }),
   (ensemble, c) => {
     const key = (s: ServerTarget) => `${s.host.toLowerCase()}:${s.port}`;
@@ -279,8 +261,8 @@ const ensembleNames = () => uniqueListOf(name(), 'ensemble').meta({ type: 'list 
 
 const backoffSchema = checked(
   mapping({
-    initial: duration().prefault('1s').describe('Upper bound of the first retry delay; doubles with each retry. At most `max`.'),
-    max: duration().prefault('1m').describe('Largest retry delay; also caps a `Retry-After` answer.'),
+    initial: prefault(duration(), '1s').describe('Upper bound of the first retry delay; doubles with each retry. At most `max`.'),
+    max: prefault(duration(), '1m').describe('Largest retry delay; also caps a `Retry-After` answer.'),
   }),
   (backoff, c) => {
     if (c.ok('initial') && c.ok('max') && backoff.initial > backoff.max) {
@@ -294,20 +276,16 @@ const hookTargetSchema = mapping({
   url: hookUrlSchema.describe(
     'Where the signed JSON is POSTed: `http://` or `https://`, without user or password (use `headers`). Never logged.',
   ),
-  timeout: duration().prefault('5s').describe('Deadline of one attempt.'),
-  maxAge: duration().prefault('1h').describe('A call still undelivered this long after it was decided is dead-lettered.'),
-  concurrency: integer(1, 100).prefault(2).describe('Most calls in flight to this target at once.'),
-  backoff: backoffSchema.prefault({}).describe('Delays between attempts: full jitter, doubling from `initial` up to `max`.'),
-  template: templateSchema
-    .optional()
-    .describe(
-      'JSON sent instead of the standard body, its `{{path.to.field}}` placeholders filled from that body (see docs/webhooks.md); checked when the config is loaded.',
-    ),
-  headers: headersSchema
-    .optional()
-    .describe(
-      "Extra request headers, e.g. `Authorization`; values are never logged. `Idempotency-Key` and `X-Zk-Signature` are the agent's own.",
-    ),
+  timeout: prefault(duration(), '5s').describe('Deadline of one attempt.'),
+  maxAge: prefault(duration(), '1h').describe('A call still undelivered this long after it was decided is dead-lettered.'),
+  concurrency: prefault(integer(1, 100), 2).describe('Most calls in flight to this target at once.'),
+  backoff: prefault(backoffSchema, {}).describe('Delays between attempts: full jitter, doubling from `initial` up to `max`.'),
+  template: optional(templateSchema).describe(
+    'JSON sent instead of the standard body, its `{{path.to.field}}` placeholders filled from that body (see docs/webhooks.md); checked when the config is loaded.',
+  ),
+  headers: optional(headersSchema).describe(
+    "Extra request headers, e.g. `Authorization`; values are never logged. `Idempotency-Key` and `X-Zk-Signature` are the agent's own.",
+  ),
 }).transform(({ timeout, maxAge, backoff, ...target }) => ({
   ...target,
   timeoutMs: timeout,
@@ -323,16 +301,14 @@ const hookRuleSchema = checked(
     ),
     hook: name().describe('Name of the target to call.'),
     ensembles: ensembleNames().describe('Ensembles the rule watches; unset: every ensemble.'),
-    for: duration(false).prefault('0s').describe('How long the condition must hold before the hook is called.'),
-    cooldown: duration(false)
-      .prefault('5m')
-      .describe(
-        'After a call, no other call for the same target, ensemble and event for this long (nor while one is still being delivered).',
-      ),
-    fireOnStartup: boolean().prefault(false).describe('Also call for a condition already true when the agent starts or reloads.'),
-    electionTooLong: duration()
-      .optional()
-      .describe('How long an election may last. Required for `election_too_long`, not allowed for other events.'),
+    for: prefault(duration(false), '0s').describe('How long the condition must hold before the hook is called.'),
+    cooldown: prefault(duration(false), '5m').describe(
+      'After a call, no other call for the same target, ensemble and event for this long (nor while one is still being delivered).',
+    ),
+    fireOnStartup: prefault(boolean(), false).describe('Also call for a condition already true when the agent starts or reloads.'),
+    electionTooLong: optional(duration()).describe(
+      'How long an election may last. Required for `election_too_long`, not allowed for other events.',
+    ),
   }),
   (rule, c) => {
     if (!c.ok('event') || !c.ok('electionTooLong')) return;
@@ -351,12 +327,10 @@ const hookRuleSchema = checked(
 
 const alertRouteSchema = mapping({
   hook: name().describe('Name of the target to call.'),
-  matchers: listOf(matcherSchema)
-    .prefault([])
-    .describe(
-      'Alertmanager-style matchers that must all match the alert\'s labels: `label="value"`, `label!="value"`, `label=~"regex"`, `label!~"regex"` (regexes anchored). None: every alert.',
-    ),
-  sendResolved: boolean().prefault(false).describe('Also forward alerts when they resolve.'),
+  matchers: prefault(listOf(matcherSchema), []).describe(
+    'Alertmanager-style matchers that must all match the alert\'s labels: `label="value"`, `label!="value"`, `label=~"regex"`, `label!~"regex"` (regexes anchored). None: every alert.',
+  ),
+  sendResolved: prefault(boolean(), false).describe('Also forward alerts when they resolve.'),
 });
 
 const maintenanceWindowSchema = mapping({
@@ -371,50 +345,42 @@ const files = () => uniqueListOf(path('file'), 'file').prefault([]);
 
 const hooksSchema = checked(
   mapping({
-    stateDir: path('directory')
-      .optional()
-      .describe(
-        'Directory of the durable outbox and the audit trail (mode 0700). Required when there are targets, unless `dryRun`. One per agent.',
-      ),
-    dryRun: boolean().prefault(false).describe('Decide and record every hook call, but send nothing.'),
+    stateDir: optional(path('directory')).describe(
+      'Directory of the durable outbox and the audit trail (mode 0700). Required when there are targets, unless `dryRun`. One per agent.',
+    ),
+    dryRun: prefault(boolean(), false).describe('Decide and record every hook call, but send nothing.'),
     agentId: doc(agentIdSchema.optional(), "This agent's id in payloads and among peers.", '`<hostname>:<listen port>`'),
     secretFiles: files().describe(
       'Files of one signing secret each; the first secret signs. `--hook-secret-file` adds files; secrets in `ZK_EXPORTER_HOOK_SECRETS` come after them.',
     ),
-    targets: listOf(hookTargetSchema).prefault([]).describe('Where hooks are sent. `--hook-url` and `--alert-hook-url` add targets.'),
-    rules: listOf(hookRuleSchema)
-      .prefault([])
-      .describe('When to call which target. `--hook-url` adds rules for `quorum_at_risk`, `quorum_lost` and `quorum_restored`.'),
+    targets: prefault(listOf(hookTargetSchema), []).describe('Where hooks are sent. `--hook-url` and `--alert-hook-url` add targets.'),
+    rules: prefault(listOf(hookRuleSchema), []).describe(
+      'When to call which target. `--hook-url` adds rules for `quorum_at_risk`, `quorum_lost` and `quorum_restored`.',
+    ),
     alertmanager: mapping({
-      routes: listOf(alertRouteSchema)
-        .prefault([])
-        .describe(
-          'Every firing alert Alertmanager posts to the receiver is forwarded once, signed, to the target of each route that matches it. Routes need `receiverTokenFiles`. `--alert-hook-url` adds a route for every alert.',
-        ),
+      routes: prefault(listOf(alertRouteSchema), []).describe(
+        'Every firing alert Alertmanager posts to the receiver is forwarded once, signed, to the target of each route that matches it. Routes need `receiverTokenFiles`. `--alert-hook-url` adds a route for every alert.',
+      ),
     })
       .prefault({})
       .describe('The Alertmanager webhook receiver.'),
-    maintenance: listOf(maintenanceWindowSchema)
-      .prefault([])
-      .describe('Recurring windows during which hooks for their ensembles are recorded as suppressed instead of sent.'),
-    peers: uniqueListOf(peerUrlSchema, 'peer')
-      .prefault([])
-      .describe(
-        'Base URLs (`http://zk2-sidecar:9141`) of the other agents watching the same ensembles; a hook fires when most agents see the incident, sent by one of them.',
-      ),
-    peerTimeout: duration().prefault('1s').describe('Deadline for asking a peer. Must be less than `interval`.'),
+    maintenance: prefault(listOf(maintenanceWindowSchema), []).describe(
+      'Recurring windows during which hooks for their ensembles are recorded as suppressed instead of sent.',
+    ),
+    peers: prefault(uniqueListOf(peerUrlSchema, 'peer'), []).describe(
+      'Base URLs (`http://zk2-sidecar:9141`) of the other agents watching the same ensembles; a hook fires when most agents see the incident, sent by one of them.',
+    ),
+    peerTimeout: prefault(duration(), '1s').describe('Deadline for asking a peer. Must be less than `interval`.'),
     receiverTokenFiles: files().describe(
       'Files of one bearer token each, required on the Alertmanager receiver (it allows posting alerts, nothing else). `--receiver-token-file` adds files.',
     ),
-    adminTokenFile: path('file')
-      .optional()
-      .describe(
-        'File of the bearer token for ack, pause, resume, `/-/reload` and reading hook status and deliveries (web config users are accepted too). Unset and no web users: ack, pause and resume are disabled.',
-      ),
-    adminListen: listenAddress()
-      .optional()
-      .describe('Separate `HOST:PORT` for the receiver and the hooks API; unset: they are served on `listen`.'),
-    maxBodyBytes: integer(1024, 1_073_741_824).prefault(1_048_576).describe('Largest request body the receiver and the hooks API read.'),
+    adminTokenFile: optional(path('file')).describe(
+      'File of the bearer token for ack, pause, resume, `/-/reload` and reading hook status and deliveries (web config users are accepted too). Unset and no web users: ack, pause and resume are disabled.',
+    ),
+    adminListen: optional(listenAddress()).describe(
+      'Separate `HOST:PORT` for the receiver and the hooks API; unset: they are served on `listen`.',
+    ),
+    maxBodyBytes: prefault(integer(1024, 1_073_741_824), 1_048_576).describe('Largest request body the receiver and the hooks API read.'),
   }),
   (hooks, c) => {
     reportDuplicates(
@@ -477,17 +443,13 @@ function baseUrlSchema(credentials: boolean) {
 
 const alertmanagerSchema = checked(
   mapping({
-    urls: uniqueListOf(baseUrlSchema(true), 'URL')
-      .prefault([])
-      .describe(
-        'Alertmanager base URLs (`http://am:9093`) the agent pushes its own ensemble alerts to (`POST /api/v2/alerts`), all of them, concurrently; empty: no push. A user and password in the URL are sent as basic auth; URLs are never logged. `--alertmanager-url` adds.',
-      ),
-    timeout: duration().prefault('5s').describe('Deadline of one push to one Alertmanager.'),
-    resendInterval: duration()
-      .prefault('30s')
-      .describe(
-        'Active alerts are sent again this often, each with `endsAt` three intervals ahead, so the alerts of an agent that stopped expire.',
-      ),
+    urls: prefault(uniqueListOf(baseUrlSchema(true), 'URL'), []).describe(
+      'Alertmanager base URLs (`http://am:9093`) the agent pushes its own ensemble alerts to (`POST /api/v2/alerts`), all of them, concurrently; empty: no push. A user and password in the URL are sent as basic auth; URLs are never logged. `--alertmanager-url` adds.',
+    ),
+    timeout: prefault(duration(), '5s').describe('Deadline of one push to one Alertmanager.'),
+    resendInterval: prefault(duration(), '30s').describe(
+      'Active alerts are sent again this often, each with `endsAt` three intervals ahead, so the alerts of an agent that stopped expire.',
+    ),
     externalUrl: doc(
       baseUrlSchema(false).optional(),
       "This agent's base URL as people open it; each alert's `generatorURL` is `<externalUrl>/#ensemble-<name>`.",
@@ -511,31 +473,27 @@ const alertmanagerSchema = checked(
 // ---- the whole config --------------------------------------------------------------------------
 
 const configObject = mapping({
-  listen: listenAddress()
-    .prefault('0.0.0.0:9141')
-    .describe('Address of the HTTP server (`/metrics`). IPv6 as `[::1]:9141`; port 0 picks a free port.'),
-  webConfigFile: path('file')
-    .optional()
-    .describe(
-      'Prometheus exporter-toolkit web config (`tls_server_config`, `basic_auth_users`) applied to every endpoint; see README, *Securing the endpoints*.',
-    ),
-  interval: duration().prefault('5s').describe('How often every node is polled.'),
-  fastInterval: duration()
-    .prefault('1s')
-    .describe(
-      'How often `srvr` alone is asked of every node (the fast lane), so a dead node or a lost quorum shows within about this long; the other words keep `interval`. Set it to `interval` (or more) to turn the fast lane off.',
-    ),
-  timeout: duration()
-    .prefault('2s')
-    .describe('Deadline for one command to one node, connect and read together. Must be less than `interval`.'),
-  maxReplyBytes: integer(1024, 1_073_741_824)
-    .prefault(1_048_576)
-    .describe('Largest reply read from a node; a longer one is cut and counted as `too_large`.'),
-  concurrency: integer(1, 10_000).prefault(64).describe('Most node polls in flight at once, across all ensembles.'),
+  listen: prefault(listenAddress(), '0.0.0.0:9141').describe(
+    'Address of the HTTP server (`/metrics`). IPv6 as `[::1]:9141`; port 0 picks a free port.',
+  ),
+  webConfigFile: optional(path('file')).describe(
+    'Prometheus exporter-toolkit web config (`tls_server_config`, `basic_auth_users`) applied to every endpoint; see README, *Securing the endpoints*.',
+  ),
+  interval: prefault(duration(), '5s').describe('How often every node is polled.'),
+  fastInterval: prefault(duration(), '1s').describe(
+    'How often `srvr` alone is asked of every node (the fast lane), so a dead node or a lost quorum shows within about this long; the other words keep `interval`. Set it to `interval` (or more) to turn the fast lane off.',
+  ),
+  timeout: prefault(duration(), '2s').describe(
+    'Deadline for one command to one node, connect and read together. Must be less than `interval`.',
+  ),
+  maxReplyBytes: prefault(integer(1024, 1_073_741_824), 1_048_576).describe(
+    'Largest reply read from a node; a longer one is cut and counted as `too_large`.',
+  ),
+  concurrency: prefault(integer(1, 10_000), 64).describe('Most node polls in flight at once, across all ensembles.'),
   log: mapping({
     // Log levels pino knows.
-    level: enumOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).prefault('info').describe('Least severe level written.'),
-    format: enumOf(['json', 'pretty']).prefault('json').describe('`json`: one object per line. `pretty`: coloured text for people.'),
+    level: prefault(enumOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), 'info').describe('Least severe level written.'),
+    format: prefault(enumOf(['json', 'pretty']), 'json').describe('`json`: one object per line. `pretty`: coloured text for people.'),
   })
     .prefault({})
     .describe('Logging.'),
@@ -544,19 +502,15 @@ const configObject = mapping({
     .describe(
       '`dabealu`: also export the `zk_*` series of dabealu/zookeeper-exporter, for existing dashboards. `dabealu-ensemble`: the same series with an `ensemble` label too, for an agent watching several ensembles.',
     ),
-  ensembles: listOf(ensembleSchema)
-    .prefault([])
-    .describe(
-      'The ensembles to watch. Ensembles from `--ensemble` or `ZK_EXPORTER_ENSEMBLES` replace file ensembles of the same name. At least one ensemble is needed in all.',
-    ),
-  hooks: hooksSchema
-    .optional()
-    .describe(
-      'Failover hooks: signed HTTP calls when quorum is at risk, lost or restored, the leader changes, and more, and Alertmanager alerts forwarded to them. See docs/webhooks.md.',
-    ),
-  alertmanager: alertmanagerSchema
-    .optional()
-    .describe("Pushes the agent's own ensemble conditions to Alertmanager as alerts. See README, *Alertmanager push*."),
+  ensembles: prefault(listOf(ensembleSchema), []).describe(
+    'The ensembles to watch. Ensembles from `--ensemble` or `ZK_EXPORTER_ENSEMBLES` replace file ensembles of the same name. At least one ensemble is needed in all.',
+  ),
+  hooks: optional(hooksSchema).describe(
+    'Failover hooks: signed HTTP calls when quorum is at risk, lost or restored, the leader changes, and more, and Alertmanager alerts forwarded to them. See docs/webhooks.md.',
+  ),
+  alertmanager: optional(alertmanagerSchema).describe(
+    "Pushes the agent's own ensemble conditions to Alertmanager as alerts. See README, *Alertmanager push*.",
+  ),
 });
 
 /** The whole configuration, as the YAML file writes it (flags and env are merged in before parsing). Keys are camelCase. */

@@ -14,8 +14,6 @@ type Path = readonly PathSegment[];
 const ENSEMBLES_ENV = 'ZK_EXPORTER_ENSEMBLES';
 /** Signing secrets themselves (not files); the hook service reads them, the config only checks that there is one. */
 const SECRETS_ENV = 'ZK_EXPORTER_HOOK_SECRETS';
-/** Flags that add to the hooks section without a key of their own. */
-const HOOK_FLAGS: readonly string[] = ['--hook-url', '--hook-secret-file', '--alert-hook-url', '--receiver-token-file'];
 /** Events of the rules that `--hook-url` adds. */
 const FLAG_RULE_EVENTS = ['quorum_at_risk', 'quorum_lost', 'quorum_restored'] as const;
 
@@ -61,19 +59,8 @@ export function mergeSources(
     return joinPath('', path);
   };
   const labelAt = (path: Path, text: string) => labels.set(JSON.stringify(path), text);
-  /** The mapping at `path`, created when absent; undefined when something else is there. */
-  const mappingAt = (path: Path): Record<string, unknown> | undefined => {
-    let node: Record<string, unknown> = raw;
-    for (const segment of path) {
-      node[segment] ??= {};
-      const next = node[segment];
-      if (!isMapping(next)) return undefined;
-      node = next;
-    }
-    return node;
-  };
   const set = (path: Path, value: unknown, text: string): void => {
-    const parent = mappingAt(path.slice(0, -1));
+    const parent = mappingAt(raw, path.slice(0, -1));
     const key = path.at(-1)!;
     placed.push({ path, value, label: text });
     if (parent === undefined) {
@@ -85,7 +72,7 @@ export function mergeSources(
     labelAt(path, text);
   };
   const append = (path: Path, item: unknown, text: string, ...also: Path[]): void => {
-    const parent = mappingAt(path.slice(0, -1));
+    const parent = mappingAt(raw, path.slice(0, -1));
     const key = path.at(-1)!;
     if (parent !== undefined) parent[key] ??= [];
     const list = parent?.[key];
@@ -106,8 +93,8 @@ export function mergeSources(
     labelAt(['hooks', 'receiverTokenFiles'], '--receiver-token-file');
   }
   const secrets = env[SECRETS_ENV];
-  const hooksWanted = given.some((g) => HOOK_FLAGS.includes(g.spec.flag) || g.spec.key?.startsWith('hooks.') === true);
-  if (raw.hooks === undefined && (hooksWanted || (secrets !== undefined && secrets !== ''))) raw.hooks = {};
+  // Flags that set or add to hooks create the section as they write into it; secrets alone need it too.
+  if (raw.hooks === undefined && secrets !== undefined && secrets !== '') raw.hooks = {};
   if (secrets !== undefined && secrets !== '' && secrets.split(/[,\r\n]/).every((s) => s.trim() === '')) {
     problems.push({ path: SECRETS_ENV, message: 'holds no secret; separate secrets with commas or newlines' });
   }
@@ -162,27 +149,21 @@ export function mergeSources(
         .map((s, i) => ({ spec: s, text: `${ENSEMBLES_ENV}[${i}]` })),
       ...list('--ensemble').map((s, i) => ({ spec: s, text: `--ensemble[${i}]` })),
     ];
-    const transport = given.find((g) => g.spec.flag === '--transport');
-    const adminPort = given.find((g) => g.spec.flag === '--admin-port');
-    const canaryPath = given.find((g) => g.spec.flag === '--canary-path');
-    // `--tls-*`: one `tls` mapping shared by the flag and env ensembles.
-    const tlsFlags = given.filter((g) => g.spec.key?.startsWith('ensembles.0.tls.') === true);
+    // Flags of `ensembles.0.*` keys set one mapping that every flag and env ensemble shares.
+    const perEnsemble = given.filter((g) => g.spec.key?.startsWith('ensembles.0.') === true);
     const shared: Record<string, unknown> = {};
-    if (specs.length === 0) {
-      for (const g of [transport, adminPort, canaryPath, ...tlsFlags]) {
-        if (g)
-          problems.push({ path: g.label, message: `applies only to ensembles from --ensemble or ${ENSEMBLES_ENV}, and none were given` });
+    for (const g of perEnsemble) {
+      if (specs.length === 0) {
+        problems.push({ path: g.label, message: `applies only to ensembles from --ensemble or ${ENSEMBLES_ENV}, and none were given` });
+      } else if (g.spec.flag === '--transport' && g.value === 'admin' && !given.some((a) => a.spec.flag === '--admin-port')) {
+        problems.push({
+          path: g.label,
+          message: `"admin" needs --admin-port or ZK_EXPORTER_ADMIN_PORT for the ensembles of --ensemble and ${ENSEMBLES_ENV}`,
+        });
+      } else {
+        const at = keyPath(g.spec).slice(2);
+        mappingAt(shared, at.slice(0, -1))![at.at(-1)!] = inputOf(g);
       }
-    } else if (transport?.value === 'admin' && adminPort === undefined) {
-      problems.push({
-        path: transport.label,
-        message: `"admin" needs --admin-port or ZK_EXPORTER_ADMIN_PORT for the ensembles of --ensemble and ${ENSEMBLES_ENV}`,
-      });
-    } else if (transport !== undefined) shared.transport = transport.value;
-    if (specs.length > 0 && adminPort !== undefined) shared.adminPort = inputOf(adminPort);
-    if (specs.length > 0 && canaryPath !== undefined) shared.canary = { path: inputOf(canaryPath) };
-    if (specs.length > 0 && tlsFlags.length > 0) {
-      shared.tls = Object.fromEntries(tlsFlags.map((g) => [keyPath(g.spec).at(-1)!, inputOf(g)]));
     }
 
     raw.ensembles ??= [];
@@ -212,16 +193,21 @@ export function mergeSources(
       sources[at] = source;
       placed.push({ path: ['ensembles', at], value: ensemble, label: text });
       labelAt(['ensembles', at], text);
-      if (transport) labelAt(['ensembles', at, 'transport'], transport.label);
-      if (adminPort) labelAt(['ensembles', at, 'adminPort'], adminPort.label);
-      if (canaryPath) labelAt(['ensembles', at, 'canary', 'path'], canaryPath.label);
-      for (const g of tlsFlags)
-        labelAt(
-          keyPath(g.spec).map((segment) => (segment === 0 ? at : segment)),
-          g.label,
-        );
+      for (const g of perEnsemble) labelAt(['ensembles', at, ...keyPath(g.spec).slice(2)], g.label);
     }
   }
+}
+
+/** The mapping at `path` below `root`, created when absent; undefined when something else is there. */
+function mappingAt(root: Record<string, unknown>, path: Path): Record<string, unknown> | undefined {
+  let node = root;
+  for (const segment of path) {
+    node[segment] ??= {};
+    const next = node[segment];
+    if (!isMapping(next)) return undefined;
+    node = next;
+  }
+  return node;
 }
 
 /** The config value of a flag or env text: whole numbers for numeric flags, `true`/`false` for a switch. */

@@ -61,6 +61,7 @@ describe('valid files', () => {
           transport: 'fourletter',
           commands: ['srvr', 'mntr', 'conf', 'wchs'],
           confIntervalMs: 90_000,
+          discovery: true,
         },
         {
           name: 'hbase.prod-1',
@@ -71,6 +72,7 @@ describe('valid files', () => {
           transport: 'admin',
           commands: ['srvr', 'stat', 'isro', 'envi'],
           confIntervalMs: 7_200_000,
+          discovery: true,
         },
       ],
       listen: { host: '::1', port: 9200 },
@@ -95,6 +97,7 @@ describe('valid files', () => {
           transport: 'fourletter',
           commands: ['srvr', 'mntr', 'wchs', 'conf'],
           confIntervalMs: 60_000,
+          discovery: true,
         },
       ],
     });
@@ -113,6 +116,7 @@ describe('valid files', () => {
           transport: 'fourletter',
           commands: ['srvr', 'mntr', 'wchs', 'conf'],
           confIntervalMs: 60_000,
+          discovery: true,
         },
       ],
     });
@@ -147,7 +151,8 @@ const INVALID_FILES: Array<[file: string, problems: Problem[]]> = [
       { path: 'intervall', message: 'unknown key; did you mean "interval"?' },
       {
         path: 'scrapeTimeout',
-        message: 'unknown key; allowed: listen, webConfigFile, interval, timeout, maxReplyBytes, concurrency, log, compat, ensembles, hooks',
+        message:
+          'unknown key; allowed: listen, webConfigFile, interval, fastInterval, timeout, maxReplyBytes, concurrency, log, compat, ensembles, hooks, alertmanager',
       },
     ],
   ],
@@ -283,7 +288,7 @@ const INVALID_FILES: Array<[file: string, problems: Problem[]]> = [
       {
         path: 'hooks.webhooks',
         message:
-          'unknown key; allowed: stateDir, dryRun, agentId, secretFiles, targets, rules, alertmanager, maintenance, peers, peerTimeout, receiverTokenFiles, adminListen, maxBodyBytes',
+          'unknown key; allowed: stateDir, dryRun, agentId, secretFiles, targets, rules, alertmanager, maintenance, peers, peerTimeout, receiverTokenFiles, adminTokenFile, adminListen, maxBodyBytes',
       },
     ],
   ],
@@ -372,15 +377,15 @@ const INVALID_FILES: Array<[file: string, problems: Problem[]]> = [
         path: 'hooks.maintenance[0].cron',
         message: '"0 2 * *" has 4 fields; expected 5 (minute hour day-of-month month day-of-week) or 6 (second first)',
       },
-      { path: 'hooks.maintenance[1].cron', message: '"61 2 * * 0": field value (61) is out of range' },
-      { path: 'hooks.maintenance[2].cron', message: '"0 0 30 2 *" matches no date (like February 30)' },
-      { path: 'hooks.maintenance[3].cron', message: '"0 2 * * foo": unknown alias: foo' },
+      { path: 'hooks.maintenance[1].cron', message: '"61 2 * * 0": constraint error, got value 61 expected range 0-59' },
+      { path: 'hooks.maintenance[2].cron', message: '"0 0 30 2 *": invalid explicit day of month definition' },
+      { path: 'hooks.maintenance[3].cron', message: '"0 2 * * foo": validation error, cannot resolve alias "foo"' },
       { path: 'hooks.maintenance[3].duration', message: 'must be greater than 0' },
       {
         path: 'hooks.maintenance[3].timezone',
         message: '"Mars/Olympus" is not a known time zone; use an IANA name like "UTC" or "Europe/Berlin"',
       },
-      { path: 'hooks.maintenance[4].cron', message: '"*/0 * * * *": field (minute) has a step of zero' },
+      { path: 'hooks.maintenance[4].cron', message: '"*/0 * * * *": constraint error, cannot repeat at every 0 time' },
       { path: 'hooks.maintenance[4].duration', message: 'is required' },
       { path: 'hooks.maintenance[5].cron', message: 'is required' },
     ],
@@ -511,8 +516,8 @@ const INVALID_FLAGS_AND_ENV: Array<[name: string, argv: string[], env: Record<st
     ['--compat', 'dabealu', '--compat', 'carlpett', '--compat', 'dabealu'],
     { ZK_EXPORTER_COMPAT: 'dabealu, x' },
     [
-      { path: 'ZK_EXPORTER_COMPAT[1]', message: 'must be "dabealu", got "x"' },
-      { path: '--compat[1]', message: 'must be "dabealu", got "carlpett"' },
+      { path: 'ZK_EXPORTER_COMPAT[1]', message: 'must be "dabealu" or "dabealu-ensemble", got "x"' },
+      { path: '--compat[1]', message: 'must be "dabealu" or "dabealu-ensemble", got "carlpett"' },
       { path: '--compat[2]', message: 'duplicate value "dabealu"' },
     ],
   ],
@@ -746,7 +751,14 @@ describe('precedence: flags > env > file > defaults', () => {
       readFile,
     );
     expect(config.ensembles).toStrictEqual([
-      { name: 'kafka', servers: [{ host: 'f1', port: 2181 }], transport: 'fourletter', commands: ['srvr', 'mntr'], confIntervalMs: 60_000 },
+      {
+        name: 'kafka',
+        servers: [{ host: 'f1', port: 2181 }],
+        transport: 'fourletter',
+        commands: ['srvr', 'mntr'],
+        confIntervalMs: 60_000,
+        discovery: true,
+      },
       {
         name: 'hbase',
         servers: [
@@ -756,6 +768,7 @@ describe('precedence: flags > env > file > defaults', () => {
         transport: 'admin',
         commands: ['srvr', 'mntr', 'wchs', 'conf'],
         confIntervalMs: 60_000,
+        discovery: true,
       },
       {
         name: 'solr',
@@ -763,6 +776,7 @@ describe('precedence: flags > env > file > defaults', () => {
         transport: 'admin',
         commands: ['srvr', 'mntr', 'wchs', 'conf'],
         confIntervalMs: 60_000,
+        discovery: true,
       },
       {
         name: 'zeta',
@@ -770,6 +784,7 @@ describe('precedence: flags > env > file > defaults', () => {
         transport: 'admin',
         commands: ['srvr', 'mntr', 'wchs', 'conf'],
         confIntervalMs: 60_000,
+        discovery: true,
       },
       {
         name: 'new',
@@ -777,6 +792,7 @@ describe('precedence: flags > env > file > defaults', () => {
         transport: 'admin',
         commands: ['srvr', 'mntr', 'wchs', 'conf'],
         confIntervalMs: 60_000,
+        discovery: true,
       },
     ]);
   });
@@ -803,6 +819,7 @@ describe('precedence: flags > env > file > defaults', () => {
           transport: 'admin',
           commands: ['srvr', 'mntr', 'wchs', 'conf'],
           confIntervalMs: 60_000,
+          discovery: true,
         },
       ],
       listen: { host: '127.0.0.1', port: 9000 },
@@ -845,6 +862,7 @@ describe('precedence: flags > env > file > defaults', () => {
           transport: 'fourletter',
           commands: ['srvr', 'mntr', 'wchs', 'conf'],
           confIntervalMs: 60_000,
+          discovery: true,
         },
         {
           name: 'f',
@@ -852,6 +870,7 @@ describe('precedence: flags > env > file > defaults', () => {
           transport: 'fourletter',
           commands: ['srvr', 'mntr', 'wchs', 'conf'],
           confIntervalMs: 60_000,
+          discovery: true,
         },
       ],
       listen: { host: '::1', port: 9001 },
@@ -967,6 +986,7 @@ describe('command line', () => {
             transport: 'admin',
             commands: ['srvr', 'mntr', 'wchs', 'conf'],
             confIntervalMs: 60_000,
+            discovery: true,
           },
         ],
       },
@@ -988,6 +1008,7 @@ describe('command line', () => {
       '--listen',
       '--web.config.file',
       '--interval',
+      '--fast-interval',
       '--log-level',
       '--log-format',
       '--compat',
@@ -995,10 +1016,13 @@ describe('command line', () => {
       '--hook-secret-file',
       '--alert-hook-url',
       '--receiver-token-file',
+      '--admin-token-file',
       '--state-dir',
       '--dry-run',
       '--peer',
       '--agent-id',
+      '--alertmanager-url',
+      '--external-url',
     ]);
   });
 

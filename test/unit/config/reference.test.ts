@@ -23,6 +23,7 @@ describe('config reference', () => {
       '`listen`',
       '`webConfigFile`',
       '`interval`',
+      '`fastInterval`',
       '`timeout`',
       '`maxReplyBytes`',
       '`concurrency`',
@@ -40,6 +41,7 @@ describe('config reference', () => {
       '`ensembles[].adminPort`',
       '`ensembles[].commands`',
       '`ensembles[].confInterval`',
+      '`ensembles[].discovery`',
       '`ensembles[].mntrSeries`',
       '`ensembles[].mntrSeries.preset`',
       '`ensembles[].mntrSeries.include`',
@@ -93,14 +95,20 @@ describe('config reference', () => {
       '`hooks.peers`',
       '`hooks.peerTimeout`',
       '`hooks.receiverTokenFiles`',
+      '`hooks.adminTokenFile`',
       '`hooks.adminListen`',
       '`hooks.maxBodyBytes`',
+      '`alertmanager`',
+      '`alertmanager.urls`',
+      '`alertmanager.timeout`',
+      '`alertmanager.resendInterval`',
+      '`alertmanager.externalUrl`',
     ]);
-    expect(rows[1]).toBe('| `interval` | duration | `5s` | How often every node is polled. |');
-    expect(rows[rows.length - 1]).toBe(
+    expect(rows[2]).toBe('| `interval` | duration | `5s` | How often every node is polled. |');
+    expect(rows.find((row) => row.startsWith('| `hooks.maxBodyBytes`'))).toBe(
       '| `hooks.maxBodyBytes` | integer 1024–1073741824 | `1048576` | Largest request body the receiver and the hooks API read. |',
     );
-    expect(rows[6]).toBe(
+    expect(rows[8]).toBe(
       '| `log.level` | `trace` \\| `debug` \\| `info` \\| `warn` \\| `error` \\| `fatal` \\| `silent` | `info` | Least severe level written. |',
     );
   });

@@ -51,6 +51,7 @@ export function ensembleConfig(name: string, hosts: readonly string[]): Ensemble
     transport: 'fourletter',
     commands: ['srvr', 'mntr', 'wchs', 'conf'],
     confIntervalMs: 60_000,
+    discovery: false,
   };
 }
 
