@@ -76,15 +76,19 @@ function cleanItems<T>(list: unknown, c: Checker, at: Path, suffix: Path = []): 
   return (list as T[]).flatMap((item, i): Array<[number, T]> => (c.ok(...at, i, ...suffix) ? [[i, item]] : []));
 }
 
-/** Reports each clean item whose key an earlier one already has, at `[...at, i, ...suffix]`, pointing back at the first. */
-function reportDuplicates<T>(c: Checker, list: unknown, at: Path, suffix: Path, key: (item: T) => string, message: (item: T) => string) {
+/** Reports `duplicate <what> "<key>"` at each clean item whose key an earlier one already has, pointing back at the first. */
+function reportDuplicates<T>(c: Checker, list: unknown, at: Path, suffix: Path, what: string, key: (item: T) => string, shown = key) {
   const first = new Map<string, number>();
   for (const [i, item] of cleanItems<T>(list, c, at, suffix)) {
     const seen = first.get(key(item));
     if (seen === undefined) first.set(key(item), i);
-    else c.report([...at, i, ...suffix], message(item), { also: [...at, seen] });
+    else c.report([...at, i, ...suffix], `duplicate ${what} ${JSON.stringify(shown(item))}`, { also: [...at, seen] });
   }
 }
+
+/** Names of a list's items once each: `duplicate <what> name "x"`. */
+const reportDuplicateNames = (c: Checker, list: unknown, at: Path, what: string) =>
+  reportDuplicates<{ name: string }>(c, list, at, ['name'], `${what} name`, (item) => item.name);
 
 /** The names of a list's items, when it is a list and every item's name parsed cleanly. */
 function cleanNames(list: unknown, c: Checker, at: Path): string[] | undefined {
@@ -235,7 +239,7 @@ export const ensembleSchema = checked(
   }),
   (ensemble, c) => {
     const key = (s: ServerTarget) => `${s.host.toLowerCase()}:${s.port}`;
-    reportDuplicates(c, ensemble.servers, ['servers'], [], key, (s) => `duplicate server "${serverLabel(s)}"`);
+    reportDuplicates(c, ensemble.servers, ['servers'], [], 'server', key, serverLabel);
     if (!c.ok('transport') || ensemble.transport !== 'admin' || !c.ok('adminPort') || ensemble.adminPort !== undefined) return;
     const servers = cleanItems<ServerTarget>(ensemble.servers, c, ['servers']);
     const lacking = servers.filter(([, s]) => s.adminPort === undefined);
@@ -383,14 +387,7 @@ const hooksSchema = checked(
     maxBodyBytes: prefault(integer(1024, 1_073_741_824), 1_048_576).describe('Largest request body the receiver and the hooks API read.'),
   }),
   (hooks, c) => {
-    reportDuplicates(
-      c,
-      hooks.targets,
-      ['targets'],
-      ['name'],
-      (t: { name: string }) => t.name,
-      (t) => `duplicate target name "${t.name}"`,
-    );
+    reportDuplicateNames(c, hooks.targets, ['targets'], 'target');
     const names = cleanNames(hooks.targets, c, ['targets']);
     for (const [at, list] of [
       [['rules'], hooks.rules],
@@ -515,14 +512,7 @@ const configObject = mapping({
 
 /** The whole configuration, as the YAML file writes it (flags and env are merged in before parsing). Keys are camelCase. */
 export const configSchema = checked(configObject, (config, c) => {
-  reportDuplicates(
-    c,
-    config.ensembles,
-    ['ensembles'],
-    ['name'],
-    (e: { name: string }) => e.name,
-    (e) => `duplicate ensemble name "${e.name}"`,
-  );
+  reportDuplicateNames(c, config.ensembles, ['ensembles'], 'ensemble');
   if (Array.isArray(config.ensembles) && config.ensembles.length === 0) {
     c.report(
       ['ensembles'],

@@ -11,6 +11,7 @@ import { Outbox } from '../../../src/hooks/deliver/outbox.js';
 import { verifySignature } from '../../../src/hooks/signing.js';
 import type { HookTargetConfig as HookTarget } from '../../../src/config/types.js';
 import type { AuditEntry, HookIntent, IntentResult } from '../../../src/hooks/types.js';
+import { holdsFor, waitFor } from '../../harness/wait.js';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -116,8 +117,8 @@ interface Harness {
   audit: AuditEntry[];
   results: Array<[string, IntentResult]>;
   sleeps: number[];
-  /** Resolves once `count` results have been reported. */
-  settled(count: number): Promise<void>;
+  /** Resolves once `count` results have been reported; fails naming what it awaited after `timeoutMs`. */
+  settled(count: number, timeoutMs?: number): Promise<void>;
 }
 
 async function harness(targets: HookTarget[], options: Partial<DelivererOptions> = {}, outbox?: Outbox): Promise<Harness> {
@@ -148,8 +149,19 @@ async function harness(targets: HookTarget[], options: Partial<DelivererOptions>
     await deliverer.stop();
     await box.close();
   });
-  const settled = async (count: number): Promise<void> => {
-    while (results.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
+  const settled = async (count: number, timeoutMs = 5_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (results.length < count) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${count} delivery results (${results.length} reported)`);
+      let timer: NodeJS.Timeout | undefined;
+      // Woken by the next result, or by the deadline.
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        timer = setTimeout(resolve, left);
+      });
+      clearTimeout(timer);
+    }
   };
   return { deliverer, outbox: box, audit, results, sleeps, settled };
 }
@@ -417,23 +429,29 @@ describe('Deliverer', () => {
     const { rx, url } = await receiver((_req, _n, res) => held.push(res));
     const h = await harness([target(url, { concurrency: 2 })]);
     for (let n = 1; n <= 6; n++) await h.deliverer.submit(intent(n));
-    while (held.length < 2) await delay(5);
-    await delay(50);
-    expect(rx.active).toBe(2);
-    expect(h.deliverer.stats().inFlight).toEqual({ pager: 2 });
-    expect(h.deliverer.stats().queueDepth).toEqual({ pager: 4 });
+    await waitFor('the first two requests held by the receiver', () => Promise.resolve(held.length >= 2 || undefined), 5_000, 5);
+    // Nothing more may start while both slots are held. A third request, had one been started, would
+    // reach this loopback receiver within a few milliseconds; 50 ms covers that many times over
+    // (and rx.peak below checks the bound over the whole run).
+    await holdsFor(
+      50,
+      () => {
+        expect(rx.active).toBe(2);
+        expect(h.deliverer.stats().inFlight).toEqual({ pager: 2 });
+        expect(h.deliverer.stats().queueDepth).toEqual({ pager: 4 });
+      },
+      10,
+    );
     expect(h.deliverer.isInFlight('pager', 'kafka/quorum_lost/6')).toBe(true);
     expect(h.deliverer.isInFlight('pager', 'hbase/')).toBe(false);
     expect(h.deliverer.isInFlight('chat')).toBe(false);
-    while (h.results.length < 6) {
-      const res = held.shift();
-      if (res === undefined) {
-        await delay(5);
-        continue;
-      }
+    // Answer the six requests one by one as each reaches the receiver.
+    for (let n = 1; n <= 6; n++) {
+      const { value: res } = await waitFor(`request ${n} held by the receiver`, () => Promise.resolve(held.shift()), 5_000, 5);
       res.writeHead(200);
       res.end();
     }
+    await h.settled(6);
     expect(rx.peak).toBe(2);
     expect(rx.requests.map((r) => r.headers['idempotency-key'])).toEqual([1, 2, 3, 4, 5, 6].map((n) => `kafka/quorum_lost/${n}`));
     expect(h.deliverer.isInFlight('pager')).toBe(false);
@@ -487,7 +505,7 @@ describe('Deliverer', () => {
   });
 
   it('stop() waits for the request in flight and leaves the retry pending in the outbox', async () => {
-    const { url } = await receiver((_req, _n, res) => {
+    const { rx, url } = await receiver((_req, _n, res) => {
       setTimeout(() => {
         res.writeHead(503);
         res.end();
@@ -495,7 +513,8 @@ describe('Deliverer', () => {
     });
     const h = await harness([target(url)], { sleep: undefined });
     await h.deliverer.submit(intent(1));
-    await delay(20);
+    // Stop once the request is in flight: the receiver has it and answers 100 ms later.
+    await waitFor('the request to reach the receiver', () => Promise.resolve(rx.requests.length > 0 || undefined), 5_000, 5);
     await h.deliverer.stop();
     expect(h.outbox.attempts('id-1')).toBe(1);
     expect(h.outbox.pending().map((i) => i.id)).toEqual(['id-1']);
