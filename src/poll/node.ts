@@ -37,7 +37,7 @@ function askAdmin(word: CommandWord, host: string, adminPort: number, limits: Li
  * whitelist refuses is asked again over the AdminServer when an admin port is known (the AdminServer
  * ignores `4lw.commands.whitelist`).
  */
-export async function pollCommand<W extends CommandWord>(plan: NodePollPlan, word: W): Promise<CommandOutcome<RecordOf<W>>> {
+async function pollCommand<W extends CommandWord>(plan: NodePollPlan, word: W): Promise<CommandOutcome<RecordOf<W>>> {
   const limits: Limits = { timeoutMs: plan.timeoutMs, maxBytes: plan.maxReplyBytes, ...(plan.tls ? { tls: plan.tls } : {}) };
   const { host, adminPort } = plan.target;
   if (plan.transport === 'admin' && adminPort !== undefined) {

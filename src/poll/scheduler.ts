@@ -8,18 +8,6 @@ import { pollNode } from './node.js';
 import { carryConf, planNode, tickMs } from './plan.js';
 
 /**
- * Discovery when an ensemble does not say: on. An ensemble turns it off with `discovery: false`, read
- * here without depending on the config schema declaring the key.
- */
-export const DISCOVERY_DEFAULT = true;
-
-/** Whether members found in `conf` are polled besides the configured servers. */
-export function discoveryEnabled(ensemble: EnsembleConfig): boolean {
-  const setting = (ensemble as EnsembleConfig & { discovery?: unknown }).discovery;
-  return typeof setting === 'boolean' ? setting : DISCOVERY_DEFAULT;
-}
-
-/**
  * One ensemble as a round polled it: its config plus the members discovery added this round
  * (`discovered` absent when discovery is off), ready for `deriveEnsemble`.
  */
@@ -194,7 +182,7 @@ export class PollScheduler {
   /** Polls one ensemble's nodes, hands the result to the listener, and returns how many nodes were polled. */
   private async pollEnsemble(ensemble: EnsembleConfig): Promise<number> {
     const generation = this.generationOf(ensemble.name);
-    const polled = discoveryEnabled(ensemble)
+    const polled = ensemble.discovery
       ? await this.pollDiscovering(ensemble)
       : { ensemble, samples: await this.pollTargets(ensemble, ensemble.servers) };
     // Samples taken under settings a reconfigure replaced (or of an ensemble it removed) are dropped.

@@ -30,7 +30,15 @@ function controlledFetch(status = 200) {
     await new Promise<void>((resolve) => release.push(resolve));
     return new Response(null, { status });
   }) as unknown as typeof fetch;
-  return { calls, release, impl };
+  /** Resolves once `count` requests have been made; fails naming what it awaited after `timeoutMs`. */
+  const called = async (count: number, timeoutMs = 2_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (calls.length < count) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for request ${count} (${calls.length} made)`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  return { calls, release, impl, called };
 }
 
 function logCapture() {
@@ -77,8 +85,8 @@ describe('AlertmanagerClient', () => {
     const last = am.push([alert('ZookeeperQuorumLost', '2026-01-01T00:00:05.000Z'), alert('ZookeeperNoLeader')]);
     expect(f.calls).toHaveLength(1);
     f.release.shift()!();
-    // The second post starts once the first is answered: a few turns of the event loop (bounded).
-    for (let turns = 0; f.calls.length < 2 && turns < 100; turns++) await new Promise((resolve) => setImmediate(resolve));
+    // The second post starts once the first is answered.
+    await f.called(2);
     expect(f.calls.map((c) => c.alerts.map((a) => `${a.labels.alertname}@${a.endsAt}`))).toEqual([
       ['ZookeeperQuorumLost@2026-01-01T00:00:15.000Z'],
       ['ZookeeperQuorumLost@2026-01-01T00:00:05.000Z', 'ZookeeperNoLeader@2026-01-01T00:00:15.000Z'],

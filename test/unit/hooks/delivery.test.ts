@@ -526,10 +526,12 @@ describe('Deliverer', () => {
     const { rx, url } = await receiver(status(200));
     const h = await harness([target(url)], { dryRun: true });
     expect(await h.deliverer.submit(intent(1))).toBe(true);
-    h.deliverer.start();
-    await delay(50);
-    expect(rx.requests).toHaveLength(0);
+    // submit() resolves once the dry_run result is recorded.
     expect(h.results).toEqual([['id-1', 'dry_run']]);
+    h.deliverer.start();
+    // start() must not send the intent either. A request, had one been started, would reach this
+    // loopback receiver within a few milliseconds; 50 ms covers that many times over.
+    await holdsFor(50, () => expect(rx.requests).toHaveLength(0), 10);
     expect(h.audit.map((e) => [e.type, e.result])).toEqual([
       ['intent', undefined],
       ['result', 'dry_run'],

@@ -123,7 +123,24 @@ describe('discoverMembers', () => {
     expect(discoverMembers([seed], [polledWithConf(seed, 'zk1.example:2181', undefined)], previous)).toEqual(previous);
   });
 
-  it('follows a newer membership (a higher config version) from any polled node', () => {
+  it('follows a newer membership (a higher config version) once most answering nodes report it', () => {
+    const seed = { host: 'zk1.example', port: 2181 };
+    const grown = STATIC_CONF.replace('version=0', 'server.5=zk5.example:2888:3888:participant\nversion=100000001');
+    const zk2 = { host: 'zk2.example', port: 2181 };
+    const zk3 = { host: 'zk3.example', port: 2181 };
+    const found = discoverMembers(
+      [seed],
+      [
+        polledWithConf(seed, 'zk1.example:2181', STATIC_CONF),
+        polledWithConf(zk2, 'zk2.example:2181', grown.replace('serverId=1', 'serverId=2')),
+        polledWithConf(zk3, 'zk3.example:2181', grown.replace('serverId=1', 'serverId=3')),
+      ],
+      [],
+    );
+    expect(found.map((m) => m.serverId)).toEqual([2, 3, 5]);
+  });
+
+  it('does not follow one node whose newer membership no other node confirms (a tie is no majority)', () => {
     const seed = { host: 'zk1.example', port: 2181 };
     const grown = STATIC_CONF.replace('version=0', 'server.5=zk5.example:2888:3888:participant\nversion=100000001');
     const zk2 = { host: 'zk2.example', port: 2181 };
@@ -132,7 +149,7 @@ describe('discoverMembers', () => {
       [polledWithConf(seed, 'zk1.example:2181', STATIC_CONF), polledWithConf(zk2, 'zk2.example:2181', grown.replace('serverId=1', 'serverId=2'))],
       [],
     );
-    expect(found.map((m) => m.serverId)).toEqual([2, 3, 5]);
+    expect(found.map((m) => m.serverId)).not.toContain(5);
   });
 });
 

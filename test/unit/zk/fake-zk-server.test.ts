@@ -10,6 +10,7 @@ import {
   type FakeEnsemble,
   type FakeZkServer,
 } from '../../harness/fake-zk-server.js';
+import { waitFor } from '../../harness/wait.js';
 
 const ANY_DURATION: unknown = expect.any(Number);
 const cleanups: Array<() => Promise<void>> = [];
@@ -40,7 +41,7 @@ describe('fake ZooKeeper harness', () => {
     const server = track(await startFakeZkServer({ replies: { ruok: 'imok' } }));
     server.setBehaviour('hang');
     const pending = sendFourLetterWord(server, 'ruok', { timeoutMs: 5000, maxBytes: 4096 });
-    for (let i = 0; i < 100 && server.openConnections === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor('the hanging connection to open', () => Promise.resolve(server.openConnections > 0 || undefined), 2_000, 10);
     expect(server.openConnections).toBe(1);
     await server.close();
     expect(server.openConnections).toBe(0);

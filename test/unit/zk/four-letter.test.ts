@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isFourLetterWord, sendFourLetterWord } from '../../../src/zk/four-letter.js';
 import { READ_ONLY_COMMANDS, type FourLetterWord } from '../../../src/zk/read-only.js';
@@ -14,6 +13,7 @@ import {
   type FakeZkServerOptions,
 } from '../../harness/fake-zk-server.js';
 import { freePort } from '../../harness/ports.js';
+import { waitFor } from '../../harness/wait.js';
 
 const LIMITS = { timeoutMs: 2000, maxBytes: 1 << 20 };
 const ANY_DURATION: unknown = expect.any(Number);
@@ -213,8 +213,14 @@ describe('sendFourLetterWord', () => {
     }
     // The fake servers' own sockets go when they close; then only the baseline may remain.
     await Promise.all(started.splice(0).map((server) => server.close()));
-    for (let i = 0; i < 50 && socketsAndTimers() > before; i++) await sleep(20);
-    expect(socketsAndTimers()).toBeLessThanOrEqual(before);
+    await waitFor(
+      `sockets and timers back to the baseline of ${before}`,
+      () => Promise.resolve(socketsAndTimers() <= before || undefined),
+      1_000,
+      20,
+    ).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}: ${socketsAndTimers()} still active`);
+    });
   });
 
   it('has destroyed its socket by the time it settles, whatever the outcome', async () => {

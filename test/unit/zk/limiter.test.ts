@@ -46,16 +46,17 @@ describe('createLimiter', () => {
         await gate.promise;
       }),
     );
-    await sleep(0);
+    // A task starts synchronously within run() when a slot is free.
     expect(started).toEqual([0, 1]);
     expect(limiter.active).toBe(2);
     expect(limiter.queued).toBe(6);
     // Finish out of order: the freed slot still goes to the oldest waiting task.
+    // The slot is released (and the next task started) before a task's own promise settles.
     gates[1]!.resolve();
-    await sleep(0);
+    await all[1];
     expect(started).toEqual([0, 1, 2]);
     gates[0]!.resolve();
-    await sleep(0);
+    await all[0];
     expect(started).toEqual([0, 1, 2, 3]);
     for (const gate of gates) gate.resolve();
     await Promise.all(all);
@@ -132,13 +133,10 @@ describe('createLimiter', () => {
     gates.get('a0')!.resolve();
     await healthy[0];
     expect(order).toEqual(['h0', 'h1', 'a0', 'h2', 'a1']);
+    // Every gate exists from submission on: releasing them all lets the whole queue drain.
     for (const gate of gates.values()) gate.resolve();
-    // Gates created as later tasks start are released as the loop goes on.
-    while (limiter.active + limiter.queued > 0) {
-      for (const gate of gates.values()) gate.resolve();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
     await Promise.all([...hung, ...healthy]);
+    expect(limiter.active + limiter.queued).toBe(0);
     expect(order).toHaveLength(104);
   });
 });
@@ -163,11 +161,9 @@ describe('createLimiter with a lane cap', () => {
     const healthy = submit('healthy', 'a0');
     // Starts at once, with every hung task still running.
     expect(started).toEqual(['h0', 'h1', 'a0']);
-    for (let i = 0; limiter.active + limiter.queued > 0; i++) {
-      for (const gate of gates) gate.resolve();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    for (const gate of gates) gate.resolve();
     await Promise.all([...hung, healthy]);
+    expect(limiter.active + limiter.queued).toBe(0);
     expect(started).toHaveLength(11);
   });
 
