@@ -66,4 +66,4 @@ export type NodeSample = {
   roundPolledAt?: number;
 } & { [W in Exclude<CommandWord, 'srvr'>]?: CommandOutcomes[W] };
 
-export type { Cadence, CommandDefinition, DescribedSample, FamilyDescriptor, NodeFacts } from './command.js';
+export type { Cadence, CommandDefinition, NodeFacts } from './command.js';

@@ -32,7 +32,7 @@ export const DEFAULT_MNTR_SELECTION: MntrSelection = { preset: 'default', includ
  * election, read and update latency), plus JVM pauses and snapshot time, which explain most latency
  * spikes. Their other `_avg`/`_min`/`_max` companions are left out.
  */
-export const DEFAULT_MNTR_SUMMARIES: readonly string[] = [
+const DEFAULT_MNTR_SUMMARIES: readonly string[] = [
   'zookeeper_mntr_fsynctime',
   'zookeeper_mntr_fsynctime_max',
   'zookeeper_mntr_election_time',

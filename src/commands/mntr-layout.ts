@@ -13,7 +13,7 @@ export interface MntrSeries {
 }
 
 /** Prefix for every series taken from `mntr`: keeps them apart from the agent's own names. */
-export const MNTR_PREFIX = 'zookeeper_mntr_';
+const MNTR_PREFIX = 'zookeeper_mntr_';
 
 // 3.6+ dumps each Summary as zk_{avg,min,max,cnt,sum}_X plus zk_{p50,p95,p99,p999}_X.
 const QUANTILE_OF: Record<string, string> = { p50: '0.5', p95: '0.95', p99: '0.99', p999: '0.999' };
@@ -127,7 +127,7 @@ export function mntrLayout(entries: readonly MntrEntry[]): MntrLayout {
 }
 
 /** The series layout of `entries` (see {@link mntrLayout}). */
-export function mntrPlan(entries: readonly MntrEntry[]): MntrPlan {
+function mntrPlan(entries: readonly MntrEntry[]): MntrPlan {
   return mntrLayout(entries).plan;
 }
 

@@ -5,9 +5,6 @@
 /** Why an mntr entry yielded no series; exported as the `reason` of the dropped-series counter. */
 export type MntrDropReason = 'invalid_name' | 'invalid_label' | 'name_clash' | 'over_cap';
 
-/** Every {@link MntrDropReason}, in the order they are documented. */
-export const MNTR_DROP_REASONS: readonly MntrDropReason[] = ['invalid_name', 'invalid_label', 'name_clash', 'over_cap'];
-
 /** Most mntr series one node may export; the rest of its reply is dropped as `over_cap` (a 3.8 leader prints ~540 keys). */
 export const MNTR_SERIES_CAP = 2000;
 

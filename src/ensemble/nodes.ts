@@ -12,7 +12,7 @@ export function mntrNumber(outcome: CommandOutcome<MntrRecord> | undefined, key:
 }
 
 /** A parsed zxid in JSON form (bigint does not survive JSON.stringify). */
-export function zxidState(zxid: Zxid): ZxidState {
+function zxidState(zxid: Zxid): ZxidState {
   return { hex: `0x${zxid.value.toString(16)}`, epoch: zxid.epoch, counter: zxid.counter };
 }
 

@@ -40,7 +40,7 @@ export function majorityOf(voters: number): number {
  * its zxid epoch (a quiet follower keeps the previous epoch's zxid). A stale or suspect leader (in
  * `excluded`) is not healthy: it does not lead the others.
  */
-export function isHealthyVoter(node: NodeState, excluded: ReadonlySet<string>): boolean {
+function isHealthyVoter(node: NodeState, excluded: ReadonlySet<string>): boolean {
   if (!node.voter || excluded.has(node.server)) return false;
   return node.role === 'leader' || node.role === 'follower' || node.role === 'standalone';
 }

@@ -384,9 +384,6 @@ export type Transition =
   | StaleLeaderTransition
   | WritesStalledTransition;
 
-/** One of the transition kinds. */
-export type TransitionKind = Transition['kind'];
-
 /** Options of {@link deriveEnsemble}. */
 export interface DeriveOptions {
   /**

@@ -10,9 +10,9 @@ export const PROBE_MAX_TARGETS = 15;
 /** Longest a probe runs when Prometheus sends no (or a longer) scrape timeout. */
 export const PROBE_DEFAULT_BUDGET_MS = 10_000;
 /** Taken off Prometheus' scrape timeout so the answer arrives before Prometheus gives up on it. */
-export const PROBE_MARGIN_MS = 500;
+const PROBE_MARGIN_MS = 500;
 /** Least budget a probe gets, however short the scrape timeout: enough for a loopback round trip. */
-export const PROBE_MIN_BUDGET_MS = 100;
+const PROBE_MIN_BUDGET_MS = 100;
 /** Header in which Prometheus sends its scrape timeout, in seconds. */
 export const SCRAPE_TIMEOUT_HEADER = 'x-prometheus-scrape-timeout-seconds';
 

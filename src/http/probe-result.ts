@@ -32,7 +32,7 @@ export function probeSucceeded(samples: readonly NodeSample[]): boolean {
 }
 
 /** The ensemble derived from the probe's one round, as a first observation. */
-export function deriveProbe(round: ProbeRound): EnsembleState {
+function deriveProbe(round: ProbeRound): EnsembleState {
   return deriveEnsemble(undefined, { name: round.ensemble, servers: round.targets }, round.samples, round.finishedAt).state;
 }
 

@@ -9,7 +9,7 @@ import type { CommandOutcome, FailureReason } from '../../../src/model/outcome.j
 /** Time of the first round; each further round is one second later. */
 export const T0 = 1_700_000_000_000;
 /** Spacing of rounds in {@link Sim}. */
-export const ROUND_MS = 1000;
+const ROUND_MS = 1000;
 
 /** The `server` label of configured node `i` (1-based). */
 export function server(i: number): string {
@@ -30,7 +30,7 @@ export function ensembleConfig(n: number, name = 'main'): EnsembleConfig {
 }
 
 /** A zxid from its epoch and counter. */
-export function zxid(epoch: number, counter: number): Zxid {
+function zxid(epoch: number, counter: number): Zxid {
   return { value: (BigInt(epoch) << 32n) | BigInt(counter), epoch, counter };
 }
 
@@ -45,7 +45,7 @@ export function fail<T>(reason: FailureReason): CommandOutcome<T> {
 }
 
 /** A mntr record with unlabelled entries. */
-export function mntr(values: Record<string, number | string>): MntrRecord {
+function mntr(values: Record<string, number | string>): MntrRecord {
   return { entries: Object.entries(values).map(([key, value]) => ({ key, value })) };
 }
 
