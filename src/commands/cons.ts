@@ -60,7 +60,7 @@ export const cons: CommandDefinition<'cons', ConnectionSummary> = {
     },
     {
       name: 'zookeeper_cons_avg_latency_seconds',
-      help: 'Mean of the connections\' average request latencies (cons avglat).',
+      help: "Mean of the connections' average request latencies (cons avglat).",
       type: 'gauge',
       read: (c) => (c.meanAvgLatencyMs === undefined ? [] : [{ value: c.meanAvgLatencyMs / 1000 }]),
     },

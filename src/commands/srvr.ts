@@ -28,14 +28,19 @@ export const srvr: CommandDefinition<'srvr', ServerStats> = {
       help: 'Current role of the node: 1 for the role it reports, 0 for the others; all 0 when down or not serving.',
       type: 'gauge',
       read: (stats) =>
-        SERVER_ROLES.map((role) => ({ value: role === ROLE_OF_MODE[stats.mode] || (role === 'read_only' && stats.readOnly) ? 1 : 0, labels: { role } })),
+        SERVER_ROLES.map((role) => ({
+          value: role === ROLE_OF_MODE[stats.mode] || (role === 'read_only' && stats.readOnly) ? 1 : 0,
+          labels: { role },
+        })),
       whenDown: SERVER_ROLES.map((role) => ({ value: 0, labels: { role } })),
     },
     {
       name: 'zookeeper_server_info',
       help: 'Always 1 while the node answers; carries its version and server id (where known).',
       type: 'gauge',
-      read: (stats, node) => [{ value: 1, labels: { server_id: node.serverId === undefined ? '' : String(node.serverId), version: stats.version } }],
+      read: (stats, node) => [
+        { value: 1, labels: { server_id: node.serverId === undefined ? '' : String(node.serverId), version: stats.version } },
+      ],
     },
     gauge('zookeeper_server_zxid_epoch', 'Epoch (high 32 bits) of the last zxid the node processed.', (s) => s.zxid.epoch),
     // Not `_counter`: promtool rejects a metric type's name inside a metric name.
@@ -48,9 +53,21 @@ export const srvr: CommandDefinition<'srvr', ServerStats> = {
     gauge('zookeeper_server_connections', 'Client connections on the node, this poll included (srvr Connections).', (s) => s.connections),
     gauge('zookeeper_server_znodes', "Znodes in the node's data tree (srvr Node count).", (s) => s.nodeCount),
     // srvr prints milliseconds; Prometheus wants base units.
-    gauge('zookeeper_server_latency_min_seconds', 'Minimum request latency since the last stats reset (srvr).', (s) => s.latency.min / 1000),
-    gauge('zookeeper_server_latency_avg_seconds', 'Average request latency since the last stats reset (srvr).', (s) => s.latency.avg / 1000),
-    gauge('zookeeper_server_latency_max_seconds', 'Maximum request latency since the last stats reset (srvr).', (s) => s.latency.max / 1000),
+    gauge(
+      'zookeeper_server_latency_min_seconds',
+      'Minimum request latency since the last stats reset (srvr).',
+      (s) => s.latency.min / 1000,
+    ),
+    gauge(
+      'zookeeper_server_latency_avg_seconds',
+      'Average request latency since the last stats reset (srvr).',
+      (s) => s.latency.avg / 1000,
+    ),
+    gauge(
+      'zookeeper_server_latency_max_seconds',
+      'Maximum request latency since the last stats reset (srvr).',
+      (s) => s.latency.max / 1000,
+    ),
     gauge('zookeeper_server_packets_received', 'Packets received since the last stats reset (srvr Received).', (s) => s.received),
     gauge('zookeeper_server_packets_sent', 'Packets sent since the last stats reset (srvr Sent).', (s) => s.sent),
   ],

@@ -40,7 +40,7 @@ export function adminClientList(json: unknown): ClientList {
 export const stat: CommandDefinition<'stat', ClientList> = {
   word: 'stat',
   admin: ['stat'],
-  description: 'The client list of `srvr`\'s longer twin, summarised: listed clients and their queued requests.',
+  description: "The client list of `srvr`'s longer twin, summarised: listed clients and their queued requests.",
   byDefault: false,
   cadence: 'every_round',
   parseText: parseClientList,

@@ -22,7 +22,7 @@ describe('command line', () => {
       'config error: ensembles[0].servers[1].admin_port: unknown key; did you mean "adminPort"?',
       'config error: ensembles[0].server: unknown key; did you mean "servers"?',
       'config error: intervall: unknown key; did you mean "interval"?',
-      'config error: scrapeTimeout: unknown key; allowed: listen, interval, timeout, maxReplyBytes, concurrency, log, compat, ensembles, hooks',
+      'config error: scrapeTimeout: unknown key; allowed: listen, webConfigFile, interval, fastInterval, timeout, maxReplyBytes, concurrency, log, compat, ensembles, hooks, alertmanager',
       'config error: --interval: "5" has no unit (ms, s, m or h); did you mean "5s"?',
     ]);
   });

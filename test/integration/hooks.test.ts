@@ -239,7 +239,13 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
       const fingerprint = `fp-${failpoint}`;
       const key = `pager/alert/${fingerprint}/2026-11-25T10:00:00.000Z/firing`;
       const exited = new Promise<NodeJS.Signals | null>((resolve) => crashing.child.once('exit', (_code, signal) => resolve(signal)));
-      expect((await postAlert(crashing, alertPayload(fingerprint))).status).toBe(202);
+      // 202 means durable: after-persist kills the agent once the intent is fsynced but before the
+      // 202, so Alertmanager sees the connection close (and would retry); after-send comes after the 202.
+      const answer = await postAlert(crashing, alertPayload(fingerprint)).then(
+        (r) => r.status,
+        () => 'closed' as const,
+      );
+      expect(answer).toBe(failpoint === 'after-persist' ? 'closed' : 202);
       expect(await exited).toBe('SIGKILL');
       const sentBeforeCrash = receiver.requests.filter((r) => r.idempotencyKey === key).length;
       expect(sentBeforeCrash).toBe(failpoint === 'after-send' ? 1 : 0);
@@ -248,6 +254,10 @@ describe.skipIf(!zookeeperInstalled())('failover hooks, agent-driven and Alertma
       await waitFor('delivered after restart', () =>
         Promise.resolve(receiver.requests.filter((r) => r.idempotencyKey === key).length > sentBeforeCrash ? true : undefined),
       );
+      if (failpoint === 'after-persist') {
+        // Alertmanager's retry of the unanswered post: accepted, recognised as already taken, not delivered again.
+        expect((await postAlert(restarted, alertPayload(fingerprint))).status).toBe(202);
+      }
       // Negative check: a duplicate would follow within a retry or two; 1.5 s covers the 500 ms first backoff and the next one.
       await sleep(1500);
       expect(receiver.effective.filter((r) => r.idempotencyKey === key)).toHaveLength(1);

@@ -384,6 +384,12 @@ function stepLevel(
       track.fired = true;
       return 'startup';
     }
+    // Lost → at risk is a recovery under way (a node came back before the others), not a new
+    // incident: the loss was announced and quorum_restored will close it.
+    if (rule.event === 'quorum_at_risk' && transitions.some((t) => t.kind === 'quorum_state_changed' && t.from === 'lost' && t.to === 'at_risk')) {
+      track.fired = true;
+      return false;
+    }
   }
   return !track.fired && now - track.since >= rule.forMs;
 }

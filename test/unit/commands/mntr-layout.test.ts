@@ -204,17 +204,20 @@ describe('mntrSeries: Prometheus-provider replies', () => {
   });
 
   it('keeps X_count and X_sum plain when no X{quantile} line exists', () => {
-    expect(mntrSeries([{ key: 'requests_count', value: 3 }, { key: 'bytes_sum', value: 4 }])).toStrictEqual([
-      untyped('zookeeper_mntr_requests_count', 3),
-      untyped('zookeeper_mntr_bytes_sum', 4),
-    ]);
+    expect(
+      mntrSeries([
+        { key: 'requests_count', value: 3 },
+        { key: 'bytes_sum', value: 4 },
+      ]),
+    ).toStrictEqual([untyped('zookeeper_mntr_requests_count', 3), untyped('zookeeper_mntr_bytes_sum', 4)]);
   });
 });
 
 // Every mntr reply in the fixtures, as 4lw text or AdminServer JSON.
 const REPLIES: Array<[string, () => MntrEntry[]]> = [
   ...['leader', 'follower', 'observer', 'standalone'].map(
-    (role) => [`3.8.0 ${role} mntr.txt`, () => parseMntr(fixture(`zookeeper-3.8.0/${role}/mntr.txt`)).entries] as [string, () => MntrEntry[]],
+    (role) =>
+      [`3.8.0 ${role} mntr.txt`, () => parseMntr(fixture(`zookeeper-3.8.0/${role}/mntr.txt`)).entries] as [string, () => MntrEntry[]],
   ),
   ...['leader', 'follower', 'observer', 'standalone', 'whitelist-srvr-only'].map(
     (role) =>

@@ -69,7 +69,11 @@ describe('without discovery: members the agent was not told about', () => {
     const sim = new Sim(seeded(3));
     // A refused node answers no conf either: the membership seen in the first round still counts.
     const down = (): NodeSpec => X('refused');
-    sim.round([{ ...L(1, 0), conf: confRecord(1, five) }, { ...F(1, 0), conf: confRecord(2, five) }, { ...F(1, 0), conf: confRecord(3, five) }]);
+    sim.round([
+      { ...L(1, 0), conf: confRecord(1, five) },
+      { ...F(1, 0), conf: confRecord(2, five) },
+      { ...F(1, 0), conf: confRecord(3, five) },
+    ]);
     // 3 of 5 healthy: margin 0 if the unseen two are down, 2 if they serve.
     expect(quorumOf(sim)).toEqual({ voters: 5, majority: 3, healthyVoters: 3, unknownVoters: 2, margin: 0, quorum: 'unknown' });
     const transitions = sim.round([down(), down(), down()]);

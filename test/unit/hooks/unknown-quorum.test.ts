@@ -113,3 +113,24 @@ describe('payload leader', () => {
     expect(payload.lastKnownLeader).toEqual({ server: state.nodes[0]!.server, epoch: 1 });
   });
 });
+
+describe('rules while a lost quorum recovers', () => {
+  it('lost → at risk (one node back) fires no new quorum_at_risk; quorum_restored closes the loss', () => {
+    const engine = new Engine([rule('quorum_at_risk'), rule('quorum_lost'), rule('quorum_restored')]);
+    engine.round(HEALTHY);
+    expect(events(engine.round([L(1), F(1), X()]))).toEqual(['quorum_at_risk']);
+    expect(events(engine.round(LOST))).toEqual(['quorum_lost']);
+    // Two nodes serve again under a new leader before the third returns.
+    expect(events(engine.round([L(2), F(2), X()]))).toEqual([]);
+    expect(events(engine.round([L(2), F(2), F(2)]))).toEqual(['quorum_restored']);
+  });
+
+  it('a node failing after a recovery completed is a new quorum_at_risk', () => {
+    const engine = new Engine([rule('quorum_at_risk'), rule('quorum_lost')]);
+    engine.round(HEALTHY);
+    engine.round(LOST);
+    engine.round([L(2), F(2), X()]);
+    engine.round([L(2), F(2), F(2)]);
+    expect(events(engine.round([L(2), X(), F(2)]))).toEqual(['quorum_at_risk']);
+  });
+});

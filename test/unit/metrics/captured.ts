@@ -19,7 +19,7 @@ export const TIMEOUT_MS = 1000;
 export type CapturedRole = 'leader' | 'follower' | 'observer' | 'standalone';
 
 /** A successful raw reply with the text of `zookeeper-3.8.0/<role>/<word>.txt`. */
-export function capturedReply(role: string, word: string, durationMs: number): RawReply<string> {
+export function capturedReply(role: string, word: string, durationMs: number): RawReply {
   return { ok: true, body: fixture(`zookeeper-3.8.0/${role}/${word}.txt`), durationMs };
 }
 

@@ -87,7 +87,13 @@ describe('NodeStore.record', () => {
     // srvr answered but mntr was refused: old series are not kept either.
     const mntrRefused: NodeSample = {
       ...capturedSample('leader', S, polled(3)),
-      mntr: { ok: false, reason: 'not_whitelisted', detail: 'mntr is not executed because it is not in the whitelist.', transport: 'fourletter', durationMs: 1 },
+      mntr: {
+        ok: false,
+        reason: 'not_whitelisted',
+        detail: 'mntr is not executed because it is not in the whitelist.',
+        transport: 'fourletter',
+        durationMs: 1,
+      },
     };
     store.record([mntrRefused], at(3));
     expect(mntrSeriesOf(record(store))).toStrictEqual([]);
@@ -99,7 +105,12 @@ describe('NodeStore.record', () => {
   it('counts a carried-over conf once, in the round that asked it', () => {
     const store = new NodeStore();
     const first = { ...capturedSample('leader', S, polled(0)), conf: failedSample(S, 'timeout').conf };
-    expect(store.record([first], at(0)).map((c) => `${c.command}:${c.to}`)).toStrictEqual(['srvr:ok', 'mntr:ok', 'wchs:ok', 'conf:timeout']);
+    expect(store.record([first], at(0)).map((c) => `${c.command}:${c.to}`)).toStrictEqual([
+      'srvr:ok',
+      'mntr:ok',
+      'wchs:ok',
+      'conf:timeout',
+    ]);
 
     // Round 1 does not ask conf: the scheduler carries the old outcome over.
     const { conf: _notAsked, confPolledAt: _notAskedAt, ...withoutConf } = capturedSample('leader', S, polled(1));
