@@ -150,7 +150,7 @@ async function startFleet(n: number): Promise<Fleet> {
       let started = false;
       child.once('error', reject);
       child.once('exit', (code) => reject(new Error(`fake fleet exited with ${code}`)));
-      child.stdout!.on('data', (data: Buffer) => {
+      child.stdout.on('data', (data: Buffer) => {
         out += data.toString();
         for (let nl = out.indexOf('\n'); nl >= 0; nl = out.indexOf('\n')) {
           const line = JSON.parse(out.slice(0, nl)) as { ports?: number[] } & (FleetEdge | { ev: 'count' });
@@ -268,8 +268,8 @@ async function spawnAgent(args: string[], nodeArgs: string[]): Promise<Agent> {
   agents.add(child);
   child.on('exit', () => agents.delete(child));
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const url = `http://127.0.0.1:${port}`;
   const agent: Agent = {
     url,
@@ -565,7 +565,7 @@ function verdict(results: Result[]): string {
 
 async function main(): Promise<void> {
   // The agent inherits our env; settings from the caller's environment would skew the run.
-  for (const key of Object.keys(process.env)) if (key.startsWith('ZK_EXPORTER_')) delete process.env[key];
+  for (const key of Object.keys(process.env)) if (key.startsWith('ZK_EXPORTER_')) Reflect.deleteProperty(process.env, key);
 
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'zk-bench-'));
   const started = Date.now();

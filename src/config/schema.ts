@@ -601,7 +601,7 @@ function checkSelf(config: z.output<typeof configObject>, hooks: NonNullable<z.o
 // ---- looking up declarations by path -----------------------------------------------------------
 
 /** The schema one wrapper (optional, default, transform) further in; undefined at the innermost. */
-export function unwrap(schema: z.ZodType): z.ZodType | undefined {
+function unwrap(schema: z.ZodType): z.ZodType | undefined {
   const def = schema.def as { type: string; innerType?: z.ZodType; in?: z.ZodType };
   return def.type === 'pipe' ? def.in : ['optional', 'prefault', 'default'].includes(def.type) ? def.innerType : undefined;
 }

@@ -5,8 +5,6 @@
 import type { z } from 'zod';
 import type { configSchema, ensembleSchema } from './schema.js';
 
-export type { ServerTarget, TransportMode } from '../model/target.js';
-
 /** The agent's whole configuration after validation and defaults (flags > env > file > defaults). */
 export type AgentConfig = z.output<typeof configSchema>;
 /** One watched ensemble: its servers (each with its AdminServer port when known), transport, words and `conf` interval. */
@@ -21,5 +19,3 @@ export type HookRuleConfig = HooksConfig['rules'][number];
 export type AlertRouteConfig = HooksConfig['alertRoutes'][number];
 /** A recurring maintenance window; its cron expression and time zone already checked. */
 export type MaintenanceWindowConfig = HooksConfig['maintenance'][number];
-/** The Alertmanager peers' base URLs (`http://host:9141`), already normalised. */
-export type PeersConfig = HooksConfig['peers'];

@@ -5,7 +5,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const SIGNATURE_HEADER = 'X-Zk-Signature';
 
 /** Default window, in seconds, within which a signature's timestamp is accepted. */
-export const DEFAULT_TOLERANCE_SECONDS = 300;
+const DEFAULT_TOLERANCE_SECONDS = 300;
 
 /** Outcome of {@link verifySignature}: a failure always carries the reason, so nothing is rejected silently. */
 export type VerifyResult = { ok: true } | { ok: false; reason: string };

@@ -82,9 +82,7 @@ export function discoverMembers(
   const ownPort = Number(conf.raw.clientPort);
   const fallbackPort = Number.isInteger(ownPort) && ownPort > 0 ? ownPort : (source?.target.port ?? seeds[0]?.port ?? 2181);
   const adminPort = sharedAdminPort(seeds);
-  const seedIds = new Set(
-    polled.filter((node) => seeds.some((seed) => sameAddress(seed, node.target))).map((node) => ownId(node.sample)),
-  );
+  const seedIds = new Set(polled.filter((node) => seeds.some((seed) => sameAddress(seed, node.target))).map((node) => ownId(node.sample)));
   const candidates: DiscoveredMember[] = [];
   for (const member of conf.members) {
     if (seedIds.has(member.id)) continue;

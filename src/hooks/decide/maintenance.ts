@@ -8,7 +8,7 @@ import { CronExpressionParser } from 'cron-parser';
 import type { MaintenanceWindowConfig } from '../../config/types.js';
 
 /** Zone the cron fields are read in when a window names none: not the host's zone, since every agent must agree on when a window is open. */
-export const DEFAULT_TIMEZONE = 'UTC';
+const DEFAULT_TIMEZONE = 'UTC';
 
 /** One opening of a window: `start ≤ now < end`. */
 export interface WindowOccurrence {

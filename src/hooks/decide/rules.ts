@@ -13,10 +13,10 @@ import type { EnsembleState, NodeState, Transition } from '../../ensemble/types.
 import type { AgentHookEvent } from '../../model/hook-events.js';
 
 /** Election length used by `election_too_long` rules that do not set `electionTooLongMs`. */
-export const DEFAULT_ELECTION_TOO_LONG_MS = 30_000;
+const DEFAULT_ELECTION_TOO_LONG_MS = 30_000;
 
 /** Width of the onset bucket that tells apart repeats of one fault within a leader epoch (see {@link idempotencyKeyOf}). */
-export const DEFAULT_INCIDENT_BUCKET_MS = 10 * 60_000;
+const DEFAULT_INCIDENT_BUCKET_MS = 10 * 60_000;
 
 /** A hook the engine decided to call. */
 export interface DueHook {
@@ -26,7 +26,7 @@ export interface DueHook {
   ensemble: string;
   /** What peers compare: `ensemble/event/facts` (see {@link incidentKey}). */
   incidentKey: string;
-  /** Sent as `Idempotency-Key`; starts with {@link keyPrefixOf} of its hook+ensemble+event. */
+  /** Sent as `Idempotency-Key`; starts with `<hook>/<ensemble>/<event>/`. */
   idempotencyKey: string;
   /** Unix ms this agent first saw the condition (or the edge). */
   triggeredAt: number;
@@ -119,7 +119,7 @@ export interface RuleTrack {
   lastAck?: AckInfo;
 }
 
-/** The engine's memory across rounds: JSON-serialisable, keyed by {@link keyPrefixOf} without the trailing slash. */
+/** The engine's memory across rounds: JSON-serialisable, keyed by `<hook>/<ensemble>/<event>`. */
 export interface RulesState {
   version: 1;
   tracks: Record<string, RuleTrack>;
@@ -154,16 +154,6 @@ const BUCKETED_EVENTS: ReadonlySet<AgentHookEvent> = new Set(['quorum_at_risk', 
 
 const HEALTHY_ROLES: ReadonlySet<string> = new Set(['leader', 'follower', 'standalone']);
 
-/** An empty rules state. */
-export function emptyRulesState(): RulesState {
-  return { version: 1, tracks: {} };
-}
-
-/** `hook/ensemble/event/`: the prefix of every idempotency key of that rule on that ensemble (for the in-flight probe). */
-export function keyPrefixOf(hook: string, ensemble: string, event: AgentHookEvent): string {
-  return `${trackKey(hook, ensemble, event)}/`;
-}
-
 /**
  * The facts of the incident `event` as this state shows them, prefixed `ensemble/event/`: equal on
  * every agent whose latest round saw the same ensemble, whenever it polled. Peers compare it.
@@ -177,7 +167,7 @@ export function keyPrefixOf(hook: string, ensemble: string, event: AgentHookEven
  *   agents: each runs its own canary, so only the epoch is shared)
  * `e-` stands for "no leader seen yet". Voters are named `id<myid>` when known, else `host:port`.
  */
-export function incidentKey(event: AgentHookEvent, state: EnsembleState): string {
+function incidentKey(event: AgentHookEvent, state: EnsembleState): string {
   const known = state.leader ?? state.lastKnownLeader;
   const epoch = epochLabel(known?.epoch);
   let facts: string;
@@ -216,7 +206,7 @@ export function incidentKey(event: AgentHookEvent, state: EnsembleState): string
  * so they share the bucket unless the onset straddles a bucket boundary: then a second agent that
  * takes over sends a duplicate the receiver cannot drop — rare, and preferred to losing a repeat.
  */
-export function idempotencyKeyOf(
+function idempotencyKeyOf(
   hook: string,
   event: AgentHookEvent,
   state: EnsembleState,
@@ -386,7 +376,10 @@ function stepLevel(
     }
     // Lost → at risk is a recovery under way (a node came back before the others), not a new
     // incident: the loss was announced and quorum_restored will close it.
-    if (rule.event === 'quorum_at_risk' && transitions.some((t) => t.kind === 'quorum_state_changed' && t.from === 'lost' && t.to === 'at_risk')) {
+    if (
+      rule.event === 'quorum_at_risk' &&
+      transitions.some((t) => t.kind === 'quorum_state_changed' && t.from === 'lost' && t.to === 'at_risk')
+    ) {
       track.fired = true;
       return false;
     }

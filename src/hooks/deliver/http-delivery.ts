@@ -13,11 +13,8 @@ import type { AttemptOutcome, AuditEntry, HookIntent, IntentResult } from '../ty
 import { installedCrashPointCallback, type CrashPointCallback } from './crash-points.js';
 import type { Outbox } from './outbox.js';
 
-/** Every final result, in a fixed order for metrics. */
-export const INTENT_RESULTS: readonly IntentResult[] = ['delivered', 'rejected', 'dead_lettered', 'suppressed', 'dry_run'];
-
 /** The `User-Agent` sent with every hook request. */
-export const USER_AGENT = 'zk-ensemble-exporter';
+const USER_AGENT = 'zk-ensemble-exporter';
 
 /** What a {@link Deliverer} needs. */
 export interface DelivererOptions {

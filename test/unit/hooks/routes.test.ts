@@ -97,7 +97,9 @@ describe('hooks routes', () => {
     });
 
     it('without credentials, or with a wrong token: 401 with a Bearer challenge, reads included', async () => {
-      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${ADMIN}x` }]) {
+      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${ADMIN}x` }] as Array<
+        Record<string, string>
+      >) {
         const pause = await fetch(`${base}/api/v1/hooks/pause`, { method: 'POST', headers, body: '{"by":"x"}' });
         expect([pause.status, pause.headers.get('www-authenticate'), await pause.json()]).toEqual([
           401,

@@ -16,10 +16,16 @@ import { parseReadOnlyMode } from '../../../src/commands/isro.js';
 import { parseClientList } from '../../../src/commands/stat.js';
 
 const text = (relative: string, durationMs = 7): RawReply => ({ ok: true, body: fixture(`zookeeper-3.8.0/${relative}`), durationMs });
-const json = (relative: string, durationMs = 9): RawReply<unknown> => ({ ok: true, body: adminFixture(`zookeeper-3.8.0/${relative}`).json, durationMs });
+const json = (relative: string, durationMs = 9): RawReply<unknown> => ({
+  ok: true,
+  body: adminFixture(`zookeeper-3.8.0/${relative}`).json,
+  durationMs,
+});
 /** The AdminServer replies one word needs: conf takes `conf` and `voting_view`, the others one body. */
 const admin = (role: string, word: CommandWord, durationMs = 9): Array<RawReply<unknown>> =>
-  word === 'conf' ? [json(`${role}/admin-conf.http`, durationMs), json(`${role}/admin-voting_view.http`, 0)] : [json(`${role}/admin-${word}.http`, durationMs)];
+  word === 'conf'
+    ? [json(`${role}/admin-conf.http`, durationMs), json(`${role}/admin-voting_view.http`, 0)]
+    : [json(`${role}/admin-${word}.http`, durationMs)];
 
 function stats(outcome: ReturnType<typeof decodeFourLetter<'srvr'>>): ServerStats {
   if (!outcome.ok) throw new Error(`expected ok, got ${outcome.reason}: ${outcome.detail}`);
@@ -27,20 +33,30 @@ function stats(outcome: ReturnType<typeof decodeFourLetter<'srvr'>>): ServerStat
 }
 
 describe('decodeFourLetter on captured replies', () => {
-  const parsers = { srvr: parseServerStats, stat: parseClientList, mntr: parseMntr, wchs: parseWatchSummary, conf: parseServerConfig, isro: parseReadOnlyMode, envi: parseEnvironment, cons: parseConnections };
+  const parsers = {
+    srvr: parseServerStats,
+    stat: parseClientList,
+    mntr: parseMntr,
+    wchs: parseWatchSummary,
+    conf: parseServerConfig,
+    isro: parseReadOnlyMode,
+    envi: parseEnvironment,
+    cons: parseConnections,
+  };
 
-  it.each(SERVING_ROLES_380.flatMap((role) => (['srvr', 'stat', 'mntr', 'wchs', 'conf', 'isro', 'envi', 'cons'] as const).map((word) => [role, word] as const)))(
-    '%s %s → ok with the parser’s record',
-    (role, word) => {
-      const body = fixture(`zookeeper-3.8.0/${role}/${word}.txt`);
-      expect(decodeFourLetter(word, { ok: true, body, durationMs: 7 })).toStrictEqual({
-        ok: true,
-        value: parsers[word](body),
-        transport: 'fourletter',
-        durationMs: 7,
-      });
-    },
-  );
+  it.each(
+    SERVING_ROLES_380.flatMap((role) =>
+      (['srvr', 'stat', 'mntr', 'wchs', 'conf', 'isro', 'envi', 'cons'] as const).map((word) => [role, word] as const),
+    ),
+  )('%s %s → ok with the parser’s record', (role, word) => {
+    const body = fixture(`zookeeper-3.8.0/${role}/${word}.txt`);
+    expect(decodeFourLetter(word, { ok: true, body, durationMs: 7 })).toStrictEqual({
+      ok: true,
+      value: parsers[word](body),
+      transport: 'fourletter',
+      durationMs: 7,
+    });
+  });
 
   it('reads the leader srvr exactly', () => {
     const s = stats(decodeFourLetter('srvr', text('leader/srvr.txt')));
@@ -50,15 +66,18 @@ describe('decodeFourLetter on captured replies', () => {
     expect(s.proposalSizes).toStrictEqual({ last: 111, min: 48, max: 111 });
   });
 
-  it.each(['mntr', 'wchs', 'conf', 'stat', 'isro', 'envi', 'cons'] as const)('whitelist-srvr-only %s → not_whitelisted, never an empty record', (word) => {
-    expect(decodeFourLetter(word, text(`whitelist-srvr-only/${word}.txt`, 3))).toStrictEqual({
-      ok: false,
-      reason: 'not_whitelisted',
-      detail: `${word} is not executed because it is not in the whitelist.`,
-      transport: 'fourletter',
-      durationMs: 3,
-    });
-  });
+  it.each(['mntr', 'wchs', 'conf', 'stat', 'isro', 'envi', 'cons'] as const)(
+    'whitelist-srvr-only %s → not_whitelisted, never an empty record',
+    (word) => {
+      expect(decodeFourLetter(word, text(`whitelist-srvr-only/${word}.txt`, 3))).toStrictEqual({
+        ok: false,
+        reason: 'not_whitelisted',
+        detail: `${word} is not executed because it is not in the whitelist.`,
+        transport: 'fourletter',
+        durationMs: 3,
+      });
+    },
+  );
 
   it('whitelist-srvr-only srvr still answers', () => {
     expect(stats(decodeFourLetter('srvr', text('whitelist-srvr-only/srvr.txt'))).mode).toBe('follower');
@@ -86,7 +105,10 @@ describe('decodeFourLetter on captured replies', () => {
   });
 
   it.each([
-    ['srvr', 'srvr/stat reply is missing "Mode:", "Zxid:", "Zookeeper version:", "Latency min/avg/max:", "Received:", "Sent:", "Connections:", "Outstanding:", "Node count:" (first line: "hello world")'],
+    [
+      'srvr',
+      'srvr/stat reply is missing "Mode:", "Zxid:", "Zookeeper version:", "Latency min/avg/max:", "Received:", "Sent:", "Connections:", "Outstanding:", "Node count:" (first line: "hello world")',
+    ],
     ['mntr', 'mntr reply has no zk_<key>\\t<value> line (first line: "hello world")'],
     ['wchs', 'wchs reply is missing "<n> connections watching <m> paths" (first line: "hello world")'],
     ['conf', 'conf reply has no key=value line (first line: "hello world")'],
@@ -125,16 +147,26 @@ describe('decodeAdmin on captured replies', () => {
   });
 
   // The capture held a watching client session on the standalone node and on the observer.
-  it.each([['leader', 0], ['follower', 0], ['observer', 1], ['standalone', 1]] as const)(
-    '%s admin-stat → its client list (%i; the HTTP request itself is not a client)',
-    (role, clients) => {
-      expect(decodeAdmin('stat', admin(role, 'stat'))).toStrictEqual({ ok: true, value: { clients, queued: 0 }, transport: 'admin', durationMs: 9 });
-    },
-  );
+  it.each([
+    ['leader', 0],
+    ['follower', 0],
+    ['observer', 1],
+    ['standalone', 1],
+  ] as const)('%s admin-stat → its client list (%i; the HTTP request itself is not a client)', (role, clients) => {
+    expect(decodeAdmin('stat', admin(role, 'stat'))).toStrictEqual({
+      ok: true,
+      value: { clients, queued: 0 },
+      transport: 'admin',
+      durationMs: 9,
+    });
+  });
 
   it.each([...SERVING_ROLES_380, 'whitelist-srvr-only'])('%s admin-wchs and admin-conf → ok', (role) => {
     const wchs = decodeAdmin('wchs', admin(role, 'wchs'));
-    const conf = decodeAdmin('conf', role === 'whitelist-srvr-only' ? [json(`${role}/admin-conf.http`), json('follower/admin-voting_view.http')] : admin(role, 'conf'));
+    const conf = decodeAdmin(
+      'conf',
+      role === 'whitelist-srvr-only' ? [json(`${role}/admin-conf.http`), json('follower/admin-voting_view.http')] : admin(role, 'conf'),
+    );
     expect(wchs.ok).toBe(true);
     expect(conf.ok).toBe(true);
   });
@@ -171,13 +203,15 @@ describe('decodeAdmin on captured replies', () => {
   });
 
   it('another `error` text → http_error with that text', () => {
-    expect(decodeAdmin('srvr', [{ ok: true, body: { command: 'srvr', error: 'server is not initialized' }, durationMs: 1 }])).toStrictEqual({
-      ok: false,
-      reason: 'http_error',
-      detail: 'server is not initialized',
-      transport: 'admin',
-      durationMs: 1,
-    });
+    expect(decodeAdmin('srvr', [{ ok: true, body: { command: 'srvr', error: 'server is not initialized' }, durationMs: 1 }])).toStrictEqual(
+      {
+        ok: false,
+        reason: 'http_error',
+        detail: 'server is not initialized',
+        transport: 'admin',
+        durationMs: 1,
+      },
+    );
   });
 
   it.each([

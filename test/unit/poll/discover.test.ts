@@ -112,7 +112,10 @@ describe('discoverMembers', () => {
     const oneHost = STATIC_CONF.replace(/zk[123]\.example/g, '127.0.0.1');
     const seed = { host: 'localhost', port: 2181 };
     // Without the seed's own id (its conf failed), every member derives to 127.0.0.1:2181 = the seed.
-    const failedSeed: PolledNode = { target: seed, sample: { ...polledWithConf(seed, 'localhost:2181', undefined).sample, conf: fail('timeout') } };
+    const failedSeed: PolledNode = {
+      target: seed,
+      sample: { ...polledWithConf(seed, 'localhost:2181', undefined).sample, conf: fail('timeout') },
+    };
     const other = { host: '10.9.9.9', port: 2181 };
     expect(discoverMembers([seed, other], [failedSeed, polledWithConf(other, '10.9.9.9:2181', oneHost)], [])).toEqual([]);
   });
@@ -146,7 +149,10 @@ describe('discoverMembers', () => {
     const zk2 = { host: 'zk2.example', port: 2181 };
     const found = discoverMembers(
       [seed],
-      [polledWithConf(seed, 'zk1.example:2181', STATIC_CONF), polledWithConf(zk2, 'zk2.example:2181', grown.replace('serverId=1', 'serverId=2'))],
+      [
+        polledWithConf(seed, 'zk1.example:2181', STATIC_CONF),
+        polledWithConf(zk2, 'zk2.example:2181', grown.replace('serverId=1', 'serverId=2')),
+      ],
       [],
     );
     expect(found.map((m) => m.serverId)).not.toContain(5);

@@ -33,7 +33,15 @@ async function fakeNode(role: 'leader' | 'follower', conf: string): Promise<Fake
 /** Runs one round with `seed` as the only configured server; returns what the listener was handed. */
 async function oneRound(seedPort: number): Promise<{ ensemble: PolledEnsemble; samples: NodeSample[] }> {
   const config = {
-    ensembles: [{ name: 'e', servers: [{ host: '127.0.0.1', port: seedPort }], transport: 'fourletter', commands: ['srvr', 'conf'], confIntervalMs: 60_000 }],
+    ensembles: [
+      {
+        name: 'e',
+        servers: [{ host: '127.0.0.1', port: seedPort }],
+        transport: 'fourletter',
+        commands: ['srvr', 'conf'],
+        confIntervalMs: 60_000,
+      },
+    ],
     intervalMs: 1000,
     timeoutMs: 500,
     maxReplyBytes: 65_536,
