@@ -40,6 +40,7 @@ async function oneRound(seedPort: number): Promise<{ ensemble: PolledEnsemble; s
         transport: 'fourletter',
         commands: ['srvr', 'conf'],
         confIntervalMs: 60_000,
+        discovery: true,
       },
     ],
     intervalMs: 1000,

@@ -30,6 +30,7 @@ const ensembleOf = (name: string, ports: number[]): AgentConfig['ensembles'][num
     transport: 'fourletter',
     commands: ['srvr'],
     confIntervalMs: 60_000,
+    discovery: true,
     discovery: false,
   }) as unknown as AgentConfig['ensembles'][number];
 
