@@ -30,7 +30,6 @@ const ensembleOf = (name: string, ports: number[]): AgentConfig['ensembles'][num
     transport: 'fourletter',
     commands: ['srvr'],
     confIntervalMs: 60_000,
-    discovery: true,
     discovery: false,
   }) as unknown as AgentConfig['ensembles'][number];
 
