@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { RawReply } from '../model/outcome.js';
+import { conflictingDuplicateKey } from '../parse/json-duplicates.js';
 import { httpsGet } from './admin-https.js';
 import { READ_ONLY_ADMIN_COMMANDS, type AdminCommand } from './read-only.js';
 import { isLoaded, type ZkTls, type ZkTlsSettings } from './tls.js';
@@ -37,7 +38,8 @@ export function adminCommandUrl(target: AdminTarget, command: AdminCommand): str
  * GETs `/commands/<command>` from a node's AdminServer and returns the parsed JSON body.
  *
  * Non-2xx is `http_error` with only the status in `detail` (a not-serving node answers `mntr` with a
- * 500 HTML stack-trace page); a body that is not JSON is `http_error` `not JSON`. Every network
+ * 500 HTML stack-trace page); a body that is not JSON is `http_error` `not JSON`, and one that
+ * repeats a key in an object with another value is `malformed` (see {@link decodeJsonBody}). Every network
  * failure is a value; the promise rejects only on a programming error: a command outside
  * {@link READ_ONLY_ADMIN_COMMANDS}.
  */
@@ -105,14 +107,35 @@ export async function fetchAdminCommand(target: AdminTarget, command: AdminComma
     }
   }
 
-  const text = Buffer.concat(chunks, received).toString('utf8');
+  const decoded = decodeJsonBody(Buffer.concat(chunks, received).toString('utf8'), command);
+  if (!decoded.ok) return { ...decoded, durationMs: performance.now() - started };
+  return { ok: true, body: decoded.body, durationMs: performance.now() - started };
+}
+
+/**
+ * Parses a reply body. `JSON.parse` would keep the last of two equal keys, letting a broken node
+ * pick what is reported; a key repeated with another value makes the reply `malformed` instead.
+ */
+function decodeJsonBody(
+  text: string,
+  command: AdminCommand,
+): { ok: true; body: unknown } | { ok: false; reason: 'http_error' | 'malformed'; detail: string } {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    return fail('http_error', 'not JSON');
+    return { ok: false, reason: 'http_error', detail: 'not JSON' };
   }
-  return { ok: true, body, durationMs: performance.now() - started };
+  const conflict = conflictingDuplicateKey(text);
+  if (conflict !== undefined) {
+    const { key, first, second } = conflict;
+    return {
+      ok: false,
+      reason: 'malformed',
+      detail: `${command}: ${JSON.stringify(key.slice(0, 80))} appears twice with different values (${first}, then ${second})`,
+    };
+  }
+  return { ok: true, body };
 }
 
 /** {@link fetchAdminCommand} over HTTPS with the ensemble's TLS settings. */
@@ -131,11 +154,7 @@ async function fetchOverTls(
   if (result.status < 200 || result.status > 299) {
     return { ok: false, reason: 'http_error', detail: `HTTP ${result.status}`, durationMs: durationMs() };
   }
-  try {
-    return { ok: true, body: JSON.parse(result.body.toString('utf8')) as unknown, durationMs: durationMs() };
-  } catch {
-    return { ok: false, reason: 'http_error', detail: 'not JSON', durationMs: durationMs() };
-  }
+  return { ...decodeJsonBody(result.body.toString('utf8'), command), durationMs: durationMs() };
 }
 
 /** True when `err` came from our deadline rather than from the peer. */

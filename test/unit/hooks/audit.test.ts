@@ -1,8 +1,11 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HooksConfig } from '../../../src/config/types.js';
 import { AUDIT_FILE, AuditLog } from '../../../src/hooks/deliver/audit.js';
+import { HookService } from '../../../src/hooks/service.js';
 import type { AuditEntry } from '../../../src/hooks/types.js';
 
 function entry(n: number, extra: Partial<AuditEntry> = {}): AuditEntry {
@@ -97,6 +100,77 @@ describe('AuditLog', () => {
     const second = await AuditLog.open(dir);
     expect(second.recent().map((e) => e.at)).toEqual([1, 2]);
     await second.close();
+  });
+
+  it('quarantines a corrupt line in the middle: the file is copied aside and the valid records are kept', async () => {
+    mkdirSync(dir, { recursive: true });
+    const damaged = `${JSON.stringify(entry(1))}\n{"at":2,"type":\n${JSON.stringify(entry(3))}\n`;
+    writeFileSync(join(dir, AUDIT_FILE), damaged);
+    const before = Date.now();
+    const log = await AuditLog.open(dir);
+    const after = Date.now();
+
+    expect(log.quarantined?.lines).toBe(1);
+    const copy = log.quarantined!.copy;
+    const match = /^(.*)\.quarantine-(\d+)$/.exec(copy);
+    expect(match?.[1]).toBe(join(dir, AUDIT_FILE));
+    expect(Number(match?.[2])).toBeGreaterThanOrEqual(before);
+    expect(Number(match?.[2])).toBeLessThanOrEqual(after);
+    // The copy keeps everything, the damaged line included.
+    expect(readFileSync(copy, 'utf8')).toBe(damaged);
+    expect(log.recent()).toEqual([entry(1), entry(3)]);
+    log.record(entry(4));
+    await log.close();
+    expect(fileLines(dir)).toEqual([entry(1), entry(3), entry(4)]);
+
+    // Nothing left to set aside on the next open.
+    const again = await AuditLog.open(dir);
+    expect(again.quarantined).toBeUndefined();
+    expect(again.recent().map((e) => e.at)).toEqual([1, 3, 4]);
+    await again.close();
+    expect(readdirSync(dir).filter((f) => f.startsWith(`${AUDIT_FILE}.quarantine-`))).toHaveLength(1);
+  });
+
+  it('reports a quarantined audit line in the hook store counter and the error log', async () => {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, AUDIT_FILE), `${JSON.stringify(entry(1))}\nnot json\n${JSON.stringify(entry(2))}\n`);
+    const logged: Array<Record<string, unknown>> = [];
+    const log = pino({ level: 'error' }, { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) });
+    const config: HooksConfig = {
+      dryRun: true,
+      agentId: 'agent-a',
+      stateDir: dir,
+      secretFiles: [],
+      targets: [],
+      rules: [],
+      alertRoutes: [],
+      maintenance: [],
+      peers: [],
+      peerTimeoutMs: 1000,
+      receiverTokenFiles: [],
+      maxBodyBytes: 65_536,
+    };
+    const hooks = new HookService({ config, log, agentVersion: 'test', intervalMs: 1000 });
+    await hooks.start();
+    const counted: Array<[string, Record<string, string>, number]> = [];
+    hooks.addFamilies(
+      {
+        family: (name) => ({ add: (value, labels) => void counted.push([name, labels, value]) }),
+      },
+      [],
+    );
+    await hooks.stop();
+
+    expect(counted.filter(([name]) => name === 'zookeeper_hook_store_quarantined_lines_total')).toEqual([
+      ['zookeeper_hook_store_quarantined_lines_total', { file: 'outbox' }, 0],
+      ['zookeeper_hook_store_quarantined_lines_total', { file: 'audit' }, 1],
+    ]);
+    const errors = logged.filter((l) => l['msg'] === 'corrupt lines in the hook store were set aside; going on with every valid record');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ level: 50, file: 'audit', lines: 1 });
+    expect(String(errors[0]!['copy']).slice(join(dir, AUDIT_FILE).length)).toMatch(/^\.quarantine-\d+$/);
+    expect(String(errors[0]!['copy']).startsWith(join(dir, AUDIT_FILE))).toBe(true);
+    expect(fileLines(dir).map((e) => e.at)).toEqual([1, 2]);
   });
 
   it('rotates to audit.jsonl.1 past the size limit', async () => {

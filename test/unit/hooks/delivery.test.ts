@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -554,6 +555,65 @@ describe('Deliverer', () => {
     const h = await harness([target('http://127.0.0.1:1/')]);
     await expect(h.deliverer.submit(intent(1, 'nope'))).rejects.toThrow('unknown hook nope');
     expect(h.outbox.pending()).toEqual([]);
+  });
+
+  const unsafeKeys: Array<[string, string]> = [
+    ['CR/LF', 'pager/alert/ab\r\nX-Injected: 1/2025-03-01T10:00:00.000Z/firing'],
+    ['non-Latin-1 characters', 'pager/alert/指纹/2025-03-01T10:00:00.000Z/firing'],
+  ];
+  for (const [name, key] of unsafeKeys) {
+    it(`sends a key with ${name} as sha256:<hex> in Idempotency-Key and webhook-id, and readable in the body`, async () => {
+      const { rx, url } = await receiver(status(204));
+      const h = await harness([target(url)]);
+      const base = intent(1);
+      await h.deliverer.submit({ ...base, idempotencyKey: key, payload: { ...base.payload, idempotencyKey: key } });
+      await h.settled(1);
+
+      expect(h.results).toEqual([['id-1', 'delivered']]);
+      expect(rx.requests).toHaveLength(1);
+      const [req] = rx.requests;
+      const hashed = `sha256:${createHash('sha256').update(key, 'utf8').digest('hex')}`;
+      expect(req!.headers['idempotency-key']).toBe(hashed);
+      expect(req!.headers['webhook-id']).toBe(hashed);
+      expect(req!.headers['x-injected']).toBeUndefined();
+      expect((JSON.parse(req!.body) as { idempotencyKey: string }).idempotencyKey).toBe(key);
+      expect(h.audit.at(-1)).toMatchObject({ type: 'result', result: 'delivered', idempotencyKey: key });
+      expect(h.outbox.hasDone('pager', key)).toBe(true);
+    });
+  }
+
+  it('dead-letters at once, with the reason, an intent whose configured header value cannot be sent', async () => {
+    const { rx, url } = await receiver(status(204));
+    const h = await harness([target(url, { headers: { 'X-Tenant': 'a\r\nb' } })]);
+    await h.deliverer.submit(intent(1));
+    await h.settled(1);
+
+    expect(h.results).toEqual([['id-1', 'dead_lettered']]);
+    expect(rx.requests).toHaveLength(0);
+    expect(h.sleeps).toEqual([]);
+    expect(h.audit.map((e) => e.type)).toEqual(['intent', 'result']);
+    expect(h.audit.at(-1)).toEqual({
+      at: NOW,
+      type: 'result',
+      intentId: 'id-1',
+      hook: 'pager',
+      event: 'quorum_lost',
+      ensemble: 'kafka',
+      idempotencyKey: 'kafka/quorum_lost/1',
+      result: 'dead_lettered',
+      detail: 'request cannot be sent: header X-Tenant has an invalid value',
+    });
+    expect(h.outbox.pending()).toEqual([]);
+    expect(h.deliverer.stats().deadLetters).toBe(1);
+    // The harness sleeps 1 ms between attempts, so a retry would land well inside 100 ms.
+    await holdsFor(
+      100,
+      () => {
+        expect(rx.requests).toHaveLength(0);
+        expect(h.results).toHaveLength(1);
+      },
+      10,
+    );
   });
 
   it('reports the age of the oldest pending intent', async () => {

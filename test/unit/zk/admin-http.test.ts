@@ -114,6 +114,30 @@ describe('fetchAdminCommand', () => {
     expect(reply).toEqual({ ok: false, reason: 'http_error', detail: 'not JSON', durationMs: ANY_DURATION });
   });
 
+  it('returns malformed for a reply that repeats a key with another value, naming both values', async () => {
+    const body =
+      '{\n  "server_state" : "follower",\n  "znode_count" : 5,\n  "server_state" : "leader",\n  "command" : "mntr",\n  "error" : null\n}';
+    const target = await adminServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+    const reply = await fetchAdminCommand(target, 'mntr', LIMITS);
+    expect(reply).toEqual({
+      ok: false,
+      reason: 'malformed',
+      detail: 'mntr: "server_state" appears twice with different values ("follower", then "leader")',
+      durationMs: ANY_DURATION,
+    });
+  });
+
+  it('keeps a reply whose repeated key has the same value', async () => {
+    const body = '{"server_state":"leader","znode_count":5,"server_state":"leader","command":"mntr","error":null}';
+    const target = await adminServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+    const reply = await fetchAdminCommand(target, 'mntr', LIMITS);
+    expect(reply).toEqual({
+      ok: true,
+      body: { server_state: 'leader', znode_count: 5, command: 'mntr', error: null },
+      durationMs: ANY_DURATION,
+    });
+  });
+
   it('returns http_error "not JSON" for an empty 200', async () => {
     const target = await adminServer((_req, res) => res.writeHead(200).end());
     const reply = await fetchAdminCommand(target, 'ruok', LIMITS);
