@@ -13,6 +13,7 @@ import { describeValue, isMapping, joinPath, oneLine, type PathSegment, type Pro
 import { configSchema, fieldAt } from './schema.js';
 import { mergeSources, type Loose } from './sources.js';
 import type { AgentConfig } from './types.js';
+import { describeReadError } from '../model/read-error.js';
 
 export { formatProblems, type Problem } from './problems.js';
 
@@ -87,7 +88,7 @@ function readConfig(named: Given, readFile: (path: string) => string, problems: 
   try {
     text = readFile(path);
   } catch (error) {
-    problems.push({ path: named.label, message: `cannot read ${JSON.stringify(path)}: ${readError(error)}` });
+    problems.push({ path: named.label, message: `cannot read ${JSON.stringify(path)}: ${describeReadError(error)}` });
     return undefined;
   }
   const lineCounter = new LineCounter();
@@ -113,12 +114,6 @@ function readConfig(named: Given, readFile: (path: string) => string, problems: 
   if (isMapping(raw)) return raw;
   problems.push({ path, message: `must be a mapping of settings, got ${describeValue(raw)}` });
   return undefined;
-}
-
-const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a directory' };
-
-function readError(error: unknown): string {
-  return READ_ERRORS[(error as NodeJS.ErrnoException).code ?? ''] ?? (error as Error).message;
 }
 
 function dedupe(problems: Problem[]): Problem[] {

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { parseWebConfig, type ClientAuthType, type TlsVersion } from './web-config.js';
+import { describeReadError } from '../model/read-error.js';
 
 /** A web config that cannot be used; `path` is where (`web.config.file`), `reason` the field and why. */
 export class WebConfigError extends Error {
@@ -37,7 +38,7 @@ export function loadWebConfig(file: string, readFile: (path: string) => string =
   try {
     text = readFile(file);
   } catch (err) {
-    throw new WebConfigError(`${file}: ${readError(err)}`);
+    throw new WebConfigError(`${file}: ${describeReadError(err)}`);
   }
   const parsed = parseWebConfig(text);
   if (!parsed.ok) throw new WebConfigError(parsed.problems.join('; '));
@@ -48,7 +49,7 @@ export function loadWebConfig(file: string, readFile: (path: string) => string =
     try {
       contents = readFile(path);
     } catch (err) {
-      throw new WebConfigError(`tls_server_config.${field}: ${path}: ${readError(err)}`);
+      throw new WebConfigError(`tls_server_config.${field}: ${path}: ${describeReadError(err)}`);
     }
     if (!marker.test(contents)) throw new WebConfigError(`tls_server_config.${field}: ${path}: holds no PEM ${what}`);
     return contents;
@@ -73,12 +74,4 @@ export function loadWebConfig(file: string, readFile: (path: string) => string =
     },
     basicAuthUsers,
   };
-}
-
-function readError(err: unknown): string {
-  const code = (err as { code?: unknown }).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a directory';
-  return err instanceof Error ? err.message : String(err);
 }

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import type { ZkTls, ZkTlsSettings } from './tls.js';
+import { describeReadError } from '../model/read-error.js';
 
 /** An unreadable or unusable TLS file; `path` is the file, `reason` says why (never its contents). */
 export class TlsFileError extends Error {
@@ -25,7 +26,7 @@ export function loadZkTls(settings: ZkTlsSettings, readFile: (path: string) => s
     try {
       text = readFile(path);
     } catch (err) {
-      throw new TlsFileError(path, readError(err));
+      throw new TlsFileError(path, describeReadError(err));
     }
     if (!marker.test(text)) throw new TlsFileError(path, `holds no PEM ${what}`);
     return text;
@@ -58,12 +59,4 @@ export function withZkTls<C extends { ensembles: ReadonlyArray<{ tls?: ZkTlsSett
 
 function some<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
-}
-
-function readError(err: unknown): string {
-  const code = (err as { code?: unknown }).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a directory';
-  return err instanceof Error ? err.message : String(err);
 }
