@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { AgentConfig, EnsembleConfig } from './config/types.js';
 import { deriveEnsemble } from './ensemble/derive.js';
+import { DERIVED_MNTR_KEYS } from './ensemble/nodes.js';
 import { DEFAULT_TIMELINE_LIMIT } from './ensemble/timeline.js';
 import type { EnsembleState, Transition } from './ensemble/types.js';
 import { createApp, createRouterApp } from './http/app.js';
@@ -123,18 +124,24 @@ export class Agent {
     // TLS files are read here, once: a missing or unusable one stops the start (TlsFileError).
     const polled = withZkTls(config);
     this.updateTlsInsecure(config);
-    this.scheduler = new PollScheduler(polled, {
-      onEnsemble: (ensemble, samples, now) => this.onEnsemble(ensemble, samples, now),
-      onRoundEnd: (stats) => this.onRoundEnd(stats),
-      onOverrun: (ensemble) => {
-        this.metrics.roundsOverrun.inc();
-        this.log.warn(
-          { ensemble, intervalMs: config.intervalMs },
-          'poll round of one ensemble outlasted the interval; its next round starts late',
-        );
+    this.scheduler = new PollScheduler(
+      polled,
+      {
+        onEnsemble: (ensemble, samples, now) => this.onEnsemble(ensemble, samples, now),
+        onRoundEnd: (stats) => this.onRoundEnd(stats),
+        onOverrun: (ensemble) => {
+          this.metrics.roundsOverrun.inc();
+          this.log.warn(
+            { ensemble, intervalMs: config.intervalMs },
+            'poll round of one ensemble outlasted the interval; its next round starts late',
+          );
+        },
+        onError: (err) => this.log.error({ err }, 'poll round failed'),
       },
-      onError: (err) => this.log.error({ err }, 'poll round failed'),
-    });
+      Date.now,
+      // The dabealu series are written from every mntr entry, carried ones included.
+      dabealu === undefined ? Object.values(DERIVED_MNTR_KEYS) : undefined,
+    );
   }
 
   /** The config running now. */

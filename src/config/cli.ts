@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import type { Problem } from './problems.js';
-import { fieldAt, metaOf } from './schema.js';
+import { docAt } from './schema.js';
 
 /** One flag: how it is written, its env var, and the config key it sets. */
 export interface FlagSpec {
@@ -95,14 +95,6 @@ export const FLAGS: ReadonlyArray<FlagSpec & { flag: string }> = (
   ] satisfies FlagSpec[]
 ).map((spec) => ({ ...spec, flag: spec.flags.split(' ')[0]! }));
 
-/** One of {@link FLAGS}: its spec and its long name (`--timeout`). */
-export type Flag = (typeof FLAGS)[number];
-
-/** The reference path of a config key: list items as `[]` (`ensembles[].transport`). */
-export function docPath(spec: FlagSpec): string {
-  return (spec.key ?? '').replace(/\.0/g, '[]');
-}
-
 /** The config path of a flag's key: `log.level` → `['log', 'level']`, list indices as numbers. */
 export function keyPath(spec: FlagSpec): Array<string | number> {
   return (spec.key ?? '').split('.').map((s) => (/^[0-9]+$/.test(s) ? Number(s) : s));
@@ -111,20 +103,13 @@ export function keyPath(spec: FlagSpec): Array<string | number> {
 /** Help: the config key's description, its default, and whether it repeats (commander adds the env var). */
 function helpOf(spec: FlagSpec): string {
   if (spec.key === undefined) return spec.help ?? '';
-  const field = fieldAt(keyPath(spec))!;
-  const { description, shownDefault } = metaOf(field);
-  const def = field.def as { type: string; defaultValue?: unknown };
-  let text = spec.help ?? description ?? '';
+  const field = docAt(keyPath(spec))!;
+  let text = spec.help ?? field.description ?? '';
   if (spec.kind === 'list') text += ' Repeatable.';
-  else if (def.type === 'prefault' || shownDefault) text += ` Default: ${shownDefault ?? String(def.defaultValue)}.`;
+  else if ('default' in field || field.shownDefault) text += ` Default: ${field.shownDefault ?? String(field.default)}.`;
   if (spec.key.startsWith('ensembles.')) text = `For --ensemble ensembles: ${text}`;
   return text.replace(/`/g, '');
 }
-
-/** Heading of the options that say which nodes to ask and how. */
-const CONNECTION_OPTIONS_HEADING = 'Connection options:';
-/** Heading of the options only the long-running agent uses. */
-const AGENT_OPTIONS_HEADING = 'Agent options:';
 
 /** A command with the connection flags (and the agent's own with `agent`), silent and throwing instead of exiting. */
 export function createCommand(name: string, description: string, agent: boolean): Command {
@@ -138,7 +123,8 @@ export function createCommand(name: string, description: string, agent: boolean)
     .showSuggestionAfterError();
   for (const spec of FLAGS.filter((s) => agent || s.connection)) {
     const option = new Option(spec.flags, helpOf(spec));
-    option.helpGroup(spec.connection ? CONNECTION_OPTIONS_HEADING : AGENT_OPTIONS_HEADING);
+    // Connection options say which nodes to ask and how; agent options only the long-running agent uses.
+    option.helpGroup(spec.connection ? 'Connection options:' : 'Agent options:');
     if (spec.env) option.env(spec.env);
     if (spec.kind === 'list') option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
     cmd.addOption(option);
@@ -146,33 +132,23 @@ export function createCommand(name: string, description: string, agent: boolean)
   return cmd;
 }
 
-/** The agent's command with every flag. */
 export function createAgentCommand(): Command {
   return createCommand('zk-ensemble-exporter', 'Polls ZooKeeper ensembles and exports what they say as Prometheus metrics.', true);
 }
 
 /** One flag's value and where it came from: the flag itself or its env var (the path problems are reported at). */
 export interface Given {
-  spec: Flag;
+  spec: (typeof FLAGS)[number];
   value: string | string[] | boolean;
   label: string;
-}
-
-/** Result of {@link parseCommandLine}. */
-export interface ParsedCommandLine {
-  given: Given[];
-  /** Env values that a flag overrides: not used, but still checked. */
-  overridden: Given[];
-  problems: Problem[];
-  /** `-h`/`--help` was asked for. */
-  help: boolean;
 }
 
 /**
  * Parses `argv` (user arguments only) and the env vars of its flags (an empty one counts as unset).
  * Unknown options, stray arguments and missing values all become problems, not only the first.
+ * `overridden`: env values that a flag overrides, not used but still checked.
  */
-export function parseCommandLine(cmd: Command, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ParsedCommandLine {
+export function parseCommandLine(cmd: Command, argv: readonly string[], env: NodeJS.ProcessEnv = process.env) {
   const problems: Problem[] = [];
   const args = [...argv];
   // Commander throws on a value-taking flag at the very end; report it (and any flag it would have taken as its value).
@@ -186,7 +162,7 @@ export function parseCommandLine(cmd: Command, argv: readonly string[], env: Nod
     cmd.parse(args, { from: 'user' });
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
-    if (error.code === 'commander.helpDisplayed') return { given: [], overridden: [], problems: [], help: true };
+    if (error.code === 'commander.helpDisplayed') return { given: [] as Given[], overridden: [] as Given[], problems: [], help: true };
     problems.push({ path: 'argv', message: error.message.replace(/^error: /, '') });
   }
   const given: Given[] = [];
@@ -197,53 +173,49 @@ export function parseCommandLine(cmd: Command, argv: readonly string[], env: Nod
     const fromCli = cmd.getOptionValueSource(option.attributeName()) === 'cli';
     if (fromCli) given.push({ spec, value: cmd.getOptionValue(option.attributeName()) as Given['value'], label: spec.flag });
     // Commander reads only process.env and counts an empty variable as set: the option's env var is read here.
-    const text = option.envVar === undefined ? undefined : env[option.envVar];
-    if (text === undefined || text === '') continue;
-    const value =
-      spec.kind === 'list'
-        ? text
-            .split(',')
-            .map((s) => s.trim())
-            .filter((s) => s !== '')
-        : text;
-    (fromCli ? overridden : given).push({ spec, value, label: option.envVar! });
+    const text = spec.env && env[spec.env];
+    if (text) (fromCli ? overridden : given).push({ spec, value: spec.kind === 'list' ? splitList(text, ',') : text, label: spec.env! });
   }
   problems.push(...strayArguments(cmd));
   return { given, overridden, problems, help: false };
 }
 
-/** Problems for what commander left over: unknown options (with its suggestion) and stray arguments. */
+/** The non-empty items of a list written as text, trimmed. */
+export function splitList(text: string, separator: string | RegExp): string[] {
+  return text
+    .split(separator)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** Problems for what commander left over: stray arguments and unknown options (with commander's suggestion). */
 function strayArguments(cmd: Command): Problem[] {
   const problems: Problem[] = [];
-  const rest = [...cmd.args];
+  const rest = [...cmd.args]; // unknownOption parses again, which resets cmd.args
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
-    if (arg.length < 2 || !arg.startsWith('-')) {
-      problems.push({ path: arg, message: 'unexpected argument; this command takes only options' });
-      continue;
-    }
     const name = arg.split('=')[0]!;
-    if (name !== arg && cmd.options.some((o) => o.long === name && !o.required)) {
-      // `--dry-run=false`: commander does not know a switch with a value.
-      problems.push({ path: name, message: 'takes no value; give it alone to turn it on' });
-      continue;
-    }
-    problems.push({ path: name, message: unknownOption(cmd, name) });
-    // Its value, if it had one, is not a stray argument of its own.
-    if (name === arg && rest[i + 1] !== undefined && !rest[i + 1]!.startsWith('-')) i++;
+    const stray = arg.length < 2 || !arg.startsWith('-');
+    // `--dry-run=false`: commander does not know a switch with a value.
+    const switchValue = !stray && name !== arg && cmd.options.some((o) => o.long === name && !o.required);
+    if (stray) problems.push({ path: arg, message: 'unexpected argument; this command takes only options' });
+    else if (switchValue) problems.push({ path: name, message: 'takes no value; give it alone to turn it on' });
+    else problems.push({ path: name, message: unknownOption(cmd, name) });
+    // An unknown option's value, if it had one, is not a stray argument of its own.
+    if (!stray && !switchValue && name === arg && rest[i + 1]?.startsWith('-') === false) i++;
   }
   return problems;
 }
 
-/** Commander's own message for an unknown option, with its suggestion: `unknown option; did you mean --interval?`. */
+/** Commander's own suggestion for an unknown option: `unknown option; did you mean --interval?`. */
 function unknownOption(cmd: Command, name: string): string {
-  let suggestion: string | undefined;
   try {
     cmd.allowUnknownOption(false).parse([name], { from: 'user' });
   } catch (error) {
-    suggestion = /\(Did you mean (\S+)\?\)/.exec((error as Error).message)?.[1];
+    const suggestion = /\(Did you mean (\S+)\?\)/.exec((error as Error).message)?.[1];
+    if (suggestion !== undefined) return `unknown option; did you mean ${suggestion}?`;
   } finally {
     cmd.allowUnknownOption(true);
   }
-  return suggestion === undefined ? 'unknown option' : `unknown option; did you mean ${suggestion}?`;
+  return 'unknown option';
 }

@@ -6,18 +6,13 @@ import { isDeepStrictEqual } from 'node:util';
 import type { AgentConfig, EnsembleConfig } from './types.js';
 
 /**
- * Top-level settings a running agent takes without a restart, by their key in a loaded config and
- * their name in the file: the scheduler reads them afresh at each round. `log.level` is live too
+ * Top-level settings a running agent takes without a restart, by their key in a loaded config (the
+ * file's name without `Ms`): the scheduler reads them afresh at each round. `log.level` is live too
  * (the logger switches in place). Every other setting (the listener, its web config, the shared
  * limiter's size, the compat series, the hooks' outbox and receiver, the Alertmanager client, any
  * setting added later) is bound at start.
  */
-const LIVE_SETTINGS: Readonly<Record<string, string>> = {
-  intervalMs: 'interval',
-  fastIntervalMs: 'fastInterval',
-  timeoutMs: 'timeout',
-  maxReplyBytes: 'maxReplyBytes',
-};
+const LIVE_SETTINGS = new Set(['intervalMs', 'fastIntervalMs', 'timeoutMs', 'maxReplyBytes']);
 
 /** Top-level keys of a loaded config, other than `ensembles` and `log` (compared on their own). */
 function settingKeys(running: AgentConfig, next: AgentConfig): string[] {
@@ -66,8 +61,7 @@ export function diffConfig(running: AgentConfig, next: AgentConfig): ConfigDiff 
   const read = (config: AgentConfig, key: string): unknown => (config as Record<string, unknown>)[key];
   for (const key of settingKeys(running, next)) {
     if (isDeepStrictEqual(read(running, key), read(next, key))) continue;
-    const live = LIVE_SETTINGS[key];
-    if (live !== undefined) diff.globalChanged.live.push(live);
+    if (LIVE_SETTINGS.has(key)) diff.globalChanged.live.push(key.replace(/Ms$/, ''));
     else diff.globalChanged.restart.push(key);
   }
   if (running.log.level !== next.log.level) diff.globalChanged.live.push('log.level');
@@ -83,7 +77,7 @@ export function diffConfig(running: AgentConfig, next: AgentConfig): ConfigDiff 
 export function appliedConfig(running: AgentConfig, next: AgentConfig, diff: ConfigDiff): AgentConfig {
   const unchanged = new Set(diff.unchanged);
   const kept = new Map(running.ensembles.map((e) => [e.name, e] as const));
-  const restart = new Set(settingKeys(running, next).filter((key) => LIVE_SETTINGS[key] === undefined));
+  const restart = new Set(settingKeys(running, next).filter((key) => !LIVE_SETTINGS.has(key)));
   // Restart settings come from the running config only: one the new config adds is left out.
   const applied: Record<string, unknown> = Object.fromEntries([
     ...Object.entries(next).filter(([key]) => !restart.has(key)),

@@ -12,28 +12,7 @@ import { formatDuration } from '../model/duration.js';
 import { HOOK_EVENTS } from '../model/hook-events.js';
 import { serverLabel, type ServerTarget } from '../model/target.js';
 import { closest, describeValue, isMapping, type PathSegment } from './problems.js';
-import {
-  agentIdSchema,
-  boolean,
-  commands,
-  cronSchema,
-  duration,
-  enumOf,
-  headersSchema,
-  hostSchema,
-  hookUrlSchema,
-  integer,
-  listenAddress,
-  listOf,
-  matcherSchema,
-  name,
-  path,
-  peerUrlSchema,
-  serverStringSchema,
-  templateSchema,
-  timezoneSchema,
-  uniqueListOf,
-} from './values.js';
+import * as v from './values.js';
 
 /** A path into the config, relative to the object a check is attached to. */
 type Path = readonly PathSegment[];
@@ -86,12 +65,9 @@ function reportDuplicates<T>(c: Checker, list: unknown, at: Path, suffix: Path, 
   }
 }
 
-/** Names of a list's items once each: `duplicate <what> name "x"`. */
-const reportDuplicateNames = (c: Checker, list: unknown, at: Path, what: string) =>
+/** Reports `duplicate <what> name "x"`; answers the names of a list's items when every one parsed cleanly. */
+function uniqueNames(c: Checker, list: unknown, at: Path, what: string): string[] | undefined {
   reportDuplicates<{ name: string }>(c, list, at, ['name'], `${what} name`, (item) => item.name);
-
-/** The names of a list's items, when it is a list and every item's name parsed cleanly. */
-function cleanNames(list: unknown, c: Checker, at: Path): string[] | undefined {
   const items = cleanItems<{ name: string }>(list, c, at, ['name']);
   return Array.isArray(list) && items.length === list.length ? items.map(([, item]) => item.name) : undefined;
 }
@@ -104,9 +80,21 @@ function unknownName(what: 'target' | 'ensemble', given: string, names: readonly
   return guess === undefined ? `${shown}; ${what}s: ${names.join(', ')}` : `${shown}; did you mean ${JSON.stringify(guess)}?`;
 }
 
-/** `timeout (1s) must be less than interval (500ms)`. */
-function notAbove(a: string, aMs: number, verb: string, b: string, bMs: number): string {
-  return `${a} (${formatDuration(aMs)}) must ${verb} ${b} (${formatDuration(bMs)})`;
+/** Reports `timeout (1s) must be less than interval (500ms)` at `a` (or at `b` when only `b` was given) unless `a` is below `b` (or equal, with `orEqual`). */
+function checkBelow(c: Checker, a: Path, aMs: number, b: Path, bMs: number | undefined, orEqual = false): void {
+  if (bMs === undefined || !c.ok(...a) || !c.ok(...b) || aMs < bMs || (orEqual && aMs === bMs)) return;
+  const verb = orEqual ? 'not be more than' : 'be less than';
+  c.report(a, `${String(a.at(-1))} (${formatDuration(aMs)}) must ${verb} ${String(b.at(-1))} (${formatDuration(bMs)})`, { or: b });
+}
+
+/** A transform renaming duration fields `x` to `xMs` (after the checks, which read them as written); absent ones stay absent. */
+function inMs<K extends string>(...keys: K[]) {
+  return <T extends object>(value: T) => {
+    const fields = value as Record<string, unknown>;
+    const kept = Object.entries(fields).filter(([key]) => !(keys as string[]).includes(key));
+    const renamed = keys.filter((key) => fields[key] !== undefined).map((key) => [`${key}Ms`, fields[key]]);
+    return Object.fromEntries([...kept, ...renamed]) as { [P in keyof T as P extends K ? `${P}Ms` : P]: T[P] };
+  };
 }
 
 /** A mapping with exactly these keys (unknown keys are reported by the formatter, with a suggestion). */
@@ -137,56 +125,44 @@ function mntrPattern() {
 
 /** A server written as a mapping, which can also carry its own AdminServer port. */
 const serverObjectSchema = mapping({
-  host: hostSchema.describe('Hostname or IP address (IPv6 without brackets).'),
-  port: integer(1, 65535).describe('Client port, where the four-letter words are sent.'),
-  adminPort: optional(integer(1, 65535)).describe("This server's AdminServer HTTP port; overrides the ensemble's `adminPort`."),
+  host: v.hostSchema.describe('Hostname or IP address (IPv6 without brackets).'),
+  port: v.integer(1, 65535).describe('Client port, where the four-letter words are sent.'),
+  adminPort: optional(v.integer(1, 65535)).describe("This server's AdminServer HTTP port; overrides the ensemble's `adminPort`."),
 });
 
 /** One server: `"HOST:PORT"` or `{host, port, adminPort}`. */
-const serverSchema = z.union([serverStringSchema, serverObjectSchema], {
+const serverSchema = z.union([v.serverStringSchema, serverObjectSchema], {
   error: (iss) => `must be "HOST:PORT" or a mapping with host, port and optional adminPort, got ${describeValue(iss.input)}`,
 });
-
-/** A ZooKeeper path: absolute, below `/`, without empty, `.` or `..` segments. */
-function zkPath() {
-  return z
-    .string({ error: (iss) => `must be a ZooKeeper path like "/zk-ensemble-exporter/canary", got ${describeValue(iss.input)}` })
-    .refine((p) => /^(\/[^/]+)+\/?$/.test(p) && !p.split('/').some((part) => part === '.' || part === '..'), {
-      error: 'must be an absolute ZooKeeper path below "/" without ".", ".." or empty segments',
-    })
-    .meta({ type: 'ZooKeeper path' });
-}
 
 /** The write canary of one ensemble; `intervalMs` absent means the agent's poll interval. */
 const canarySchema = checked(
   mapping({
-    path: zkPath().describe(
-      'Parent of the canary znodes (`<path>/<agentId>@<host:port>`, ephemeral), created when missing; below the chroot when there is one.',
-    ),
-    interval: doc(duration().optional(), 'Time from one canary round to the next.', 'the poll `interval`'),
-    timeout: prefault(duration(), '1s').describe('Deadline of each step of a probe (connect, create, write, read). At most `interval`.'),
-    authFile: optional(path('file')).describe(
+    path: v
+      .zkPath()
+      .describe(
+        'Parent of the canary znodes (`<path>/<agentId>@<host:port>`, ephemeral), created when missing; below the chroot when there is one.',
+      ),
+    interval: doc(v.duration().optional(), 'Time from one canary round to the next.', 'the poll `interval`'),
+    timeout: prefault(v.duration(), '1s').describe('Deadline of each step of a probe (connect, create, write, read). At most `interval`.'),
+    authFile: optional(v.path('file')).describe(
       'File holding `user:password` (digest scheme) on one line; the canary znodes then get an ACL for that user alone. Never logged.',
     ),
-    chroot: optional(zkPath()).describe('Chroot of the canary sessions (e.g. `/kafka`); it must exist.'),
+    chroot: optional(v.zkPath()).describe('Chroot of the canary sessions (e.g. `/kafka`); it must exist.'),
   }),
-  (canary, c) => {
-    if (c.ok('timeout') && c.ok('interval') && canary.interval !== undefined && canary.timeout > canary.interval) {
-      c.report(['timeout'], notAbove('timeout', canary.timeout, 'not be more than', 'interval', canary.interval), { or: ['interval'] });
-    }
-  },
-).transform(({ interval, timeout, ...canary }) => ({ ...canary, ...some('intervalMs', interval), timeoutMs: timeout }));
+  (canary, c) => checkBelow(c, ['timeout'], canary.timeout, ['interval'], canary.interval, true),
+).transform(inMs('interval', 'timeout'));
 
 /** TLS to the nodes of one ensemble: both transports then speak TLS only (see README, *TLS to ZooKeeper*). */
 const zkTlsSchema = checked(
   mapping({
-    caFile: optional(path('file')).describe(
+    caFile: optional(v.path('file')).describe(
       "PEM file of the CA(s) the nodes' certificates must chain to; unset: the system's trusted CAs.",
     ),
-    certFile: optional(path('file')).describe('PEM client certificate, for nodes with `ssl.clientAuth=need`. Needs `keyFile`.'),
-    keyFile: optional(path('file')).describe('PEM private key of `certFile`. Never logged.'),
-    serverName: optional(hostSchema).describe("Name the nodes' certificates must carry; unset: each node's configured host."),
-    insecureSkipVerify: prefault(boolean(), false).describe(
+    certFile: optional(v.path('file')).describe('PEM client certificate, for nodes with `ssl.clientAuth=need`. Needs `keyFile`.'),
+    keyFile: optional(v.path('file')).describe('PEM private key of `certFile`. Never logged.'),
+    serverName: optional(v.hostSchema).describe("Name the nodes' certificates must carry; unset: each node's configured host."),
+    insecureSkipVerify: prefault(v.boolean(), false).describe(
       'Accept any certificate, checking neither CA nor name (logged as a warning, exported as `zookeeper_exporter_tls_insecure`). For tests only.',
     ),
   }),
@@ -200,31 +176,33 @@ const zkTlsSchema = checked(
 /** One ensemble in the file (also what `--ensemble` and `ZK_EXPORTER_ENSEMBLES` entries become). */
 export const ensembleSchema = checked(
   mapping({
-    name: name().describe('Unique name, used as the `ensemble` label. Letters, digits, `_`, `.`, `-`.'),
-    servers: listOf(serverSchema)
+    name: v.name().describe('Unique name, used as the `ensemble` label. Letters, digits, `_`, `.`, `-`.'),
+    servers: v
+      .listOf(serverSchema)
       .min(1, { error: 'at least one server is required' })
       .describe('The nodes: `"HOST:PORT"` strings (IPv6 as `"[::1]:2181"`) or `{host, port, adminPort}` mappings. No duplicates.'),
-    transport: prefault(enumOf(['fourletter', 'admin']), 'fourletter').describe(
+    transport: prefault(v.enumOf(['fourletter', 'admin']), 'fourletter').describe(
       '`fourletter`: four-letter words over TCP, falling back to the AdminServer for a word the whitelist refuses when an admin port is known. `admin`: AdminServer only (every server then needs an admin port).',
     ),
-    adminPort: optional(integer(1, 65535)).describe('AdminServer HTTP port for servers that do not set their own.'),
-    commands: commands()
+    adminPort: optional(v.integer(1, 65535)).describe('AdminServer HTTP port for servers that do not set their own.'),
+    commands: v
+      .commands()
       .prefault(DEFAULT_COMMANDS)
       .describe(
         `Words polled; \`srvr\` is always polled, \`conf\` only every \`confInterval\` (it gives server ids and the voting membership). Allowed: ${ALLOWED_COMMANDS.map((c) => `\`${c}\``).join(', ')}. Never \`srst\`, \`crst\`, \`stmk\` or \`kill\`.`,
       ),
-    confInterval: prefault(duration(), '1m').describe('How often `conf` is re-read (it is also read after a node comes back).'),
-    discovery: prefault(boolean(), true).describe(
+    confInterval: prefault(v.duration(), '1m').describe('How often `conf` is re-read (it is also read after a node comes back).'),
+    discovery: prefault(v.boolean(), true).describe(
       'Poll every member that `conf` lists, not only `servers` (which are then the seeds). `false`: poll only the servers listed.',
     ),
     mntrSeries: mapping({
-      preset: prefault(enumOf(MNTR_PRESETS), 'default').describe(
+      preset: prefault(v.enumOf(MNTR_PRESETS), 'default').describe(
         '`default`: every plain `mntr` key plus the summaries the shipped alerts and dashboards read (about 100 series on a 3.8 leader); `all`: every numeric `mntr` value (about 550).',
       ),
-      include: prefault(uniqueListOf(mntrPattern(), 'pattern').meta({ type: 'list of patterns' }), []).describe(
+      include: prefault(v.uniqueListOf(mntrPattern(), 'pattern').meta({ type: 'list of patterns' }), []).describe(
         'Family names (`*` matches any characters, e.g. `zookeeper_mntr_proposal_latency*`) exported on top of the preset.',
       ),
-      exclude: prefault(uniqueListOf(mntrPattern(), 'pattern').meta({ type: 'list of patterns' }), []).describe(
+      exclude: prefault(v.uniqueListOf(mntrPattern(), 'pattern').meta({ type: 'list of patterns' }), []).describe(
         'Family names never exported, whatever `preset` and `include` say.',
       ),
     })
@@ -249,11 +227,12 @@ export const ensembleSchema = checked(
       for (const [i] of lacking) c.report(['servers', i], 'needs an adminPort: transport is "admin" and the ensemble sets no adminPort');
     }
   },
-).transform(({ adminPort, confInterval, ...ensemble }) => ({
-  ...ensemble,
-  servers: ensemble.servers.map((s): ServerTarget => (s.adminPort === undefined && adminPort !== undefined ? { ...s, adminPort } : s)),
-  confIntervalMs: confInterval,
-}));
+)
+  .transform(({ adminPort, ...ensemble }) => ({
+    ...ensemble,
+    servers: ensemble.servers.map((s): ServerTarget => (s.adminPort === undefined && adminPort !== undefined ? { ...s, adminPort } : s)),
+  }))
+  .transform(inMs('confInterval'));
 
 // ---- hooks -------------------------------------------------------------------------------------
 
@@ -261,134 +240,122 @@ export const ensembleSchema = checked(
 const ELECTION_TOO_LONG = 'election_too_long';
 
 /** Ensembles a rule or window is limited to. */
-const ensembleNames = () => uniqueListOf(name(), 'ensemble').meta({ type: 'list of names' }).optional();
+const ensembleNames = () => v.uniqueListOf(v.name(), 'ensemble').meta({ type: 'list of names' }).optional();
 
 const backoffSchema = checked(
   mapping({
-    initial: prefault(duration(), '1s').describe('Upper bound of the first retry delay; doubles with each retry. At most `max`.'),
-    max: prefault(duration(), '1m').describe('Largest retry delay; also caps a `Retry-After` answer.'),
+    initial: prefault(v.duration(), '1s').describe('Upper bound of the first retry delay; doubles with each retry. At most `max`.'),
+    max: prefault(v.duration(), '1m').describe('Largest retry delay; also caps a `Retry-After` answer.'),
   }),
-  (backoff, c) => {
-    if (c.ok('initial') && c.ok('max') && backoff.initial > backoff.max) {
-      c.report(['initial'], notAbove('initial', backoff.initial, 'not be more than', 'max', backoff.max), { or: ['max'] });
-    }
-  },
+  (backoff, c) => checkBelow(c, ['initial'], backoff.initial, ['max'], backoff.max, true),
 );
 
 const hookTargetSchema = mapping({
-  name: name().describe('Unique name that rules and routes refer to. Letters, digits, `_`, `.`, `-`.'),
-  url: hookUrlSchema.describe(
+  name: v.name().describe('Unique name that rules and routes refer to. Letters, digits, `_`, `.`, `-`.'),
+  url: v.hookUrlSchema.describe(
     'Where the signed JSON is POSTed: `http://` or `https://`, without user or password (use `headers`). Never logged.',
   ),
-  timeout: prefault(duration(), '5s').describe('Deadline of one attempt.'),
-  maxAge: prefault(duration(), '1h').describe('A call still undelivered this long after it was decided is dead-lettered.'),
-  concurrency: prefault(integer(1, 100), 2).describe('Most calls in flight to this target at once.'),
+  timeout: prefault(v.duration(), '5s').describe('Deadline of one attempt.'),
+  maxAge: prefault(v.duration(), '1h').describe('A call still undelivered this long after it was decided is dead-lettered.'),
+  concurrency: prefault(v.integer(1, 100), 2).describe('Most calls in flight to this target at once.'),
   backoff: prefault(backoffSchema, {}).describe('Delays between attempts: full jitter, doubling from `initial` up to `max`.'),
-  template: optional(templateSchema).describe(
+  template: optional(v.templateSchema).describe(
     'JSON sent instead of the standard body, its `{{path.to.field}}` placeholders filled from that body (see docs/webhooks.md); checked when the config is loaded.',
   ),
-  headers: optional(headersSchema).describe(
+  headers: optional(v.headersSchema).describe(
     "Extra request headers, e.g. `Authorization`; values are never logged. `Idempotency-Key` and `X-Zk-Signature` are the agent's own.",
   ),
-}).transform(({ timeout, maxAge, backoff, ...target }) => ({
-  ...target,
-  timeoutMs: timeout,
-  maxAgeMs: maxAge,
-  initialBackoffMs: backoff.initial,
-  maxBackoffMs: backoff.max,
-}));
+})
+  .transform(inMs('timeout', 'maxAge'))
+  .transform(({ backoff, ...target }) => ({ ...target, initialBackoffMs: backoff.initial, maxBackoffMs: backoff.max }));
 
 const hookRuleSchema = checked(
   mapping({
-    event: enumOf(HOOK_EVENTS).describe(
-      'The condition: quorum at risk (one more loss loses it), lost, or restored; a new leader; more than one leader; an election lasting longer than `electionTooLong`; writes not committing (seen by the ensemble `canary`; never fires without one).',
-    ),
-    hook: name().describe('Name of the target to call.'),
+    event: v
+      .enumOf(HOOK_EVENTS)
+      .describe(
+        'The condition: quorum at risk (one more loss loses it), lost, or restored; a new leader; more than one leader; an election lasting longer than `electionTooLong`; writes not committing (seen by the ensemble `canary`; never fires without one).',
+      ),
+    hook: v.name().describe('Name of the target to call.'),
     ensembles: ensembleNames().describe('Ensembles the rule watches; unset: every ensemble.'),
-    for: prefault(duration(false), '0s').describe('How long the condition must hold before the hook is called.'),
-    cooldown: prefault(duration(false), '5m').describe(
+    for: prefault(v.duration(false), '0s').describe('How long the condition must hold before the hook is called.'),
+    cooldown: prefault(v.duration(false), '5m').describe(
       'After a call, no other call for the same target, ensemble and event for this long (nor while one is still being delivered).',
     ),
-    fireOnStartup: prefault(boolean(), false).describe('Also call for a condition already true when the agent starts or reloads.'),
-    electionTooLong: optional(duration()).describe(
+    fireOnStartup: prefault(v.boolean(), false).describe('Also call for a condition already true when the agent starts or reloads.'),
+    electionTooLong: optional(v.duration()).describe(
       'How long an election may last. Required for `election_too_long`, not allowed for other events.',
     ),
   }),
   (rule, c) => {
-    if (!c.ok('event') || !c.ok('electionTooLong')) return;
-    if (rule.event === ELECTION_TOO_LONG && rule.electionTooLong === undefined) {
-      c.report(['electionTooLong'], `is required for event "${ELECTION_TOO_LONG}": how long an election may last`);
-    } else if (rule.event !== ELECTION_TOO_LONG && rule.electionTooLong !== undefined) {
-      c.report(['electionTooLong'], `applies only to event "${ELECTION_TOO_LONG}", not "${rule.event}"`);
-    }
+    const needed = rule.event === ELECTION_TOO_LONG;
+    if (!c.ok('event') || !c.ok('electionTooLong') || needed === (rule.electionTooLong !== undefined)) return;
+    const message = needed
+      ? 'is required for event "%s": how long an election may last'
+      : `applies only to event "%s", not "${rule.event}"`;
+    c.report(['electionTooLong'], message.replace('%s', ELECTION_TOO_LONG));
   },
-).transform(({ for: forMs, cooldown, electionTooLong, ...rule }) => ({
-  ...rule,
-  forMs,
-  cooldownMs: cooldown,
-  ...some('electionTooLongMs', electionTooLong),
-}));
+).transform(inMs('for', 'cooldown', 'electionTooLong'));
 
 const alertRouteSchema = mapping({
-  hook: name().describe('Name of the target to call.'),
-  matchers: prefault(listOf(matcherSchema), []).describe(
+  hook: v.name().describe('Name of the target to call.'),
+  matchers: prefault(v.listOf(v.matcherSchema), []).describe(
     'Alertmanager-style matchers that must all match the alert\'s labels: `label="value"`, `label!="value"`, `label=~"regex"`, `label!~"regex"` (regexes anchored). None: every alert.',
   ),
-  sendResolved: prefault(boolean(), false).describe('Also forward alerts when they resolve.'),
+  sendResolved: prefault(v.boolean(), false).describe('Also forward alerts when they resolve.'),
 });
 
 const maintenanceWindowSchema = mapping({
-  cron: cronSchema.describe('When each window starts: 5 cron fields (minute first) or 6 (second first).'),
-  duration: duration().describe('How long each window lasts.'),
+  cron: v.cronSchema.describe('When each window starts: 5 cron fields (minute first) or 6 (second first).'),
+  duration: v.duration().describe('How long each window lasts.'),
   ensembles: ensembleNames().describe('Ensembles it covers; unset: every ensemble (and alerts).'),
-  timezone: doc(timezoneSchema.optional(), 'IANA time zone the cron fields are read in.', '`UTC`'),
-}).transform(({ duration, ...window }) => ({ ...window, durationMs: duration }));
+  timezone: doc(v.timezoneSchema.optional(), 'IANA time zone the cron fields are read in.', '`UTC`'),
+}).transform(inMs('duration'));
 
 /** Token and secret files: paths, each listed once. */
-const files = () => uniqueListOf(path('file'), 'file').prefault([]);
+const files = () => v.uniqueListOf(v.path('file'), 'file').prefault([]);
 
 const hooksSchema = checked(
   mapping({
-    stateDir: optional(path('directory')).describe(
+    stateDir: optional(v.path('directory')).describe(
       'Directory of the durable outbox and the audit trail (mode 0700). Required when there are targets, unless `dryRun`. One per agent.',
     ),
-    dryRun: prefault(boolean(), false).describe('Decide and record every hook call, but send nothing.'),
-    agentId: doc(agentIdSchema.optional(), "This agent's id in payloads and among peers.", '`<hostname>:<listen port>`'),
+    dryRun: prefault(v.boolean(), false).describe('Decide and record every hook call, but send nothing.'),
+    agentId: doc(v.agentIdSchema.optional(), "This agent's id in payloads and among peers.", '`<hostname>:<listen port>`'),
     secretFiles: files().describe(
       'Files of one signing secret each; the first secret signs. `--hook-secret-file` adds files; secrets in `ZK_EXPORTER_HOOK_SECRETS` come after them.',
     ),
-    targets: prefault(listOf(hookTargetSchema), []).describe('Where hooks are sent. `--hook-url` and `--alert-hook-url` add targets.'),
-    rules: prefault(listOf(hookRuleSchema), []).describe(
+    targets: prefault(v.listOf(hookTargetSchema), []).describe('Where hooks are sent. `--hook-url` and `--alert-hook-url` add targets.'),
+    rules: prefault(v.listOf(hookRuleSchema), []).describe(
       'When to call which target. `--hook-url` adds rules for `quorum_at_risk`, `quorum_lost` and `quorum_restored`.',
     ),
     alertmanager: mapping({
-      routes: prefault(listOf(alertRouteSchema), []).describe(
+      routes: prefault(v.listOf(alertRouteSchema), []).describe(
         'Every firing alert Alertmanager posts to the receiver is forwarded once, signed, to the target of each route that matches it. Routes need `receiverTokenFiles`. `--alert-hook-url` adds a route for every alert.',
       ),
     })
       .prefault({})
       .describe('The Alertmanager webhook receiver.'),
-    maintenance: prefault(listOf(maintenanceWindowSchema), []).describe(
+    maintenance: prefault(v.listOf(maintenanceWindowSchema), []).describe(
       'Recurring windows during which hooks for their ensembles are recorded as suppressed instead of sent.',
     ),
-    peers: prefault(uniqueListOf(peerUrlSchema, 'peer'), []).describe(
+    peers: prefault(v.uniqueListOf(v.peerUrlSchema, 'peer'), []).describe(
       'Base URLs (`http://zk2-sidecar:9141`) of the other agents watching the same ensembles; a hook fires when most agents see the incident, sent by one of them.',
     ),
-    peerTimeout: prefault(duration(), '1s').describe('Deadline for asking a peer. Must be less than `interval`.'),
+    peerTimeout: prefault(v.duration(), '1s').describe('Deadline for asking a peer. Must be less than `interval`.'),
     receiverTokenFiles: files().describe(
       'Files of one bearer token each, required on the Alertmanager receiver (it allows posting alerts, nothing else). `--receiver-token-file` adds files.',
     ),
-    adminTokenFile: optional(path('file')).describe(
+    adminTokenFile: optional(v.path('file')).describe(
       'File of the bearer token for ack, pause, resume, `/-/reload` and reading hook status and deliveries (web config users are accepted too). Unset and no web users: ack, pause and resume are disabled.',
     ),
-    adminListen: optional(listenAddress()).describe(
+    adminListen: optional(v.listenAddress()).describe(
       'Separate `HOST:PORT` for the receiver and the hooks API; unset: they are served on `listen`.',
     ),
-    maxBodyBytes: prefault(integer(1024, 1_073_741_824), 1_048_576).describe('Largest request body the receiver and the hooks API read.'),
+    maxBodyBytes: prefault(v.integer(1024, 1_073_741_824), 1_048_576).describe('Largest request body the receiver and the hooks API read.'),
   }),
   (hooks, c) => {
-    reportDuplicateNames(c, hooks.targets, ['targets'], 'target');
-    const names = cleanNames(hooks.targets, c, ['targets']);
+    const names = uniqueNames(c, hooks.targets, ['targets'], 'target');
     for (const [at, list] of [
       [['rules'], hooks.rules],
       [['alertmanager', 'routes'], hooks.alertmanager?.routes],
@@ -398,14 +365,8 @@ const hooksSchema = checked(
       }
     }
     const targets: unknown = hooks.targets;
-    if (
-      c.ok('stateDir') &&
-      c.ok('dryRun') &&
-      hooks.stateDir === undefined &&
-      !hooks.dryRun &&
-      Array.isArray(targets) &&
-      targets.length > 0
-    ) {
+    const needsDir = Array.isArray(targets) && targets.length > 0 && hooks.stateDir === undefined && !hooks.dryRun;
+    if (needsDir && c.ok('stateDir') && c.ok('dryRun')) {
       c.report(
         ['stateDir'],
         'a state dir is required for hook targets (the outbox lives there): set hooks.stateDir in the config file, or give --state-dir or ZK_EXPORTER_STATE_DIR; or turn on dry run',
@@ -440,66 +401,60 @@ function baseUrlSchema(credentials: boolean) {
 
 const alertmanagerSchema = checked(
   mapping({
-    urls: prefault(uniqueListOf(baseUrlSchema(true), 'URL'), []).describe(
+    urls: prefault(v.uniqueListOf(baseUrlSchema(true), 'URL'), []).describe(
       'Alertmanager base URLs (`http://am:9093`) the agent pushes its own ensemble alerts to (`POST /api/v2/alerts`), all of them, concurrently; empty: no push. A user and password in the URL are sent as basic auth; URLs are never logged. `--alertmanager-url` adds.',
     ),
-    timeout: prefault(duration(), '5s').describe('Deadline of one push to one Alertmanager.'),
-    resendInterval: prefault(duration(), '30s').describe(
+    timeout: prefault(v.duration(), '5s').describe('Deadline of one push to one Alertmanager.'),
+    resendInterval: prefault(v.duration(), '30s').describe(
       'Active alerts are sent again this often, each with `endsAt` three intervals ahead, so the alerts of an agent that stopped expire.',
     ),
     externalUrl: doc(
-      baseUrlSchema(false).optional(),
+      baseUrlSchema(false)
+        .transform((url) => url.replace(/\/+$/, ''))
+        .optional(),
       "This agent's base URL as people open it; each alert's `generatorURL` is `<externalUrl>/#ensemble-<name>`.",
       "`http(s)://<listen host, or this host's name for 0.0.0.0 and ::>:<listen port>`",
     ),
   }),
-  (am, c) => {
-    if (c.ok('timeout') && c.ok('resendInterval') && am.timeout >= am.resendInterval) {
-      c.report(['timeout'], notAbove('timeout', am.timeout, 'be less than', 'resendInterval', am.resendInterval), {
-        or: ['resendInterval'],
-      });
-    }
-  },
-).transform(({ timeout, resendInterval, externalUrl, ...am }) => ({
-  ...am,
-  timeoutMs: timeout,
-  resendIntervalMs: resendInterval,
-  ...some('externalUrl', externalUrl?.replace(/\/+$/, '')),
-}));
+  (am, c) => checkBelow(c, ['timeout'], am.timeout, ['resendInterval'], am.resendInterval),
+).transform(inMs('timeout', 'resendInterval'));
 
 // ---- the whole config --------------------------------------------------------------------------
 
 const configObject = mapping({
-  listen: prefault(listenAddress(), '0.0.0.0:9141').describe(
+  listen: prefault(v.listenAddress(), '0.0.0.0:9141').describe(
     'Address of the HTTP server (`/metrics`). IPv6 as `[::1]:9141`; port 0 picks a free port.',
   ),
-  webConfigFile: optional(path('file')).describe(
+  webConfigFile: optional(v.path('file')).describe(
     'Prometheus exporter-toolkit web config (`tls_server_config`, `basic_auth_users`) applied to every endpoint; see README, *Securing the endpoints*.',
   ),
-  interval: prefault(duration(), '5s').describe('How often every node is polled.'),
-  fastInterval: prefault(duration(), '1s').describe(
+  interval: prefault(v.duration(), '5s').describe('How often every node is polled.'),
+  fastInterval: prefault(v.duration(), '1s').describe(
     'How often `srvr` alone is asked of every node (the fast lane), so a dead node or a lost quorum shows within about this long; the other words keep `interval`. Set it to `interval` (or more) to turn the fast lane off.',
   ),
-  timeout: prefault(duration(), '2s').describe(
+  timeout: prefault(v.duration(), '2s').describe(
     'Deadline for one command to one node, connect and read together. Must be less than `interval`.',
   ),
-  maxReplyBytes: prefault(integer(1024, 1_073_741_824), 1_048_576).describe(
+  maxReplyBytes: prefault(v.integer(1024, 1_073_741_824), 1_048_576).describe(
     'Largest reply read from a node; a longer one is cut and counted as `too_large`.',
   ),
-  concurrency: prefault(integer(1, 10_000), 64).describe('Most node polls in flight at once, across all ensembles.'),
+  concurrency: prefault(v.integer(1, 10_000), 64).describe('Most node polls in flight at once, across all ensembles.'),
   log: mapping({
     // Log levels pino knows.
-    level: prefault(enumOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), 'info').describe('Least severe level written.'),
-    format: prefault(enumOf(['json', 'pretty']), 'json').describe('`json`: one object per line. `pretty`: coloured text for people.'),
+    level: prefault(v.enumOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), 'info').describe(
+      'Least severe level written.',
+    ),
+    format: prefault(v.enumOf(['json', 'pretty']), 'json').describe('`json`: one object per line. `pretty`: coloured text for people.'),
   })
     .prefault({})
     .describe('Logging.'),
-  compat: uniqueListOf(enumOf(['dabealu', 'dabealu-ensemble']), 'value')
+  compat: v
+    .uniqueListOf(v.enumOf(['dabealu', 'dabealu-ensemble']), 'value')
     .prefault([])
     .describe(
       '`dabealu`: also export the `zk_*` series of dabealu/zookeeper-exporter, for existing dashboards. `dabealu-ensemble`: the same series with an `ensemble` label too, for an agent watching several ensembles.',
     ),
-  ensembles: prefault(listOf(ensembleSchema), []).describe(
+  ensembles: prefault(v.listOf(ensembleSchema), []).describe(
     'The ensembles to watch. Ensembles from `--ensemble` or `ZK_EXPORTER_ENSEMBLES` replace file ensembles of the same name. At least one ensemble is needed in all.',
   ),
   hooks: optional(hooksSchema).describe(
@@ -512,18 +467,15 @@ const configObject = mapping({
 
 /** The whole configuration, as the YAML file writes it (flags and env are merged in before parsing). Keys are camelCase. */
 export const configSchema = checked(configObject, (config, c) => {
-  reportDuplicateNames(c, config.ensembles, ['ensembles'], 'ensemble');
+  const names = uniqueNames(c, config.ensembles, ['ensembles'], 'ensemble');
   if (Array.isArray(config.ensembles) && config.ensembles.length === 0) {
     c.report(
       ['ensembles'],
       'at least one ensemble is required: list it under ensembles in the config file, or give --ensemble or ZK_EXPORTER_ENSEMBLES',
     );
   }
-  if (c.ok('timeout') && c.ok('interval') && config.timeout >= config.interval) {
-    c.report(['timeout'], notAbove('timeout', config.timeout, 'be less than', 'interval', config.interval), { or: ['interval'] });
-  }
+  checkBelow(c, ['timeout'], config.timeout, ['interval'], config.interval);
   if (!isMapping(config.hooks)) return;
-  const names = cleanNames(config.ensembles, c, ['ensembles']);
   for (const list of ['rules', 'maintenance'] as const) {
     for (const [i, item] of cleanItems<{ ensembles?: string[] }>(config.hooks[list], c, ['hooks', list], ['ensembles'])) {
       item.ensembles?.forEach((ensemble, j) => {
@@ -533,22 +485,22 @@ export const configSchema = checked(configObject, (config, c) => {
     }
   }
   checkSelf(config, config.hooks, c);
-}).transform(({ interval, fastInterval, timeout, hooks, ...config }) => ({
-  ...config,
-  intervalMs: interval,
-  fastIntervalMs: fastInterval,
-  timeoutMs: timeout,
-  ...some(
-    'hooks',
-    hooks &&
-      (({ agentId, alertmanager, peerTimeout, ...rest }) => ({
-        ...rest,
-        agentId: agentId ?? defaultAgentId(config.listen.port),
-        alertRoutes: alertmanager.routes,
-        peerTimeoutMs: peerTimeout,
-      }))(hooks),
-  ),
-}));
+})
+  .transform(inMs('interval', 'fastInterval', 'timeout'))
+  // Renamed here, not on the hooks' own schema: the checks above read the hooks as written.
+  .transform(({ hooks, ...config }) => ({
+    ...config,
+    ...some(
+      'hooks',
+      hooks &&
+        (({ agentId, alertmanager, peerTimeout, ...rest }) => ({
+          ...rest,
+          agentId: agentId ?? defaultAgentId(config.listen.port),
+          alertRoutes: alertmanager.routes,
+          peerTimeoutMs: peerTimeout,
+        }))(hooks),
+    ),
+  }));
 
 function defaultAgentId(listenPort: number): string {
   return `${hostname()}:${listenPort}`;
@@ -561,30 +513,25 @@ const LOOPBACKS = ['localhost', '127.0.0.1', '[::1]'];
 function checkSelf(config: z.output<typeof configObject>, hooks: NonNullable<z.output<typeof configObject>['hooks']>, c: Checker): void {
   const listen = c.ok('listen') ? config.listen : undefined;
   const adminListen = c.ok('hooks', 'adminListen') ? hooks.adminListen : undefined;
-  if (adminListen && listen && adminListen.port !== 0 && adminListen.port === listen.port) {
-    if (WILDCARDS.has(adminListen.host) || WILDCARDS.has(listen.host) || adminListen.host.toLowerCase() === listen.host.toLowerCase()) {
-      c.report(
-        ['hooks', 'adminListen'],
-        `uses the port of listen (${serverLabel(listen)}); pick another port, or leave adminListen unset to serve the receiver and the hooks API on listen`,
-      );
-    }
+  const samePort = adminListen && listen && adminListen.port !== 0 && adminListen.port === listen.port;
+  if (
+    samePort &&
+    (WILDCARDS.has(adminListen.host) || WILDCARDS.has(listen.host) || adminListen.host.toLowerCase() === listen.host.toLowerCase())
+  ) {
+    c.report(
+      ['hooks', 'adminListen'],
+      `uses the port of listen (${serverLabel(listen)}); pick another port, or leave adminListen unset to serve the receiver and the hooks API on listen`,
+    );
   }
   if (!c.ok('hooks', 'peers') || hooks.peers.length === 0) return;
-  if (c.ok('hooks', 'peerTimeout') && c.ok('interval') && hooks.peerTimeout >= config.interval) {
-    const message = notAbove('peerTimeout', hooks.peerTimeout, 'be less than', 'interval', config.interval);
-    c.report(['hooks', 'peerTimeout'], message, { or: ['interval'] });
-  }
+  checkBelow(c, ['hooks', 'peerTimeout'], hooks.peerTimeout, ['interval'], config.interval);
   const own = new Map<string, string>();
-  for (const [label, address] of [
-    ['listen', listen],
-    ['adminListen', adminListen],
-  ] as const) {
+  for (const [label, address] of Object.entries({ listen, adminListen })) {
     if (address === undefined || address.port === 0) continue;
     // As URL.hostname writes them: lower case, IPv6 in brackets.
-    const hosts = WILDCARDS.has(address.host)
-      ? [...LOOPBACKS, hostname().toLowerCase()]
-      : [address.host.includes(':') ? `[${address.host.toLowerCase()}]` : address.host.toLowerCase()];
-    for (const host of hosts) if (!own.has(`${host}:${address.port}`)) own.set(`${host}:${address.port}`, `the address of ${label}`);
+    const host = address.host.toLowerCase();
+    const hosts = WILDCARDS.has(host) ? [...LOOPBACKS, hostname().toLowerCase()] : [host.includes(':') ? `[${host}]` : host];
+    for (const h of hosts) if (!own.has(`${h}:${address.port}`)) own.set(`${h}:${address.port}`, `the address of ${label}`);
   }
   // A given id that is invalid stays unknown rather than falling back to the default.
   const id = hooks.agentId === undefined ? listen && defaultAgentId(listen.port) : c.ok('hooks', 'agentId') ? hooks.agentId : undefined;
@@ -598,57 +545,31 @@ function checkSelf(config: z.output<typeof configObject>, hooks: NonNullable<z.o
   });
 }
 
-// ---- looking up declarations by path -----------------------------------------------------------
+// ---- the schema as documentation --------------------------------------------------------------
 
-/** The schema one wrapper (optional, default, transform) further in; undefined at the innermost. */
-function unwrap(schema: z.ZodType): z.ZodType | undefined {
-  const def = schema.def as { type: string; innerType?: z.ZodType; in?: z.ZodType };
-  return def.type === 'pipe' ? def.in : ['optional', 'prefault', 'default'].includes(def.type) ? def.innerType : undefined;
+/** A node of the schema as JSON Schema (its input side): `type` is the one a field's `.meta({ type })` shows, when it has one. */
+export interface DocNode {
+  type?: string;
+  description?: string;
+  shownDefault?: string;
+  default?: unknown;
+  enum?: string[];
+  anyOf?: DocNode[];
+  items?: DocNode;
+  properties?: Record<string, DocNode>;
+  required?: string[];
 }
 
-/** The schema under every wrapper: the one that sees the input. */
-export function inner(schema: z.ZodType): z.ZodType {
-  let s = schema;
-  for (let next = unwrap(s); next !== undefined; next = unwrap(s)) s = next;
-  return s;
-}
+/** The whole schema as JSON Schema: one tree for the reference, the flags' help and the keys each mapping allows. */
+export const configDoc = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as DocNode;
 
-/** What `.meta()` declared on a field or on any schema it wraps (the outermost wins). */
-export function metaOf(field: z.ZodType): { description?: string; shownDefault?: string; type?: string } {
-  const found: Record<string, unknown> = {};
-  for (let s: z.ZodType | undefined = field; s !== undefined; s = unwrap(s)) {
-    for (const [key, value] of Object.entries(z.globalRegistry.get(s) ?? {})) found[key] ??= value;
-  }
-  return found;
-}
+/** The mapping a node stands for: itself, or the mapping option of a union (a server is a string or a mapping). */
+export const mappingOf = (node: DocNode | undefined): DocNode | undefined =>
+  node?.properties ? node : node?.anyOf?.find((o) => o.properties);
 
-/** The mapping a list's items may be (the mapping option of a union of a string and a mapping). */
-export function itemObject(list: z.ZodType): z.ZodObject | undefined {
-  const item = inner((inner(list) as z.ZodArray).element as z.ZodType);
-  if (item.def.type === 'object') return item as z.ZodObject;
-  if (item.def.type !== 'union') return undefined;
-  return (item as z.ZodUnion).options.map((o) => inner(o as z.ZodType)).find((o): o is z.ZodObject => o.def.type === 'object');
-}
-
-/** The field schema (with its default) at a path of the config, e.g. `['hooks', 'targets', 0, 'url']`. */
-export function fieldAt(at: Path): z.ZodType | undefined {
-  let field: z.ZodType = configSchema;
-  for (const segment of at) {
-    const s = inner(field);
-    if (typeof segment === 'number' && s.def.type === 'array') field = (s as z.ZodArray).element as z.ZodType;
-    else if (typeof segment === 'string' && s.def.type === 'object') field = (s as z.ZodObject).shape[segment] as z.ZodType;
-    else if (typeof segment === 'string' && s.def.type === 'union') field = itemObject(z.array(s))?.shape[segment] as z.ZodType;
-    else return undefined;
-    if (field === undefined) return undefined;
-  }
-  return field;
-}
-
-/** The keys a mapping at `at` may have (for suggestions on unknown keys). */
-export function keysAt(at: Path): string[] {
-  const field = fieldAt(at);
-  if (field === undefined) return [];
-  const s = inner(field);
-  if (s.def.type === 'object') return Object.keys((s as z.ZodObject).shape);
-  return s.def.type === 'union' ? Object.keys(itemObject(z.array(s))?.shape ?? {}) : [];
+/** The node at a path of the config, e.g. `['hooks', 'targets', 0, 'url']`. */
+export function docAt(at: Path): DocNode | undefined {
+  let node: DocNode | undefined = configDoc;
+  for (const segment of at) node = typeof segment === 'number' ? node?.items : mappingOf(node)?.properties?.[segment];
+  return node;
 }

@@ -4,8 +4,7 @@
  * variable's name, so a problem is reported where the user wrote the value; a file value that a
  * flag or env var replaced is kept aside to be checked on its own.
  */
-import { keyPath, type Given } from './cli.js';
-import type { Origins } from './issues.js';
+import { keyPath, splitList, type Given, type parseCommandLine } from './cli.js';
 import { isMapping, joinPath, type PathSegment, type Problem } from './problems.js';
 
 type Path = readonly PathSegment[];
@@ -16,6 +15,12 @@ const ENSEMBLES_ENV = 'ZK_EXPORTER_ENSEMBLES';
 const SECRETS_ENV = 'ZK_EXPORTER_HOOK_SECRETS';
 /** Events of the rules that `--hook-url` adds. */
 const FLAG_RULE_EVENTS = ['quorum_at_risk', 'quorum_lost', 'quorum_restored'] as const;
+
+/** Where values came from: the written path of a config path, and whether the user gave a value there. */
+export interface Origins {
+  label(path: Path): string;
+  given(path: Path): boolean;
+}
 
 /** A value to check on its own: one a higher source replaced, or (when the file is unreadable) one a flag or env var set. */
 export interface Loose {
@@ -36,14 +41,12 @@ export interface Merged {
   problems: Problem[];
 }
 
-/** Merges flags and env (`given`, `env`) over the file's mapping (`{}` without a file). */
-export function mergeSources(
-  file: Record<string, unknown>,
-  hasFile: boolean,
-  given: readonly Given[],
-  overridden: readonly Given[],
-  env: NodeJS.ProcessEnv,
-): Merged {
+/** Flag and env values as {@link parseCommandLine} found them; `overridden`: env values a flag replaced. */
+type Flags = Pick<ReturnType<typeof parseCommandLine>, 'given' | 'overridden'>;
+
+/** Merges flags and env over the file's mapping (`{}` without a file). */
+export function mergeSources(file: Record<string, unknown>, hasFile: boolean, flags: Flags, env: NodeJS.ProcessEnv): Merged {
+  const { given, overridden } = flags;
   const raw: Record<string, unknown> = structuredClone(file);
   const labels = new Map<string, string>();
   const shadowed: Loose[] = overridden.flatMap((g) =>
@@ -59,30 +62,20 @@ export function mergeSources(
     return joinPath('', path);
   };
   const labelAt = (path: Path, text: string) => labels.set(JSON.stringify(path), text);
-  const set = (path: Path, value: unknown, text: string): void => {
+  /** Sets the value at `path`, or with `add` appends it to the list there; when something else is in the way, it is checked alone. */
+  const put = (path: Path, value: unknown, text: string, add = false, ...also: Path[]): void => {
     const parent = mappingAt(raw, path.slice(0, -1));
     const key = path.at(-1)!;
-    placed.push({ path, value, label: text });
-    if (parent === undefined) {
-      shadowed.push({ path, value, label: text });
-      return;
+    if (add && parent !== undefined) parent[key] ??= [];
+    const current = parent?.[key];
+    const at = add ? [...path, Array.isArray(current) ? current.length : 0] : path;
+    placed.push({ path: at, value, label: text });
+    if (parent === undefined || (add && !Array.isArray(current))) return void shadowed.push({ path: at, value, label: text });
+    if (add) (current as unknown[]).push(value);
+    else {
+      if (current !== undefined) shadowed.push({ path, value: current, label: label(path) });
+      parent[key] = value;
     }
-    if (parent[key] !== undefined) shadowed.push({ path, value: parent[key], label: label(path) });
-    parent[key] = value;
-    labelAt(path, text);
-  };
-  const append = (path: Path, item: unknown, text: string, ...also: Path[]): void => {
-    const parent = mappingAt(raw, path.slice(0, -1));
-    const key = path.at(-1)!;
-    if (parent !== undefined) parent[key] ??= [];
-    const list = parent?.[key];
-    const at = [...path, Array.isArray(list) ? list.length : 0];
-    placed.push({ path: at, value: item, label: text });
-    if (!Array.isArray(list)) {
-      shadowed.push({ path: at, value: item, label: text });
-      return;
-    }
-    list.push(item);
     for (const sub of [[], ...also]) labelAt([...at, ...sub], text);
   };
 
@@ -94,13 +87,13 @@ export function mergeSources(
   }
   const secrets = env[SECRETS_ENV];
   // Flags that set or add to hooks create the section as they write into it; secrets alone need it too.
-  if (raw.hooks === undefined && secrets !== undefined && secrets !== '') raw.hooks = {};
-  if (secrets !== undefined && secrets !== '' && secrets.split(/[,\r\n]/).every((s) => s.trim() === '')) {
+  if (secrets && raw.hooks === undefined) raw.hooks = {};
+  if (secrets && splitList(secrets, /[,\r\n]/).length === 0) {
     problems.push({ path: SECRETS_ENV, message: 'holds no secret; separate secrets with commas or newlines' });
   }
 
   for (const g of given) {
-    if (g.spec.key !== undefined && !g.spec.key.startsWith('ensembles.')) set(keyPath(g.spec), inputOf(g), g.label);
+    if (g.spec.key !== undefined && !g.spec.key.startsWith('ensembles.')) put(keyPath(g.spec), inputOf(g), g.label);
   }
   const list = (flag: string) => (given.find((g) => g.spec.flag === flag)?.value ?? []) as string[];
   list('--hook-url').forEach((url, i) => {
@@ -109,22 +102,19 @@ export function mergeSources(
     const targets = isMapping(raw.hooks) ? raw.hooks.targets : undefined;
     const taken = Array.isArray(targets) ? targets.findIndex((t) => isMapping(t) && t.name === name) : -1;
     if (taken !== -1) {
-      problems.push({
-        path: text,
-        message: `would add a target named "${name}", but hooks.targets[${taken}] already has that name; rename that target`,
-      });
-      return;
+      const message = `would add a target named "${name}", but hooks.targets[${taken}] already has that name; rename that target`;
+      return void problems.push({ path: text, message });
     }
-    append(['hooks', 'targets'], { name, url }, text, ['url'], ['name']);
-    for (const event of FLAG_RULE_EVENTS) append(['hooks', 'rules'], { event, hook: name }, text);
+    put(['hooks', 'targets'], { name, url }, text, true, ['url'], ['name']);
+    for (const event of FLAG_RULE_EVENTS) put(['hooks', 'rules'], { event, hook: name }, text, true);
   });
   const alertUrl = given.find((g) => g.spec.flag === '--alert-hook-url');
   if (alertUrl !== undefined) {
-    append(['hooks', 'targets'], { name: 'alert-hook', url: alertUrl.value }, alertUrl.label, ['url'], ['name']);
-    append(['hooks', 'alertmanager', 'routes'], { hook: 'alert-hook' }, alertUrl.label);
+    put(['hooks', 'targets'], { name: 'alert-hook', url: alertUrl.value }, alertUrl.label, true, ['url'], ['name']);
+    put(['hooks', 'alertmanager', 'routes'], { hook: 'alert-hook' }, alertUrl.label, true);
   }
-  list('--hook-secret-file').forEach((file, i) => append(['hooks', 'secretFiles'], file, `--hook-secret-file[${i}]`));
-  list('--receiver-token-file').forEach((file, i) => append(['hooks', 'receiverTokenFiles'], file, `--receiver-token-file[${i}]`));
+  list('--hook-secret-file').forEach((file, i) => put(['hooks', 'secretFiles'], file, `--hook-secret-file[${i}]`, true));
+  list('--receiver-token-file').forEach((file, i) => put(['hooks', 'receiverTokenFiles'], file, `--receiver-token-file[${i}]`, true));
 
   mergeEnsembles();
   return {
@@ -142,11 +132,7 @@ export function mergeSources(
   /** Flag and env ensembles replace file ensembles (and flag ones env ones) of the same name, in place; new names are appended. */
   function mergeEnsembles(): void {
     const specs = [
-      ...(env[ENSEMBLES_ENV] ?? '')
-        .split(';')
-        .map((s) => s.trim())
-        .filter((s) => s !== '')
-        .map((s, i) => ({ spec: s, text: `${ENSEMBLES_ENV}[${i}]` })),
+      ...splitList(env[ENSEMBLES_ENV] ?? '', ';').map((s, i) => ({ spec: s, text: `${ENSEMBLES_ENV}[${i}]` })),
       ...list('--ensemble').map((s, i) => ({ spec: s, text: `--ensemble[${i}]` })),
     ];
     // Flags of `ensembles.0.*` keys set one mapping that every flag and env ensemble shares.
@@ -156,10 +142,8 @@ export function mergeSources(
       if (specs.length === 0) {
         problems.push({ path: g.label, message: `applies only to ensembles from --ensemble or ${ENSEMBLES_ENV}, and none were given` });
       } else if (g.spec.flag === '--transport' && g.value === 'admin' && !given.some((a) => a.spec.flag === '--admin-port')) {
-        problems.push({
-          path: g.label,
-          message: `"admin" needs --admin-port or ZK_EXPORTER_ADMIN_PORT for the ensembles of --ensemble and ${ENSEMBLES_ENV}`,
-        });
+        const message = `"admin" needs --admin-port or ZK_EXPORTER_ADMIN_PORT for the ensembles of --ensemble and ${ENSEMBLES_ENV}`;
+        problems.push({ path: g.label, message });
       } else {
         const at = keyPath(g.spec).slice(2);
         mappingAt(shared, at.slice(0, -1))![at.at(-1)!] = inputOf(g);

@@ -8,29 +8,25 @@ import { z } from 'zod';
 import { ALLOWED_COMMANDS, type CommandWord } from '../commands/index.js';
 import { checkDuration, formatDuration } from '../model/duration.js';
 import { parseMatcher } from '../model/matchers.js';
-import type { ServerTarget } from '../model/target.js';
 import { renderTemplate } from '../model/template.js';
-import { checkHost, parseHostPort } from '../model/target.js';
+import { checkHost, parseHostPort, type HostPort, type ServerTarget } from '../model/target.js';
 import { describeValue } from './problems.js';
 
 /** Node.js timers overflow above 2^31-1 ms and then fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-/** What a text check answers: the value it stands for, or what is wrong with it. */
-type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
-
-const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
-const fail = (message: string): Checked<never> => ({ ok: false, message });
-
-/** A string read by `check`; anything else is `must be <expected>, got <what it is>`. */
-function text<T>(type: string, expected: string | ((input: unknown) => string), check: (text: string) => Checked<T>) {
+/**
+ * A string read by `check`, which answers the value it stands for or what is wrong with it;
+ * anything but a string is `must be <expected>, got <what it is>`.
+ */
+function text<T>(type: string, expected: string | ((input: unknown) => string), check: (text: string) => { value: T } | string) {
   const wrongType = typeof expected === 'string' ? (input: unknown) => `must be ${expected}, got ${describeValue(input)}` : expected;
   return z
     .string({ error: (iss) => wrongType(iss.input) })
     .transform((text, ctx) => {
       const result = check(text);
-      if (result.ok) return result.value;
-      ctx.addIssue({ code: 'custom', message: result.message, input: text });
+      if (typeof result !== 'string') return result.value;
+      ctx.addIssue({ code: 'custom', message: result, input: text });
       return z.NEVER;
     })
     .meta({ type });
@@ -42,12 +38,10 @@ function choices(values: readonly string[]): string {
   return quoted.length <= 2 ? quoted.join(' or ') : `one of ${quoted.join(', ')}`;
 }
 
-/** One of a fixed set of strings. */
 export function enumOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: (iss) => `must be ${choices(values)}, got ${describeValue(iss.input)}` });
 }
 
-/** A list of `element`. */
 export function listOf<S extends z.ZodType>(element: S) {
   return z.array(element, { error: (iss) => `must be a list, got ${describeValue(iss.input)}` });
 }
@@ -68,15 +62,10 @@ export function uniqueListOf<S extends z.ZodType>(element: S, what: string) {
 /** An integer in [min, max]; the same message for every way of missing it. */
 export function integer(min: number, max: number) {
   const error = (iss: { input?: unknown }) => `must be an integer from ${min} to ${max}, got ${describeValue(iss.input)}`;
-  return z
-    .number({ error })
-    .int({ error })
-    .min(min, { error })
-    .max(max, { error })
-    .meta({ type: `integer ${min}–${max}` });
+  const int = z.int({ error }).min(min, { error }).max(max, { error });
+  return int.meta({ type: `integer ${min}–${max}` });
 }
 
-/** `true` or `false`. */
 export function boolean() {
   return z.boolean({ error: (iss) => `must be true or false, got ${describeValue(iss.input)}` }).meta({ type: 'boolean' });
 }
@@ -89,43 +78,38 @@ export function duration(positive = true) {
       : `must be a duration like "500ms", "5s", "1m30s" or "2h", got ${describeValue(input)}`;
   return text('duration', wrongType, (written) => {
     const result = checkDuration(written);
-    if (!result.ok) return fail(result.message);
-    if (positive && result.ms === 0) return fail('must be greater than 0');
-    if (result.ms > MAX_TIMER_MS) return fail(`must be at most ${formatDuration(MAX_TIMER_MS)}, the longest timer Node.js supports`);
-    return ok(result.ms);
+    if (!result.ok) return result.message;
+    if (positive && result.ms === 0) return 'must be greater than 0';
+    return result.ms > MAX_TIMER_MS
+      ? `must be at most ${formatDuration(MAX_TIMER_MS)}, the longest timer Node.js supports`
+      : { value: result.ms };
   });
 }
 
-/** `HOST:PORT` to listen on; port 0 lets the OS pick. */
-export function listenAddress() {
+/** `HOST:PORT` (IPv6 as `[::1]:2181`): a server, or with `minPort` 0 an address to listen on (port 0 lets the OS pick). */
+function hostPort<T extends HostPort = HostPort>(minPort: 0 | 1) {
   return text('`HOST:PORT`', '"HOST:PORT"', (written) => {
-    const result = parseHostPort(written, 0);
+    const result = parseHostPort(written, minPort);
     // Go exporters accept `:9141` for "every interface"; say what to write here instead.
-    if (!result.ok && /^:[0-9]+$/.test(written)) {
-      return fail(`"${written}" has no host; write "0.0.0.0${written}" (every IPv4 interface) or "[::]${written}" (every interface)`);
+    if (!result.ok && minPort === 0 && /^:[0-9]+$/.test(written)) {
+      return `"${written}" has no host; write "0.0.0.0${written}" (every IPv4 interface) or "[::]${written}" (every interface)`;
     }
-    return result.ok ? ok(result.value) : result;
+    return result.ok ? { value: result.value as T } : result.message;
   });
 }
 
-/** A server written as the string `HOST:PORT` (IPv6 as `[::1]:2181`). */
-export const serverStringSchema = text('`HOST:PORT`', '"HOST:PORT"', (written): Checked<ServerTarget> => {
-  const result = parseHostPort(written, 1);
-  return result.ok ? ok(result.value) : result;
-});
+export const listenAddress = () => hostPort(0);
+export const serverStringSchema = hostPort<ServerTarget>(1);
 
 /** A hostname or IP address (IPv6 without brackets). */
-export const hostSchema = text('string', 'a hostname or IP address', (host) => {
-  const problem = checkHost(host);
-  return problem === undefined ? ok(host) : fail(problem);
-});
+export const hostSchema = text('string', 'a hostname or IP address', (host) => checkHost(host) ?? { value: host });
 
 /** A name of letters, digits, `_`, `.` and `-`. */
 export function name() {
   return text('string', 'a name', (written) =>
     /^[a-zA-Z0-9_.-]+$/.test(written)
-      ? ok(written)
-      : fail(`must be made of letters, digits, "_", "." and "-", got ${JSON.stringify(written)}`),
+      ? { value: written }
+      : `must be made of letters, digits, "_", "." and "-", got ${JSON.stringify(written)}`,
   );
 }
 
@@ -151,10 +135,21 @@ export function commands() {
   );
 }
 
+/** A ZooKeeper path: absolute, below `/`, without empty, `.` or `..` segments. */
+export function zkPath() {
+  return text('ZooKeeper path', 'a ZooKeeper path like "/zk-ensemble-exporter/canary"', (p) =>
+    /^(\/[^/]+)+\/?$/.test(p) && !p.split('/').some((part) => part === '.' || part === '..')
+      ? { value: p }
+      : 'must be an absolute ZooKeeper path below "/" without ".", ".." or empty segments',
+  );
+}
+
 /** A file or directory path; relative paths are read from the working directory. */
 export function path(what: 'file' | 'directory') {
-  return text('path', `a ${what} path`, (written) => (written === '' ? fail(`empty; expected a ${what} path`) : ok(written)));
+  return text('path', `a ${what} path`, (written) => (written === '' ? `empty; expected a ${what} path` : { value: written }));
 }
+
+const HTTP_URL = 'an http:// or https:// URL';
 
 /** Why `written` is not an http(s) URL. Never repeats the URL: a hook URL can hold a secret (many chat webhooks do). */
 function urlProblem(written: string, credentialsHint: string): string | undefined {
@@ -166,17 +161,14 @@ function urlProblem(written: string, credentialsHint: string): string | undefine
 }
 
 /** A hook target's URL, kept as written. */
-export const hookUrlSchema = text('URL', 'an http:// or https:// URL', (written) => {
-  const problem = urlProblem(written, '; put credentials in headers');
-  return problem === undefined ? ok(written) : fail(problem);
-});
+export const hookUrlSchema = text('URL', HTTP_URL, (written) => urlProblem(written, '; put credentials in headers') ?? { value: written });
 
 /** A peer's base URL → `scheme://host[:port][/path]` without trailing slash. */
-export const peerUrlSchema = text('URL', 'an http:// or https:// URL', (written) => {
+export const peerUrlSchema = text('URL', HTTP_URL, (written) => {
   const problem = urlProblem(written, '') ?? (/[?#]/.test(written) ? 'must be a base URL, without query or fragment' : undefined);
-  if (problem !== undefined) return fail(problem);
+  if (problem !== undefined) return problem;
   const { protocol, host, pathname } = new URL(written);
-  return ok(`${protocol}//${host}${pathname.replace(/\/+$/, '')}`);
+  return { value: `${protocol}//${host}${pathname.replace(/\/+$/, '')}` };
 });
 
 /** Headers every request carries from the agent itself; a target cannot set them. */
@@ -192,8 +184,7 @@ export const headersSchema = z
       const reserved = AGENT_HEADERS.find((h) => h.toLowerCase() === header.toLowerCase());
       const first = seen.get(header.toLowerCase());
       // What a value is, without showing it: header values are often credentials.
-      const kind =
-        value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
+      const kind = value === null || typeof value === 'object' ? describeValue(value) : `a ${typeof value}`;
       if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) issue('is not a valid HTTP header name');
       else if (reserved !== undefined) issue(`${JSON.stringify(reserved)} is set by the agent on every request and cannot be configured`);
       else if (first !== undefined) issue(`duplicate header (also ${JSON.stringify(first)}; header names ignore case)`);
@@ -209,9 +200,9 @@ export const headersSchema = z
 export const templateSchema = text('string', 'a string holding a JSON template (quote it in YAML)', (written) => {
   try {
     renderTemplate(written, {});
-    return ok(written);
+    return { value: written };
   } catch (error) {
-    return fail((error as Error).message.replace(/^template:? /, ''));
+    return (error as Error).message.replace(/^template:? /, '');
   }
 });
 
@@ -220,28 +211,26 @@ const MATCHER_FORMS = 'label="value", label!="value", label=~"regex" or label!~"
 /** An Alertmanager-style matcher, parsed as the receiver parses it. */
 export const matcherSchema = text('matcher', MATCHER_FORMS, (written) => {
   const result = parseMatcher(written);
-  if (result.ok) return ok(written);
+  if (result.ok) return { value: written };
   const reason = result.reason.replace(`matcher ${JSON.stringify(written)}: `, '');
-  if (reason.startsWith('expected ')) return fail(`must be ${MATCHER_FORMS}, got ${JSON.stringify(written)}`);
-  return fail(`${JSON.stringify(written)}: ${reason.replace(/Invalid regular expression: \/.*\/[a-z]*: /, '')}`);
+  if (reason.startsWith('expected ')) return `must be ${MATCHER_FORMS}, got ${JSON.stringify(written)}`;
+  return `${JSON.stringify(written)}: ${reason.replace(/Invalid regular expression: \/.*\/[a-z]*: /, '')}`;
 });
 
 /** A cron expression of 5 fields (minute first) or 6 (second first), read by cron-parser as the maintenance windows read it. */
 export const cronSchema = text('cron expression', 'a cron expression like "0 2 * * 0"', (written) => {
   const fields = written.trim() === '' ? 0 : written.trim().split(/\s+/).length;
-  if (fields === 0) return fail('empty; expected a cron expression like "0 2 * * 0"');
+  if (fields === 0) return 'empty; expected a cron expression like "0 2 * * 0"';
   // cron-parser also reads fewer fields (filling in the rest), which hides a forgotten one.
   if (fields !== 5 && fields !== 6) {
-    return fail(
-      `${JSON.stringify(written)} has ${fields} field${fields === 1 ? '' : 's'}; expected 5 (minute hour day-of-month month day-of-week) or 6 (second first)`,
-    );
+    return `${JSON.stringify(written)} has ${fields} field${fields === 1 ? '' : 's'}; expected 5 (minute hour day-of-month month day-of-week) or 6 (second first)`;
   }
   try {
     CronExpressionParser.parse(written, { tz: 'UTC' });
-    return ok(written);
+    return { value: written };
   } catch (error) {
     const reason = (error as Error).message.replace(/\.$/, '');
-    return fail(`${JSON.stringify(written)}: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`);
+    return `${JSON.stringify(written)}: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`;
   }
 });
 
@@ -249,15 +238,15 @@ export const cronSchema = text('cron expression', 'a cron expression like "0 2 *
 export const timezoneSchema = text('string', 'a time zone name like "UTC" or "Europe/Berlin"', (zone) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    if (zone !== '') return ok(zone);
+    if (zone !== '') return { value: zone };
   } catch {
     // Reported below.
   }
-  return fail(`${JSON.stringify(zone)} is not a known time zone; use an IANA name like "UTC" or "Europe/Berlin"`);
+  return `${JSON.stringify(zone)} is not a known time zone; use an IANA name like "UTC" or "Europe/Berlin"`;
 });
 
 /** This agent's id among peers and in payloads. */
 export const agentIdSchema = text('string', 'an id like "zk1-sidecar"', (id) => {
-  if (id === '') return fail('empty; expected an id like "zk1-sidecar"');
-  return /^[\x21-\x7e]+$/.test(id) ? ok(id) : fail(`must be printable ASCII without spaces, got ${JSON.stringify(id)}`);
+  if (id === '') return 'empty; expected an id like "zk1-sidecar"';
+  return /^[\x21-\x7e]+$/.test(id) ? { value: id } : `must be printable ASCII without spaces, got ${JSON.stringify(id)}`;
 });

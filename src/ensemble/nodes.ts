@@ -4,6 +4,12 @@ import type { CommandOutcome } from '../model/outcome.js';
 import type { MemberIdentity } from './membership.js';
 import type { DuplicateServerId, NodeRole, NodeState, Transition, ZxidState } from './types.js';
 
+/**
+ * The mntr keys ensemble derivation reads. Between the rounds that ask mntr, only these need to be
+ * kept for the fast-lane rounds that carry it (see PollScheduler's `carriedMntrKeys`).
+ */
+export const DERIVED_MNTR_KEYS = { sessions: 'global_sessions', connections: 'num_alive_connections' } as const;
+
 /** A finite number from an unlabelled mntr key, else undefined (missing, text, NaN). */
 export function mntrNumber(outcome: CommandOutcome<MntrRecord> | undefined, key: string): number | undefined {
   if (!outcome?.ok) return undefined;
@@ -55,7 +61,7 @@ export function classifyNode(identity: MemberIdentity, sample: NodeSample | unde
   node.zxid = zxidState(stats.zxid);
   node.outstanding = stats.outstanding;
   node.connections = stats.connections;
-  const alive = mntrNumber(sample.mntr, 'num_alive_connections');
+  const alive = mntrNumber(sample.mntr, DERIVED_MNTR_KEYS.connections);
   if (alive !== undefined) node.aliveConnections = alive;
   node.lastSeenAt = sample.polledAt;
   return node;

@@ -1,6 +1,6 @@
 import type { NodeSample } from '../commands/index.js';
 import { maxLearnerLag } from './lag.js';
-import { mntrNumber } from './nodes.js';
+import { DERIVED_MNTR_KEYS, mntrNumber } from './nodes.js';
 import type { EnsembleTotals, NodeState } from './types.js';
 
 /**
@@ -24,7 +24,7 @@ export function computeTotals(
   const lag = maxLearnerLag(nodes, leader);
   const totals: EnsembleTotals = { connections, outstanding, maxFollowerLagIsLowerBound: lag.lowerBound };
   if (lag.max !== undefined) totals.maxFollowerLag = lag.max;
-  const sessions = leader ? mntrNumber(samples.get(leader.server)?.mntr, 'global_sessions') : undefined;
+  const sessions = leader ? mntrNumber(samples.get(leader.server)?.mntr, DERIVED_MNTR_KEYS.sessions) : undefined;
   if (sessions !== undefined) totals.globalSessions = sessions;
   return totals;
 }

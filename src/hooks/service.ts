@@ -250,7 +250,7 @@ export class HookService {
    * {@link HookStoreUnavailableError}, or the write error, when the intents are not durable.
    */
   async acceptAlerts(payload: AlertmanagerPayload): Promise<AcceptedAlerts> {
-    if (this.unavailable !== undefined) throw new HookStoreUnavailableError(this.unavailable);
+    // Refused alerts were still received: an unavailable store is counted and logged below like a failed write.
     this.alertsReceived += payload.alerts.length;
     const work = this.deliverAlerts(payload);
     this.accepting.add(work);
@@ -467,6 +467,8 @@ export class HookService {
   }
 
   private async deliverAlerts(payload: AlertmanagerPayload): Promise<AcceptedAlerts> {
+    // Refused before routing: nothing (not even a suppression) is recorded for a payload answered 503.
+    if (this.unavailable !== undefined) throw new HookStoreUnavailableError(this.unavailable);
     const now = this.now();
     const counts: AcceptedAlerts = { intents: 0, duplicates: 0, suppressed: 0 };
     const intents: HookIntent[] = [];
@@ -490,7 +492,6 @@ export class HookService {
       intents.push(intentForAlert(routed, this.agent, randomUUID(), now));
     }
     if (intents.length === 0) return counts;
-    if (this.unavailable !== undefined) throw new HookStoreUnavailableError(this.unavailable);
     // All submitted together: their journal lines share one write and one fsync. The outbox refuses
     // a hook+key it already holds (pending or done, kept 7 days): that is the duplicate check, across
     // Alertmanager replicas, repeats and agent restarts.

@@ -6,7 +6,7 @@ export interface HttpSources {
    * Renders the Prometheus exposition from in-memory state; with `gzip`, it may answer the body
    * already compressed (`{ gzip }`).
    */
-  renderMetrics(options?: { gzip?: boolean }): Promise<string | { gzip: Buffer }>;
+  renderMetrics(options?: { gzip?: boolean }): Promise<Buffer | { gzip: Buffer }>;
   metricsContentType: string;
   /** True once the first poll round has finished. */
   ready(): boolean;
@@ -31,8 +31,8 @@ export function createApp(sources: HttpSources, extra: Router[] = []): Express {
       const body = await sources.renderMetrics({ gzip: req.acceptsEncodings('gzip', 'identity') === 'gzip' });
       res.vary('Accept-Encoding').type(sources.metricsContentType);
       // res.end, not res.send: send would hash the whole body for an ETag that no scraper uses.
-      if (typeof body === 'string') {
-        res.setHeader('Content-Length', Buffer.byteLength(body));
+      if (Buffer.isBuffer(body)) {
+        res.setHeader('Content-Length', body.length);
         res.end(body);
       } else {
         res.setHeader('Content-Encoding', 'gzip');

@@ -60,7 +60,13 @@ export class FamilySet {
 }
 
 function escapeText(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+  // Nearly every text has nothing to escape; one test is cheaper than two replaces (hundreds of
+  // thousands of label values per minute at 1,000 nodes).
+  return /[\\\n]/.test(text) ? text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n') : text;
+}
+
+function escapeLabelValue(value: string): string {
+  return /[\\\n"]/.test(value) ? escapeText(value).replace(/"/g, '\\"') : value;
 }
 
 /** The `# HELP` and `# TYPE` lines of a family, each ending in a newline. */
@@ -72,7 +78,7 @@ export function familyHeader(name: string, help: string, type: SnapshotFamily['t
 /** A label set as written after the metric name: `{name="value",…}` (escaped), or '' when empty. */
 export function labelsText(labels: Labels): string {
   const parts: string[] = [];
-  for (const [name, value] of Object.entries(labels)) parts.push(`${name}="${escapeText(String(value)).replace(/"/g, '\\"')}"`);
+  for (const [name, value] of Object.entries(labels)) parts.push(`${name}="${escapeLabelValue(String(value))}"`);
   return parts.length === 0 ? '' : `{${parts.join(',')}}`;
 }
 

@@ -62,10 +62,11 @@ export function parseMntr(text: string): MntrRecord {
   for (const line of splitLines(text)) {
     const tab = line.indexOf('\t');
     if (tab < 0 || !line.startsWith('zk_')) continue;
+    if (tab === 3) continue;
     const key = line.slice(3, tab);
-    if (key.length === 0) continue;
     const value = line.slice(tab + 1);
-    if (!claimKey(seen, `zk_${key}`, value, 'mntr')) continue;
+    // The printed key (`zk_…`) is a slice of the line: no new string per line to hash.
+    if (!claimKey(seen, line.slice(0, tab), value, 'mntr')) continue;
     entries.push(mntrEntry(key, parseMntrValue(value)));
   }
   if (entries.length === 0) {

@@ -1,5 +1,6 @@
 import type { AgentConfig, EnsembleConfig } from '../config/types.js';
 import { COMMANDS, type CommandWord, type NodeSample } from '../commands/index.js';
+import type { MntrEntry } from '../parse/types.js';
 import type { DiscoveredMember } from '../ensemble/types.js';
 import { serverLabel, type ServerTarget } from '../model/target.js';
 import { createLimiter, type Limiter } from '../zk/limiter.js';
@@ -65,10 +66,17 @@ export class PollScheduler {
   private started = false;
   private stopped = false;
 
+  /**
+   * @param carriedMntrKeys the mntr keys kept between the rounds that ask mntr, for the fast-lane
+   *   rounds that carry it; every entry when undefined. A node's mntr reply runs to kilobytes and
+   *   hundreds of entries, kept per node all the time, while the consumers of a carried mntr (ensemble
+   *   derivation) read two keys; the exposition keeps its own laid-out values.
+   */
   constructor(
     private config: AgentConfig,
     private readonly listener: RoundListener,
     private readonly now: () => number = Date.now,
+    private readonly carriedMntrKeys?: readonly string[],
   ) {
     this.limiter = createLimiter(config.concurrency, laneMax(config.concurrency, config.ensembles.length));
   }
@@ -248,7 +256,7 @@ export class PollScheduler {
         const plan = planNode(this.config, ensemble, target, previous, this.now());
         return this.limiter.run(async () => {
           const sample = carryConf(await pollNode(plan, this.now), previous);
-          this.previous.set(key, forPlanning(sample));
+          this.previous.set(key, forPlanning(sample, this.carriedMntrKeys));
           return sample;
         }, ensemble.name);
       }),
@@ -285,9 +293,10 @@ function planningKey(ensemble: string, server: string): string {
 /**
  * What the next round's planning needs of a sample: srvr's outcome and the words kept between the
  * rounds that ask them (`every_round` words across fast-lane rounds, `conf_interval` words between
- * reads), with when each kind was asked. srvr's parsed reply is not needed again.
+ * reads), with when each kind was asked. srvr's parsed reply is not needed again; of mntr, only the
+ * `mntrKeys` entries (all when undefined).
  */
-function forPlanning(sample: NodeSample): NodeSample {
+function forPlanning(sample: NodeSample, mntrKeys: readonly string[] | undefined): NodeSample {
   const kept: NodeSample = { ensemble: sample.ensemble, server: sample.server, polledAt: sample.polledAt, srvr: sample.srvr };
   if (sample.confPolledAt !== undefined) kept.confPolledAt = sample.confPolledAt;
   if (sample.roundPolledAt !== undefined) kept.roundPolledAt = sample.roundPolledAt;
@@ -295,6 +304,17 @@ function forPlanning(sample: NodeSample): NodeSample {
     if (command.cadence === 'fast') continue;
     const word = command.word as Exclude<CommandWord, 'srvr'>;
     if (sample[word] !== undefined) (kept as Record<CommandWord, unknown>)[word] = sample[word];
+  }
+  if (kept.mntr?.ok && mntrKeys !== undefined) {
+    const entries = kept.mntr.value.entries;
+    const carried: MntrEntry[] = [];
+    for (const key of mntrKeys) {
+      const entry = entries.find((e) => e.key === key && e.labels === undefined);
+      // The key from the list, not the entry's, and numbers only: a key or text value is a slice of the
+      // reply and would keep all of it alive. Derivation reads numbers alone.
+      if (typeof entry?.value === 'number') carried.push({ key, value: entry.value });
+    }
+    kept.mntr = { ...kept.mntr, value: { entries: carried } };
   }
   return kept;
 }

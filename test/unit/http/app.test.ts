@@ -13,7 +13,7 @@ import { createHookRouter } from '../../../src/http/hooks-routes.js';
 const TOKEN = 'app-test-receiver-token';
 
 const sources: HttpSources = {
-  renderMetrics: () => Promise.resolve(''),
+  renderMetrics: () => Promise.resolve(Buffer.alloc(0)),
   metricsContentType: 'text/plain; version=0.0.4',
   ready: () => true,
   ensembles: () => [],

@@ -67,6 +67,14 @@ describe('NodeTextCache', () => {
     const text = new NodeTextCache().render([...all, clash]);
     expect(text).toBe(uncached([...all, clash]));
     expect(text).not.toContain('zookeeper_mntr_fsynctime_sum{ensemble="a",server="10.0.0.9:2181"}');
+    // The left-out line is counted against the node that lost it, and only that node.
+    const { conflicts } = new NodeTextCache().assemble([...all, clash]);
+    expect(conflicts).toBe(
+      '# HELP zookeeper_exporter_mntr_conflicting_series mntr series of each node left out of this scrape because a node listed before it gave the same family another type.\n' +
+        '# TYPE zookeeper_exporter_mntr_conflicting_series gauge\n' +
+        'zookeeper_exporter_mntr_conflicting_series{ensemble="a",server="10.0.0.9:2181"} 1\n',
+    );
+    expect(new NodeTextCache().assemble(all).conflicts).toBe('');
   });
 
   it('writes a record once and a new record (next round) anew', () => {
@@ -87,21 +95,43 @@ describe('NodeTextCache', () => {
   });
 });
 
+describe('NodeTextCache across fast-lane rounds', () => {
+  it('writes a fast-lane record (mntr carried, not asked) anew with the carried mntr lines', () => {
+    const store = new NodeStore();
+    const cache = new NodeTextCache();
+    store.record([capturedSample('leader', '10.0.0.1:2181', T0, 'a')], T0);
+    const [asked] = store.all();
+    cache.prepare([asked!]);
+    // A fast-lane round one second later: srvr asked, mntr carried from the round that asked it.
+    const fast = { ...capturedSample('leader', '10.0.0.1:2181', T0 + 1000, 'a'), roundPolledAt: T0 };
+    store.record([fast], T0 + 1000);
+    const [next] = store.all();
+    expect(next!.mntr).toBe(asked!.mntr);
+    const text = cache.render([next!]);
+    expect(text).toBe(uncached([next!]));
+    expect(text).toContain('zookeeper_mntr_znode_count{ensemble="a",server="10.0.0.1:2181"}');
+    expect(text).toContain(
+      'zookeeper_exporter_poll_last_success_timestamp_seconds{ensemble="a",server="10.0.0.1:2181",command="srvr"} 1700000001',
+    );
+  });
+});
+
 describe('AgentMetrics.body', () => {
   it('answers gzip that decompresses to the text, and records the scrape it measured', async () => {
     const store = new NodeStore();
     records(store);
     const metrics = new AgentMetrics(() => undefined, { nodes: () => store.all(), runtime: true });
     const body = await metrics.body(true);
-    if (typeof body === 'string') throw new Error('expected a gzip body');
+    if (Buffer.isBuffer(body)) throw new Error('expected a gzip body');
     const text = gunzipSync(body.gzip).toString('utf8');
     expect(text).toContain(new NodeTextCache().render(store.all()));
-    const plain = await metrics.body(false);
-    expect(typeof plain).toBe('string');
+    const body2 = await metrics.body(false);
+    if (!Buffer.isBuffer(body2)) throw new Error('expected a plain body');
+    const plain = body2.toString('utf8');
     // The second body reports the first one's size (a scrape cannot report its own).
-    const bytes = /^zookeeper_exporter_scrape_bytes (\d+)$/m.exec(plain as string);
+    const bytes = /^zookeeper_exporter_scrape_bytes (\d+)$/m.exec(plain);
     expect(Number(bytes?.[1])).toBe(Buffer.byteLength(text));
-    const duration = /^zookeeper_exporter_scrape_duration_seconds (\S+)$/m.exec(plain as string);
+    const duration = /^zookeeper_exporter_scrape_duration_seconds (\S+)$/m.exec(plain);
     expect(Number(duration?.[1])).toBeGreaterThan(0);
   });
 });

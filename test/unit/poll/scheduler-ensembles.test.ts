@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentConfig } from '../../../src/config/types.js';
+import type { NodeSample } from '../../../src/commands/index.js';
 import { laneMax, PollScheduler, type RoundStats } from '../../../src/poll/scheduler.js';
 import { startFakeZkServer, type FakeZkServer } from '../../harness/fake-zk-server.js';
 import { fixture } from '../parse/fixtures.js';
@@ -70,6 +71,50 @@ describe('PollScheduler across ensembles', () => {
     // The hung ensemble's first round needs 10 timeouts in a row (4 s) through the one slot; the
     // healthy one finished 4 rounds before it, each waiting for at most one hung poll.
     expect(rounds.some((r) => r.ensemble === 'hung')).toBe(false);
+  });
+
+  it('carries only the chosen mntr keys into fast-lane rounds, as numbers under their own names', async () => {
+    const node = await startFakeZkServer({
+      replies: { srvr: fixture('zookeeper-3.8.0/leader/srvr.txt'), mntr: fixture('zookeeper-3.8.0/leader/mntr.txt') },
+    });
+    servers.push(node);
+    const config = {
+      ensembles: [{ ...ensembleOf('one', [node.port]), commands: ['srvr', 'mntr'] }],
+      intervalMs: 60_000,
+      fastIntervalMs: 100,
+      timeoutMs: 1000,
+      maxReplyBytes: 65_536,
+      concurrency: 4,
+    } as unknown as AgentConfig;
+    const samples: NodeSample[] = [];
+    const twoRounds = new Promise<void>((resolve, reject) => {
+      scheduler = new PollScheduler(
+        config,
+        {
+          onEnsemble: (_ensemble, round) => {
+            samples.push(...round);
+            if (samples.length === 2) resolve();
+          },
+          onRoundEnd: () => undefined,
+          onOverrun: () => undefined,
+          onError: reject,
+        },
+        Date.now,
+        ['global_sessions', 'num_alive_connections', 'no_such_key'],
+      );
+      scheduler.start();
+    });
+    await twoRounds;
+    const [asked, carried] = samples as [NodeSample, NodeSample];
+    // The first round asked mntr (every entry); the second is a fast-lane round that carries it.
+    expect(asked.roundPolledAt).toBe(asked.polledAt);
+    expect(asked.mntr?.ok && asked.mntr.value.entries.length).toBeGreaterThan(100);
+    expect(carried.roundPolledAt).toBe(asked.polledAt);
+    expect(carried.polledAt).toBeGreaterThan(asked.polledAt);
+    expect(carried.mntr?.ok && carried.mntr.value.entries).toEqual([
+      { key: 'global_sessions', value: 1 },
+      { key: 'num_alive_connections', value: 1 },
+    ]);
   });
 
   it('keeps one slot per other ensemble from any one ensemble, up to half of them', () => {

@@ -165,4 +165,21 @@ describe('NodeStore.record', () => {
     expect(store.ofEnsemble('other').map((r) => r.server)).toStrictEqual([S]);
     expect(store.ofEnsemble('missing')).toStrictEqual([]);
   });
+
+  it('forgets a node its ensemble no longer polls, and a whole ensemble on request, leaving the others', () => {
+    const store = new NodeStore();
+    store.record([capturedSample('follower', '10.0.0.1:2181'), capturedSample('leader', S)], at(0));
+    store.record([capturedSample('standalone', S, T0, 'other')], at(0));
+    // The next round of `e` polls one member only (the other left the membership).
+    store.record([capturedSample('leader', S, polled(1))], at(1));
+    expect(store.all().map((r) => `${r.ensemble}/${r.server}`)).toStrictEqual(['e/10.0.0.3:2181', 'other/10.0.0.3:2181']);
+    expect(store.ofEnsemble('e').map((r) => r.server)).toStrictEqual([S]);
+    // A member that comes back starts afresh, after the others.
+    store.record([capturedSample('leader', S, polled(2)), capturedSample('follower', '10.0.0.1:2181', polled(2))], at(2));
+    expect(store.ofEnsemble('e').map((r) => r.server)).toStrictEqual([S, '10.0.0.1:2181']);
+    expect(record(store, '10.0.0.1:2181').commands.srvr?.errors).toStrictEqual({});
+    store.forgetEnsemble('e');
+    expect(store.ofEnsemble('e')).toStrictEqual([]);
+    expect(store.all().map((r) => `${r.ensemble}/${r.server}`)).toStrictEqual(['other/10.0.0.3:2181']);
+  });
 });
