@@ -107,12 +107,12 @@ let planCacheChars = 0;
 
 /** The series layout of `entries` and its dropped counts (cached by keys, labels and value kinds). Pure apart from the cache. */
 export function mntrLayout(entries: readonly MntrEntry[]): MntrLayout {
-  let signature = '';
-  for (const entry of entries) {
-    signature += entry.key;
-    if (entry.labels) signature += JSON.stringify(entry.labels);
-    signature += typeof entry.value === 'number' ? '\n' : '\t\n';
-  }
+  // One join, not `+=`: a reply's ~550 keys would otherwise make a rope of ~1,600 pieces per node
+  // and round, all garbage once the lookup has flattened it.
+  const parts: string[] = [];
+  for (const entry of entries)
+    parts.push(entry.key, entry.labels ? JSON.stringify(entry.labels) : '', typeof entry.value === 'number' ? '\n' : '\t\n');
+  const signature = parts.join('');
   let layout = planCache.get(signature);
   if (layout === undefined) {
     layout = buildPlan(entries);

@@ -45,6 +45,7 @@ export function parseMntrValue(text: string): number | string {
 
 /** Builds one entry from a key (without `zk_`) and its value, splitting Prometheus-style labels off the key. */
 export function mntrEntry(key: string, value: number | string): MntrEntry {
+  if (!key.includes('{')) return { key, value };
   const split = splitMntrKey(key);
   return split.labels ? { key: split.key, labels: split.labels, value } : { key: split.key, value };
 }
@@ -59,15 +60,24 @@ export function mntrEntry(key: string, value: number | string): MntrEntry {
 export function parseMntr(text: string): MntrRecord {
   const entries: MntrEntry[] = [];
   const seen = new Map<string, string>();
-  for (const line of splitLines(text)) {
-    const tab = line.indexOf('\t');
-    if (tab < 0 || !line.startsWith('zk_')) continue;
-    if (tab === 3) continue;
-    const key = line.slice(3, tab);
-    const value = line.slice(tab + 1);
-    // The printed key (`zk_…`) is a slice of the line: no new string per line to hash.
-    if (!claimKey(seen, line.slice(0, tab), value, 'mntr')) continue;
-    entries.push(mntrEntry(key, parseMntrValue(value)));
+  // A reply runs to ~550 lines, every poll round, on every node: lines are walked in place rather
+  // than split into strings first, so each entry costs its key, its value and itself.
+  let tab = text.indexOf('\t');
+  for (let start = 0; start < text.length;) {
+    let end = text.indexOf('\n', start);
+    // ZooKeeper's PrintWriter uses the JVM's line separator: a CR before the LF ends the line too.
+    let lineEnd = end;
+    if (end < 0) lineEnd = end = text.length;
+    else if (end > start && text.charCodeAt(end - 1) === 13) lineEnd = end - 1;
+    // The first tab at or after the line's start, found once for the whole reply: searching afresh
+    // from each line would scan a tab-less reply once per line.
+    if (tab >= 0 && tab < start) tab = text.indexOf('\t', start);
+    if (tab >= 0 && tab < lineEnd && tab > start + 3 && text.startsWith('zk_', start)) {
+      const key = text.slice(start + 3, tab);
+      const value = text.slice(tab + 1, lineEnd);
+      if (claimKey(seen, key, value, 'mntr', 'zk_')) entries.push(mntrEntry(key, parseMntrValue(value)));
+    }
+    start = end + 1;
   }
   if (entries.length === 0) {
     const first = splitLines(text)[0]!.slice(0, 80);

@@ -43,9 +43,10 @@ export function setOwn(target: Record<string, string>, key: string, value: strin
  * Records that `key` was printed with `value`. A reply that prints one key twice with different values
  * contradicts itself (e.g. `Mode: follower` then `Mode: leader`), and taking either would let a broken or
  * hostile node choose what is reported, so it is a ParseError; an identical repeat is harmless. Returns
- * false for a repeat the caller may skip.
+ * false for a repeat the caller may skip. `prefix` is printed before the key in the error (a key kept
+ * without the prefix every key of the reply has).
  */
-export function claimKey(seen: Map<string, string>, key: string, value: string, what: string): boolean {
+export function claimKey(seen: Map<string, string>, key: string, value: string, what: string, prefix = ''): boolean {
   const first = seen.get(key);
   if (first === undefined) {
     seen.set(key, value);
@@ -53,6 +54,6 @@ export function claimKey(seen: Map<string, string>, key: string, value: string, 
   }
   if (first === value) return false;
   throw new ParseError(
-    `${what}: ${JSON.stringify(key.slice(0, 80))} appears twice with different values (${JSON.stringify(first.slice(0, 40))}, then ${JSON.stringify(value.slice(0, 40))})`,
+    `${what}: ${JSON.stringify((prefix + key).slice(0, 80))} appears twice with different values (${JSON.stringify(first.slice(0, 40))}, then ${JSON.stringify(value.slice(0, 40))})`,
   );
 }
