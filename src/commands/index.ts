@@ -3,6 +3,7 @@
 // of words all read it. Adding a word: a file like cons.ts and one line in COMMANDS.
 import type { CommandOutcome } from '../model/outcome.js';
 import type { CommandDefinition } from './command.js';
+import type { MntrLaidOut } from './mntr-layout.js';
 import { conf } from './conf.js';
 import { cons } from './cons.js';
 import { envi } from './envi.js';
@@ -64,6 +65,11 @@ export type NodeSample = {
   confPolledAt?: number;
   /** When the `every_round` words (mntr, wchs, …) were last actually asked; fast-lane rounds carry them. */
   roundPolledAt?: number;
+  /**
+   * This round's mntr reply laid out for the exposition, set as soon as the node answered (see
+   * `compactMntr`), when its entries may have been thinned out; absent when mntr was not asked now.
+   */
+  mntrLaidOut?: MntrLaidOut;
 } & { [W in Exclude<CommandWord, 'srvr'>]?: CommandOutcomes[W] };
 
 export type { Cadence, CommandDefinition, NodeFacts } from './command.js';

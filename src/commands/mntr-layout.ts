@@ -126,6 +126,21 @@ export function mntrLayout(entries: readonly MntrEntry[]): MntrLayout {
   return layout;
 }
 
+/** A reply's layout with its numbers, by entry index (NaN for text values): all the exposition needs of it. */
+export interface MntrLaidOut {
+  layout: MntrLayout;
+  numbers: Float64Array;
+}
+
+/** Lays out one reply's entries (see {@link mntrLayout}) and keeps their numbers. Pure apart from the layout cache. */
+export function layOutMntr(entries: readonly MntrEntry[]): MntrLaidOut {
+  const numbers = new Float64Array(entries.length);
+  entries.forEach((entry, i) => {
+    numbers[i] = typeof entry.value === 'number' ? entry.value : NaN;
+  });
+  return { layout: mntrLayout(entries), numbers };
+}
+
 /** The series layout of `entries` (see {@link mntrLayout}). */
 function mntrPlan(entries: readonly MntrEntry[]): MntrPlan {
   return mntrLayout(entries).plan;

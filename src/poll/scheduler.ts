@@ -1,5 +1,6 @@
 import type { AgentConfig, EnsembleConfig } from '../config/types.js';
 import { COMMANDS, type CommandWord, type NodeSample } from '../commands/index.js';
+import { layOutMntr } from '../commands/mntr-layout.js';
 import type { MntrEntry } from '../parse/types.js';
 import type { DiscoveredMember } from '../ensemble/types.js';
 import { serverLabel, type ServerTarget } from '../model/target.js';
@@ -67,16 +68,15 @@ export class PollScheduler {
   private stopped = false;
 
   /**
-   * @param carriedMntrKeys the mntr keys kept between the rounds that ask mntr, for the fast-lane
-   *   rounds that carry it; every entry when undefined. A node's mntr reply runs to kilobytes and
-   *   hundreds of entries, kept per node all the time, while the consumers of a carried mntr (ensemble
-   *   derivation) read two keys; the exposition keeps its own laid-out values.
+   * @param keptMntrKeys the mntr entries handed on (and carried into fast-lane rounds) once a reply
+   *   is laid out for the exposition (`mntrLaidOut`); every entry when undefined. A reply is hundreds
+   *   of entries per node and round, while the other consumers (ensemble derivation) read two keys.
    */
   constructor(
     private config: AgentConfig,
     private readonly listener: RoundListener,
     private readonly now: () => number = Date.now,
-    private readonly carriedMntrKeys?: readonly string[],
+    private readonly keptMntrKeys?: readonly string[],
   ) {
     this.limiter = createLimiter(config.concurrency, laneMax(config.concurrency, config.ensembles.length));
   }
@@ -255,8 +255,8 @@ export class PollScheduler {
         const previous = this.previous.get(key);
         const plan = planNode(this.config, ensemble, target, previous, this.now());
         return this.limiter.run(async () => {
-          const sample = carryConf(await pollNode(plan, this.now), previous);
-          this.previous.set(key, forPlanning(sample, this.carriedMntrKeys));
+          const sample = carryConf(compactMntr(await pollNode(plan, this.now), this.keptMntrKeys), previous);
+          this.previous.set(key, forPlanning(sample));
           return sample;
         }, ensemble.name);
       }),
@@ -293,10 +293,9 @@ function planningKey(ensemble: string, server: string): string {
 /**
  * What the next round's planning needs of a sample: srvr's outcome and the words kept between the
  * rounds that ask them (`every_round` words across fast-lane rounds, `conf_interval` words between
- * reads), with when each kind was asked. srvr's parsed reply is not needed again; of mntr, only the
- * `mntrKeys` entries (all when undefined).
+ * reads), with when each kind was asked. srvr's parsed reply is not needed again.
  */
-function forPlanning(sample: NodeSample, mntrKeys: readonly string[] | undefined): NodeSample {
+function forPlanning(sample: NodeSample): NodeSample {
   const kept: NodeSample = { ensemble: sample.ensemble, server: sample.server, polledAt: sample.polledAt, srvr: sample.srvr };
   if (sample.confPolledAt !== undefined) kept.confPolledAt = sample.confPolledAt;
   if (sample.roundPolledAt !== undefined) kept.roundPolledAt = sample.roundPolledAt;
@@ -305,16 +304,25 @@ function forPlanning(sample: NodeSample, mntrKeys: readonly string[] | undefined
     const word = command.word as Exclude<CommandWord, 'srvr'>;
     if (sample[word] !== undefined) (kept as Record<CommandWord, unknown>)[word] = sample[word];
   }
-  if (kept.mntr?.ok && mntrKeys !== undefined) {
-    const entries = kept.mntr.value.entries;
-    const carried: MntrEntry[] = [];
-    for (const key of mntrKeys) {
-      const entry = entries.find((e) => e.key === key && e.labels === undefined);
-      // The key from the list, not the entry's, and numbers only: a key or text value is a slice of the
-      // reply and would keep all of it alive. Derivation reads numbers alone.
-      if (typeof entry?.value === 'number') carried.push({ key, value: entry.value });
-    }
-    kept.mntr = { ...kept.mntr, value: { entries: carried } };
-  }
   return kept;
+}
+
+/**
+ * Lays out a node's fresh mntr reply as soon as it arrives and keeps only the `keys` entries (all
+ * when undefined). A reply is ~550 entry objects and strings per node; laid out here, they die before
+ * the rest of the ensemble answers instead of surviving into the old generation of the heap.
+ */
+function compactMntr(sample: NodeSample, keys: readonly string[] | undefined): NodeSample {
+  if (!sample.mntr?.ok) return sample;
+  const mntrLaidOut = layOutMntr(sample.mntr.value.entries);
+  if (keys === undefined) return { ...sample, mntrLaidOut };
+  const entries = sample.mntr.value.entries;
+  const kept: MntrEntry[] = [];
+  for (const key of keys) {
+    const entry = entries.find((e) => e.key === key && e.labels === undefined);
+    // The key from the list, not the entry's, and numbers only: a key or text value is a slice of the
+    // reply and would keep all of it alive. Derivation reads numbers alone.
+    if (typeof entry?.value === 'number') kept.push({ key, value: entry.value });
+  }
+  return { ...sample, mntr: { ...sample.mntr, value: { entries: kept } }, mntrLaidOut };
 }

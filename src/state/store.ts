@@ -1,6 +1,6 @@
 import { COMMANDS, type Cadence, type CommandWord, type NodeSample } from '../commands/index.js';
 import { ALL_MNTR_SERIES, selectPlan, type MntrSelection } from '../commands/mntr-budget.js';
-import { mntrLayout, type MntrPlan, type MntrSeries } from '../commands/mntr-layout.js';
+import { layOutMntr, type MntrPlan, type MntrSeries } from '../commands/mntr-layout.js';
 import type { MntrDropReason } from '../commands/mntr-names.js';
 import type { CommandOutcome, PollReason } from '../model/outcome.js';
 
@@ -128,14 +128,13 @@ export class NodeStore {
       const record: NodeRecord = {
         ensemble: sample.ensemble,
         server: sample.server,
-        sample: this.keepMntrEntries || !sample.mntr?.ok ? sample : { ...sample, mntr: { ...sample.mntr, value: { entries: [] } } },
+        sample: keptSample(sample, this.keepMntrEntries),
         commands,
       };
       // A carried mntr was laid out (and its drops counted) when it was asked.
       if (up && previous?.mntr && !askedNow(sample, 'every_round')) record.mntr = previous.mntr;
       else if (up && sample.mntr?.ok) {
-        const entries = sample.mntr.value.entries;
-        const layout = mntrLayout(entries);
+        const { layout, numbers } = sample.mntrLaidOut ?? layOutMntr(sample.mntr.value.entries);
         const { dropped } = layout;
         // Series left out by the ensemble's budget are a choice, not a drop: they are not counted.
         const plan = selectPlan(layout.plan, this.mntrSelection(sample.ensemble));
@@ -145,7 +144,7 @@ export class NodeStore {
         if (Object.keys(total).length > 0) record.mntrDropped = total;
         const values = new Float64Array(plan.length);
         plan.forEach((item, i) => {
-          values[i] = (entries[item.index]!.value as number) / item.divisor;
+          values[i] = numbers[item.index]! / item.divisor;
         });
         record.mntr = { plan, values };
       }
@@ -193,4 +192,11 @@ function askedNow(sample: NodeSample, cadence: Cadence): boolean {
   if (cadence === 'conf_interval') return sample.confPolledAt === sample.polledAt;
   if (cadence === 'every_round') return sample.roundPolledAt === undefined || sample.roundPolledAt === sample.polledAt;
   return true;
+}
+
+/** What a record keeps of its sample: no layout (the record has its values), and mntr entries only when asked to. */
+function keptSample(sample: NodeSample, keepMntrEntries: boolean): NodeSample {
+  const { mntrLaidOut: _laidOut, ...kept } = sample;
+  if (keepMntrEntries || !kept.mntr?.ok) return kept;
+  return { ...kept, mntr: { ...kept.mntr, value: { entries: [] } } };
 }

@@ -73,7 +73,7 @@ describe('PollScheduler across ensembles', () => {
     expect(rounds.some((r) => r.ensemble === 'hung')).toBe(false);
   });
 
-  it('carries only the chosen mntr keys into fast-lane rounds, as numbers under their own names', async () => {
+  it('lays a fresh mntr reply out at once and hands on (and carries) only the chosen keys, as numbers under their own names', async () => {
     const node = await startFakeZkServer({
       replies: { srvr: fixture('zookeeper-3.8.0/leader/srvr.txt'), mntr: fixture('zookeeper-3.8.0/leader/mntr.txt') },
     });
@@ -106,15 +106,20 @@ describe('PollScheduler across ensembles', () => {
     });
     await twoRounds;
     const [asked, carried] = samples as [NodeSample, NodeSample];
-    // The first round asked mntr (every entry); the second is a fast-lane round that carries it.
-    expect(asked.roundPolledAt).toBe(asked.polledAt);
-    expect(asked.mntr?.ok && asked.mntr.value.entries.length).toBeGreaterThan(100);
-    expect(carried.roundPolledAt).toBe(asked.polledAt);
-    expect(carried.polledAt).toBeGreaterThan(asked.polledAt);
-    expect(carried.mntr?.ok && carried.mntr.value.entries).toEqual([
+    const kept = [
       { key: 'global_sessions', value: 1 },
       { key: 'num_alive_connections', value: 1 },
-    ]);
+    ];
+    // The first round asked mntr: laid out whole (every numeric line of the 3.8 leader's reply), entries thinned.
+    expect(asked.roundPolledAt).toBe(asked.polledAt);
+    expect(asked.mntrLaidOut?.numbers.length).toBeGreaterThan(500);
+    expect(asked.mntrLaidOut?.layout.plan.length).toBeGreaterThan(400);
+    expect(asked.mntr?.ok && asked.mntr.value.entries).toEqual(kept);
+    // The second is a fast-lane round that carries mntr from the first: no layout of its own.
+    expect(carried.roundPolledAt).toBe(asked.polledAt);
+    expect(carried.polledAt).toBeGreaterThan(asked.polledAt);
+    expect(carried.mntrLaidOut).toBeUndefined();
+    expect(carried.mntr?.ok && carried.mntr.value.entries).toEqual(kept);
   });
 
   it('keeps one slot per other ensemble from any one ensemble, up to half of them', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { carryConf } from '../../../src/poll/plan.js';
 import type { NodeSample } from '../../../src/commands/index.js';
+import { layOutMntr } from '../../../src/commands/mntr-layout.js';
 import { mntrSeriesOf, NodeStore, type CommandHistory, type OutcomeChange } from '../../../src/state/store.js';
 import { capturedSample, DURATION_MS, failedSample, T0, TIMEOUT_MS } from '../metrics/captured.js';
 
@@ -181,5 +182,18 @@ describe('NodeStore.record', () => {
     store.forgetEnsemble('e');
     expect(store.ofEnsemble('e')).toStrictEqual([]);
     expect(store.all().map((r) => `${r.ensemble}/${r.server}`)).toStrictEqual(['other/10.0.0.3:2181']);
+  });
+
+  it('takes a sample laid out at poll time as is: the same series, without its entries and without keeping the layout', () => {
+    const whole = new NodeStore(false);
+    whole.record([capturedSample('leader', S)], at(0));
+    const sample = capturedSample('leader', S);
+    const laidOut = { ...sample, mntrLaidOut: layOutMntr(sample.mntr!.ok ? sample.mntr.value.entries : []) };
+    const thinned = { ...laidOut, mntr: { ...sample.mntr!, value: { entries: [] } } } as NodeSample;
+    const store = new NodeStore(false);
+    store.record([thinned], at(0));
+    expect(mntrSeriesOf(record(store))).toStrictEqual(mntrSeriesOf(record(whole)));
+    expect(mntrSeriesOf(record(store)).length).toBeGreaterThan(400);
+    expect(record(store).sample.mntrLaidOut).toBeUndefined();
   });
 });
