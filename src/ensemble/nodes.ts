@@ -5,8 +5,8 @@ import type { MemberIdentity } from './membership.js';
 import type { DuplicateServerId, NodeRole, NodeState, Transition, ZxidState } from './types.js';
 
 /**
- * The mntr keys ensemble derivation reads. Between the rounds that ask mntr, only these need to be
- * kept for the fast-lane rounds that carry it (see PollScheduler's `carriedMntrKeys`).
+ * The mntr keys ensemble derivation reads: once a reply is laid out for the exposition, only these
+ * entries need to be handed on and carried into fast-lane rounds (PollScheduler's `keptMntrKeys`).
  */
 export const DERIVED_MNTR_KEYS = { sessions: 'global_sessions', connections: 'num_alive_connections' } as const;
 
