@@ -98,31 +98,66 @@ export interface MntrLayout {
 
 // Nodes of one version and role print the same keys in the same order, round after round: the
 // layout is worked out once per distinct key list (naming is most of the cost), then only values
-// change. Bounded in entries and in key text so a stream of ever-new (or huge) key lists cannot
-// grow it without end.
+// change. A key list is found by a hash of its keys, labels and value kinds, then compared entry by
+// entry, so a reply costs no signature string. Bounded in lists and in key text so a stream of
+// ever-new (or huge) key lists cannot grow it without end.
 const PLAN_CACHE_LIMIT = 256;
 const PLAN_CACHE_CHARS = 8 * 1024 * 1024;
-const planCache = new Map<string, MntrLayout>();
+
+/** A key list whose layout is known: each entry's key, labels (as JSON) and value kind. */
+interface KnownKeys {
+  keys: readonly string[];
+  labels: ReadonlyArray<string | undefined>;
+  numeric: readonly boolean[];
+  layout: MntrLayout;
+}
+const planCache = new Map<number, KnownKeys[]>();
+let planCacheLists = 0;
 let planCacheChars = 0;
+
+const labelsJson = (entry: MntrEntry): string | undefined => (entry.labels ? JSON.stringify(entry.labels) : undefined);
+
+/** FNV-1a over every entry's key, labels and value kind. */
+function keysHash(entries: readonly MntrEntry[]): number {
+  let hash = 0x811c9dc5;
+  const mix = (text: string): void => {
+    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  };
+  for (const entry of entries) {
+    mix(entry.key);
+    if (entry.labels) mix(labelsJson(entry)!);
+    hash = Math.imul(hash ^ (typeof entry.value === 'number' ? 1 : 2), 0x01000193);
+  }
+  return hash;
+}
+
+function sameKeys(known: KnownKeys, entries: readonly MntrEntry[]): boolean {
+  if (known.keys.length !== entries.length) return false;
+  return entries.every(
+    (entry, i) =>
+      entry.key === known.keys[i] &&
+      (typeof entry.value === 'number') === known.numeric[i] &&
+      (entry.labels === undefined ? known.labels[i] === undefined : labelsJson(entry) === known.labels[i]),
+  );
+}
 
 /** The series layout of `entries` and its dropped counts (cached by keys, labels and value kinds). Pure apart from the cache. */
 export function mntrLayout(entries: readonly MntrEntry[]): MntrLayout {
-  // One join, not `+=`: a reply's ~550 keys would otherwise make a rope of ~1,600 pieces per node
-  // and round, all garbage once the lookup has flattened it.
-  const parts: string[] = [];
-  for (const entry of entries)
-    parts.push(entry.key, entry.labels ? JSON.stringify(entry.labels) : '', typeof entry.value === 'number' ? '\n' : '\t\n');
-  const signature = parts.join('');
-  let layout = planCache.get(signature);
-  if (layout === undefined) {
-    layout = buildPlan(entries);
-    if (planCache.size >= PLAN_CACHE_LIMIT || planCacheChars + signature.length > PLAN_CACHE_CHARS) {
-      planCache.clear();
-      planCacheChars = 0;
-    }
-    planCache.set(signature, layout);
-    planCacheChars += signature.length;
+  const hash = keysHash(entries);
+  const found = planCache.get(hash)?.find((known) => sameKeys(known, entries));
+  if (found !== undefined) return found.layout;
+  const layout = buildPlan(entries);
+  const keys = entries.map((entry) => entry.key);
+  const chars = keys.reduce((sum, key) => sum + key.length, 0);
+  if (planCacheLists >= PLAN_CACHE_LIMIT || planCacheChars + chars > PLAN_CACHE_CHARS) {
+    planCache.clear();
+    planCacheLists = 0;
+    planCacheChars = 0;
   }
+  const known: KnownKeys = { keys, labels: entries.map(labelsJson), numeric: entries.map((e) => typeof e.value === 'number'), layout };
+  planCache.set(hash, [...(planCache.get(hash) ?? []), known]);
+  planCacheLists++;
+  planCacheChars += chars;
   return layout;
 }
 

@@ -5,7 +5,7 @@
  * exit the process or print by themselves.
  */
 import { Command, CommanderError, Option } from 'commander';
-import type { Problem } from './problems.js';
+import type { PathSegment, Problem } from './problems.js';
 import { docAt } from './schema.js';
 
 /** One flag: how it is written, its env var, and the config key it sets. */
@@ -27,8 +27,8 @@ export interface FlagSpec {
   envShown?: string;
 }
 
-/** Every flag, in help and reference order. */
-export const FLAGS: ReadonlyArray<FlagSpec & { flag: string }> = (
+/** Every flag, in help and reference order, with its name (`--timeout`) and the config path of its key (`['log', 'level']`). */
+export const FLAGS: ReadonlyArray<FlagSpec & { flag: string; path: PathSegment[] }> = (
   [
     { flags: '--config <file>', env: 'ZK_EXPORTER_CONFIG', connection: true, help: 'YAML config file.', sets: 'the YAML file to read' },
     {
@@ -93,17 +93,16 @@ export const FLAGS: ReadonlyArray<FlagSpec & { flag: string }> = (
     { flags: '--alertmanager-url <url>', env: 'ZK_EXPORTER_ALERTMANAGER_URLS', key: 'alertmanager.urls', kind: 'list' },
     { flags: '--external-url <url>', env: 'ZK_EXPORTER_EXTERNAL_URL', key: 'alertmanager.externalUrl' },
   ] satisfies FlagSpec[]
-).map((spec) => ({ ...spec, flag: spec.flags.split(' ')[0]! }));
-
-/** The config path of a flag's key: `log.level` → `['log', 'level']`, list indices as numbers. */
-export function keyPath(spec: FlagSpec): Array<string | number> {
-  return (spec.key ?? '').split('.').map((s) => (/^[0-9]+$/.test(s) ? Number(s) : s));
-}
+).map((spec) => ({
+  ...spec,
+  flag: spec.flags.split(' ')[0]!,
+  path: spec.key?.split('.').map((s) => (/^[0-9]+$/.test(s) ? Number(s) : s)) ?? [],
+}));
 
 /** Help: the config key's description, its default, and whether it repeats (commander adds the env var). */
-function helpOf(spec: FlagSpec): string {
+function helpOf(spec: (typeof FLAGS)[number]): string {
   if (spec.key === undefined) return spec.help ?? '';
-  const field = docAt(keyPath(spec))!;
+  const field = docAt(spec.path)!;
   let text = spec.help ?? field.description ?? '';
   if (spec.kind === 'list') text += ' Repeatable.';
   else if ('default' in field || field.shownDefault) text += ` Default: ${field.shownDefault ?? String(field.default)}.`;

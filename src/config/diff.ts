@@ -75,7 +75,6 @@ export function diffConfig(running: AgentConfig, next: AgentConfig): ConfigDiff 
  * for those). Unchanged ensembles keep their running objects. Pure.
  */
 export function appliedConfig(running: AgentConfig, next: AgentConfig, diff: ConfigDiff): AgentConfig {
-  const unchanged = new Set(diff.unchanged);
   const kept = new Map(running.ensembles.map((e) => [e.name, e] as const));
   const restart = new Set(settingKeys(running, next).filter((key) => !LIVE_SETTINGS.has(key)));
   // Restart settings come from the running config only: one the new config adds is left out.
@@ -84,6 +83,6 @@ export function appliedConfig(running: AgentConfig, next: AgentConfig, diff: Con
     ...Object.entries(running).filter(([key]) => restart.has(key)),
   ]);
   applied.log = { ...next.log, format: running.log.format };
-  applied.ensembles = next.ensembles.map((e) => (unchanged.has(e.name) ? kept.get(e.name)! : e));
+  applied.ensembles = next.ensembles.map((e) => (diff.unchanged.includes(e.name) ? kept.get(e.name)! : e));
   return applied as AgentConfig;
 }

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { createAgentCommand, parseCommandLine, type Given } from './cli.js';
-import { closest, describeValue, isMapping, joinPath, oneLine, type PathSegment, type Problem } from './problems.js';
+import { describeValue, isMapping, joinPath, oneLine, suggest, type Path, type PathSegment, type Problem } from './problems.js';
 import { configSchema, docAt, mappingOf, type CheckParams } from './schema.js';
 import { mergeSources, type Loose, type Origins } from './sources.js';
 import type { AgentConfig } from './types.js';
@@ -17,10 +17,8 @@ import { describeReadError } from '../model/read-error.js';
 
 export { formatProblems, type Problem } from './problems.js';
 
-/** Environment variables as `process.env` holds them. */
 export type Env = NodeJS.ProcessEnv;
 
-/** Inputs of {@link loadConfig}. */
 export interface LoadOptions {
   /** User arguments only: `process.argv.slice(2)`. */
   argv: readonly string[];
@@ -37,7 +35,7 @@ export interface LoadOptions {
  * problems) when `--help` was asked for.
  */
 export type LoadResult =
-  { ok: true; config: AgentConfig; sourceOf: (path: readonly PathSegment[]) => string } | { ok: false; problems: Problem[]; help?: string };
+  { ok: true; config: AgentConfig; sourceOf: (path: Path) => string } | { ok: false; problems: Problem[]; help?: string };
 
 /** Parses `argv`, reads env and the config file, merges them (flags > env > file > defaults) and validates. */
 export function loadConfig(options: LoadOptions): LoadResult {
@@ -56,7 +54,7 @@ export function loadConfig(options: LoadOptions): LoadResult {
     const result = configSchema.safeParse(merged.raw, { reportInput: true });
     problems.push(...(result.success ? [] : problemsFrom(result.error.issues, merged.origins)), ...merged.shadowed.flatMap(checkAlone));
     if (result.success && problems.length + merged.problems.length + parsed.problems.length === 0) {
-      const sourceOf = (path: readonly PathSegment[]) => {
+      const sourceOf = (path: Path) => {
         const label = merged.origins.label(path).split(/[[.]/)[0]!;
         return !merged.origins.given(path) ? 'default' : /^(--|ZK_EXPORTER_)/.test(label) ? label : 'file';
       };
@@ -80,12 +78,12 @@ function checkAlone(loose: Loose): Problem[] {
   const issues = configSchema.safeParse(raw, { reportInput: true }).error?.issues ?? [];
   const within = (issue: z.core.$ZodIssue) =>
     at.every((s, i) => issue.path[i] === s) && issue.path.length - ((issue as { params?: CheckParams }).params?.depth ?? 0) >= at.length;
-  const label = (path: readonly PathSegment[]) => joinPath(loose.label, path.slice(at.length));
+  const label = (path: Path) => joinPath(loose.label, path.slice(at.length));
   return problemsFrom(issues.filter(within), { label, given: () => true });
 }
 
 /** One problem per issue (one per key for unknown keys), with the paths the user wrote. */
-function problemsFrom(issues: readonly z.core.$ZodIssue[], origins: Origins, prefix: readonly PathSegment[] = []): Problem[] {
+function problemsFrom(issues: readonly z.core.$ZodIssue[], origins: Origins, prefix: Path = []): Problem[] {
   return issues.flatMap((issue): Problem[] => {
     const at: PathSegment[] = [...prefix, ...issue.path.map((s) => (typeof s === 'symbol' ? String(s) : s))];
     if (issue.code === 'invalid_union') {
@@ -95,11 +93,7 @@ function problemsFrom(issues: readonly z.core.$ZodIssue[], origins: Origins, pre
     }
     if (issue.code === 'unrecognized_keys') {
       const allowed = Object.keys(mappingOf(docAt(at))?.properties ?? {});
-      return issue.keys.map((key) => {
-        const guess = closest(key, allowed);
-        const message = guess === undefined ? `unknown key; allowed: ${allowed.join(', ')}` : `unknown key; did you mean "${guess}"?`;
-        return { path: origins.label([...at, key]), message };
-      });
+      return issue.keys.map((key) => ({ path: origins.label([...at, key]), message: `unknown key; ${suggest(key, allowed, 'allowed')}` }));
     }
     const params = (issue.code === 'custom' ? issue.params : undefined) as CheckParams | undefined;
     const base = at.slice(0, at.length - (params?.depth ?? 0));
@@ -145,6 +139,5 @@ function readConfig(named: Given, readFile: (path: string) => string, problems: 
 }
 
 function dedupe(problems: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => !seen.has(`${p.path}\u0000${p.message}`) && seen.add(`${p.path}\u0000${p.message}`));
+  return [...new Map(problems.map((p) => [`${p.path}\u0000${p.message}`, p])).values()];
 }

@@ -8,9 +8,10 @@ export interface Problem {
 
 /** A segment of a path into the config file: a key or a list index. */
 export type PathSegment = string | number;
+export type Path = readonly PathSegment[];
 
 /** Renders `prefix` + segments as `ensembles[0].servers[1]` (prefix may be empty or a flag name). */
-export function joinPath(prefix: string, segments: readonly PathSegment[]): string {
+export function joinPath(prefix: string, segments: Path): string {
   return segments.reduce<string>((out, s) => (typeof s === 'number' ? `${out}[${s}]` : out === '' ? s : `${out}.${s}`), prefix);
 }
 
@@ -39,18 +40,11 @@ export function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The candidate closest to `word` when it is a likely typo (edit distance ≤ 2), else undefined. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
+/** `did you mean "y"?` when `word` is a likely typo of a candidate (edit distance ≤ 2), else `<listed>: a, b, c`. */
+export function suggest(word: string, candidates: readonly string[], listed: string): string {
+  const scored = candidates.map((candidate) => [editDistance(word.toLowerCase(), candidate.toLowerCase()), candidate] as const);
+  const closest = scored.reduce<readonly [number, string?]>((best, next) => (next[0] < best[0] ? next : best), [3])[1];
+  return closest === undefined ? `${listed}: ${candidates.join(', ')}` : `did you mean ${JSON.stringify(closest)}?`;
 }
 
 /** Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps. */

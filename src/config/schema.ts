@@ -11,11 +11,8 @@ import { MNTR_PRESETS } from '../commands/mntr-budget.js';
 import { formatDuration } from '../model/duration.js';
 import { HOOK_EVENTS } from '../model/hook-events.js';
 import { serverLabel, type ServerTarget } from '../model/target.js';
-import { closest, describeValue, isMapping, type PathSegment } from './problems.js';
+import { isMapping, suggest, type Path } from './problems.js';
 import * as v from './values.js';
-
-/** A path into the config, relative to the object a check is attached to. */
-type Path = readonly PathSegment[];
 
 /** What a check puts on its issues for the formatter: paths relative to the issue's own path minus `depth` segments. */
 export interface CheckParams {
@@ -72,12 +69,11 @@ function uniqueNames(c: Checker, list: unknown, at: Path, what: string): string[
   return Array.isArray(list) && items.length === list.length ? items.map(([, item]) => item.name) : undefined;
 }
 
-/** `unknown target "x"; did you mean "y"?` */
-function unknownName(what: 'target' | 'ensemble', given: string, names: readonly string[]): string {
-  const shown = `unknown ${what} ${JSON.stringify(given)}`;
-  if (names.length === 0) return `${shown}; no ${what}s are configured`;
-  const guess = closest(given, names);
-  return guess === undefined ? `${shown}; ${what}s: ${names.join(', ')}` : `${shown}; did you mean ${JSON.stringify(guess)}?`;
+/** Reports `unknown target "x"; did you mean "y"?` at `at` when `names` (known only when all parsed) lacks `given`. */
+function checkKnown(c: Checker, at: Path, what: 'target' | 'ensemble', given: string, names: readonly string[] | undefined): void {
+  if (names === undefined || names.includes(given)) return;
+  const hint = names.length === 0 ? `no ${what}s are configured` : suggest(given, names, `${what}s`);
+  c.report(at, `unknown ${what} ${JSON.stringify(given)}; ${hint}`);
 }
 
 /** Reports `timeout (1s) must be less than interval (500ms)` at `a` (or at `b` when only `b` was given) unless `a` is below `b` (or equal, with `orEqual`). */
@@ -99,9 +95,7 @@ function inMs<K extends string>(...keys: K[]) {
 
 /** A mapping with exactly these keys (unknown keys are reported by the formatter, with a suggestion). */
 function mapping<S extends z.ZodRawShape>(shape: S) {
-  return z.strictObject(shape, {
-    error: (iss) => (iss.code === 'invalid_type' ? `must be a mapping, got ${describeValue(iss.input)}` : undefined),
-  });
+  return z.strictObject(shape, { error: (iss) => (iss.code === 'invalid_type' ? v.got('a mapping')(iss) : undefined) });
 }
 
 /** `Some` of a value that may be absent: `{}` or `{ [key]: value }`, so absent keys stay absent. */
@@ -116,14 +110,12 @@ function doc<S extends z.ZodType>(schema: S, description: string, shownDefault?:
 
 // ---- ensembles ---------------------------------------------------------------------------------
 
-/** A family-name pattern of `mntrSeries`: letters, digits, `_` and the wildcard `*`. */
-function mntrPattern() {
-  return z.string({ error: (iss) => `must be a string, got ${describeValue(iss.input)}` }).regex(/^[a-zA-Z0-9_*]+$/, {
-    error: (iss) => `must be a family name or pattern (letters, digits, "_", "*"), got ${describeValue(iss.input)}`,
-  });
-}
+/** A family name of `mntrSeries`: letters, digits, `_` and the wildcard `*`. */
+const mntrPattern = z.string({ error: v.got('a string') }).regex(/^[a-zA-Z0-9_*]+$/, {
+  error: v.got('a family name or pattern (letters, digits, "_", "*")'),
+});
+const mntrPatterns = v.uniqueListOf(mntrPattern, 'pattern').meta({ type: 'list of patterns' });
 
-/** A server written as a mapping, which can also carry its own AdminServer port. */
 const serverObjectSchema = mapping({
   host: v.hostSchema.describe('Hostname or IP address (IPv6 without brackets).'),
   port: v.integer(1, 65535).describe('Client port, where the four-letter words are sent.'),
@@ -132,23 +124,21 @@ const serverObjectSchema = mapping({
 
 /** One server: `"HOST:PORT"` or `{host, port, adminPort}`. */
 const serverSchema = z.union([v.serverStringSchema, serverObjectSchema], {
-  error: (iss) => `must be "HOST:PORT" or a mapping with host, port and optional adminPort, got ${describeValue(iss.input)}`,
+  error: v.got('"HOST:PORT" or a mapping with host, port and optional adminPort'),
 });
 
 /** The write canary of one ensemble; `intervalMs` absent means the agent's poll interval. */
 const canarySchema = checked(
   mapping({
-    path: v
-      .zkPath()
-      .describe(
-        'Parent of the canary znodes (`<path>/<agentId>@<host:port>`, ephemeral), created when missing; below the chroot when there is one.',
-      ),
+    path: v.zkPath.describe(
+      'Parent of the canary znodes (`<path>/<agentId>@<host:port>`, ephemeral), created when missing; below the chroot when there is one.',
+    ),
     interval: doc(v.duration().optional(), 'Time from one canary round to the next.', 'the poll `interval`'),
     timeout: prefault(v.duration(), '1s').describe('Deadline of each step of a probe (connect, create, write, read). At most `interval`.'),
     authFile: optional(v.path('file')).describe(
       'File holding `user:password` (digest scheme) on one line; the canary znodes then get an ACL for that user alone. Never logged.',
     ),
-    chroot: optional(v.zkPath()).describe('Chroot of the canary sessions (e.g. `/kafka`); it must exist.'),
+    chroot: optional(v.zkPath).describe('Chroot of the canary sessions (e.g. `/kafka`); it must exist.'),
   }),
   (canary, c) => checkBelow(c, ['timeout'], canary.timeout, ['interval'], canary.interval, true),
 ).transform(inMs('interval', 'timeout'));
@@ -177,37 +167,32 @@ const zkTlsSchema = checked(
 export const ensembleSchema = checked(
   mapping({
     name: v.name().describe('Unique name, used as the `ensemble` label. Letters, digits, `_`, `.`, `-`.'),
-    servers: v
-      .listOf(serverSchema)
-      .min(1, { error: 'at least one server is required' })
-      .describe('The nodes: `"HOST:PORT"` strings (IPv6 as `"[::1]:2181"`) or `{host, port, adminPort}` mappings. No duplicates.'),
+    servers: doc(
+      v.listOf(serverSchema).min(1, { error: 'at least one server is required' }),
+      'The nodes: `"HOST:PORT"` strings (IPv6 as `"[::1]:2181"`) or `{host, port, adminPort}` mappings. No duplicates.',
+    ),
     transport: prefault(v.enumOf(['fourletter', 'admin']), 'fourletter').describe(
       '`fourletter`: four-letter words over TCP, falling back to the AdminServer for a word the whitelist refuses when an admin port is known. `admin`: AdminServer only (every server then needs an admin port).',
     ),
     adminPort: optional(v.integer(1, 65535)).describe('AdminServer HTTP port for servers that do not set their own.'),
-    commands: v
-      .commands()
-      .prefault(DEFAULT_COMMANDS)
-      .describe(
-        `Words polled; \`srvr\` is always polled, \`conf\` only every \`confInterval\` (it gives server ids and the voting membership). Allowed: ${ALLOWED_COMMANDS.map((c) => `\`${c}\``).join(', ')}. Never \`srst\`, \`crst\`, \`stmk\` or \`kill\`.`,
-      ),
+    commands: prefault(v.commands, DEFAULT_COMMANDS).describe(
+      `Words polled; \`srvr\` is always polled, \`conf\` only every \`confInterval\` (it gives server ids and the voting membership). Allowed: ${ALLOWED_COMMANDS.map((c) => `\`${c}\``).join(', ')}. Never \`srst\`, \`crst\`, \`stmk\` or \`kill\`.`,
+    ),
     confInterval: prefault(v.duration(), '1m').describe('How often `conf` is re-read (it is also read after a node comes back).'),
     discovery: prefault(v.boolean(), true).describe(
       'Poll every member that `conf` lists, not only `servers` (which are then the seeds). `false`: poll only the servers listed.',
     ),
-    mntrSeries: mapping({
-      preset: prefault(v.enumOf(MNTR_PRESETS), 'default').describe(
-        '`default`: every plain `mntr` key plus the summaries the shipped alerts and dashboards read (about 100 series on a 3.8 leader); `all`: every numeric `mntr` value (about 550).',
-      ),
-      include: prefault(v.uniqueListOf(mntrPattern(), 'pattern').meta({ type: 'list of patterns' }), []).describe(
-        'Family names (`*` matches any characters, e.g. `zookeeper_mntr_proposal_latency*`) exported on top of the preset.',
-      ),
-      exclude: prefault(v.uniqueListOf(mntrPattern(), 'pattern').meta({ type: 'list of patterns' }), []).describe(
-        'Family names never exported, whatever `preset` and `include` say.',
-      ),
-    })
-      .optional()
-      .describe('Which `zookeeper_mntr_*` series are exported; unset: the `default` preset (see README, *mntr series budget*).'),
+    mntrSeries: optional(
+      mapping({
+        preset: prefault(v.enumOf(MNTR_PRESETS), 'default').describe(
+          '`default`: every plain `mntr` key plus the summaries the shipped alerts and dashboards read (about 100 series on a 3.8 leader); `all`: every numeric `mntr` value (about 550).',
+        ),
+        include: prefault(mntrPatterns, []).describe(
+          'Family names (`*` matches any characters, e.g. `zookeeper_mntr_proposal_latency*`) exported on top of the preset.',
+        ),
+        exclude: prefault(mntrPatterns, []).describe('Family names never exported, whatever `preset` and `include` say.'),
+      }),
+    ).describe('Which `zookeeper_mntr_*` series are exported; unset: the `default` preset (see README, *mntr series budget*).'),
     canary: optional(canarySchema).describe(
       'Write canary (opt-in): through one session per node, writes a znode and reads it back every `interval`, proving that writes commit (see README, *Write canary*). `--canary-path` turns it on for flag and env ensembles.',
     ),
@@ -240,7 +225,7 @@ export const ensembleSchema = checked(
 const ELECTION_TOO_LONG = 'election_too_long';
 
 /** Ensembles a rule or window is limited to. */
-const ensembleNames = () => v.uniqueListOf(v.name(), 'ensemble').meta({ type: 'list of names' }).optional();
+const ensembleNames = optional(v.uniqueListOf(v.name(), 'ensemble').meta({ type: 'list of names' }));
 
 const backoffSchema = checked(
   mapping({
@@ -271,13 +256,12 @@ const hookTargetSchema = mapping({
 
 const hookRuleSchema = checked(
   mapping({
-    event: v
-      .enumOf(HOOK_EVENTS)
-      .describe(
-        'The condition: quorum at risk (one more loss loses it), lost, or restored; a new leader; more than one leader; an election lasting longer than `electionTooLong`; writes not committing (seen by the ensemble `canary`; never fires without one).',
-      ),
+    event: doc(
+      v.enumOf(HOOK_EVENTS),
+      'The condition: quorum at risk (one more loss loses it), lost, or restored; a new leader; more than one leader; an election lasting longer than `electionTooLong`; writes not committing (seen by the ensemble `canary`; never fires without one).',
+    ),
     hook: v.name().describe('Name of the target to call.'),
-    ensembles: ensembleNames().describe('Ensembles the rule watches; unset: every ensemble.'),
+    ensembles: ensembleNames.describe('Ensembles the rule watches; unset: every ensemble.'),
     for: prefault(v.duration(false), '0s').describe('How long the condition must hold before the hook is called.'),
     cooldown: prefault(v.duration(false), '5m').describe(
       'After a call, no other call for the same target, ensemble and event for this long (nor while one is still being delivered).',
@@ -308,12 +292,11 @@ const alertRouteSchema = mapping({
 const maintenanceWindowSchema = mapping({
   cron: v.cronSchema.describe('When each window starts: 5 cron fields (minute first) or 6 (second first).'),
   duration: v.duration().describe('How long each window lasts.'),
-  ensembles: ensembleNames().describe('Ensembles it covers; unset: every ensemble (and alerts).'),
+  ensembles: ensembleNames.describe('Ensembles it covers; unset: every ensemble (and alerts).'),
   timezone: doc(v.timezoneSchema.optional(), 'IANA time zone the cron fields are read in.', '`UTC`'),
 }).transform(inMs('duration'));
 
-/** Token and secret files: paths, each listed once. */
-const files = () => v.uniqueListOf(v.path('file'), 'file').prefault([]);
+const files = prefault(v.uniqueListOf(v.path('file'), 'file'), []);
 
 const hooksSchema = checked(
   mapping({
@@ -322,7 +305,7 @@ const hooksSchema = checked(
     ),
     dryRun: prefault(v.boolean(), false).describe('Decide and record every hook call, but send nothing.'),
     agentId: doc(v.agentIdSchema.optional(), "This agent's id in payloads and among peers.", '`<hostname>:<listen port>`'),
-    secretFiles: files().describe(
+    secretFiles: files.describe(
       'Files of one signing secret each; the first secret signs. `--hook-secret-file` adds files; secrets in `ZK_EXPORTER_HOOK_SECRETS` come after them.',
     ),
     targets: prefault(v.listOf(hookTargetSchema), []).describe('Where hooks are sent. `--hook-url` and `--alert-hook-url` add targets.'),
@@ -343,7 +326,7 @@ const hooksSchema = checked(
       'Base URLs (`http://zk2-sidecar:9141`) of the other agents watching the same ensembles; a hook fires when most agents see the incident, sent by one of them.',
     ),
     peerTimeout: prefault(v.duration(), '1s').describe('Deadline for asking a peer. Must be less than `interval`.'),
-    receiverTokenFiles: files().describe(
+    receiverTokenFiles: files.describe(
       'Files of one bearer token each, required on the Alertmanager receiver (it allows posting alerts, nothing else). `--receiver-token-file` adds files.',
     ),
     adminTokenFile: optional(v.path('file')).describe(
@@ -361,7 +344,7 @@ const hooksSchema = checked(
       [['alertmanager', 'routes'], hooks.alertmanager?.routes],
     ] as const) {
       for (const [i, { hook }] of cleanItems<{ hook: string }>(list, c, at, ['hook'])) {
-        if (names !== undefined && !names.includes(hook)) c.report([...at, i, 'hook'], unknownName('target', hook, names));
+        checkKnown(c, [...at, i, 'hook'], 'target', hook, names);
       }
     }
     const targets: unknown = hooks.targets;
@@ -384,24 +367,9 @@ const hooksSchema = checked(
 
 // ---- Alertmanager push --------------------------------------------------------------------------
 
-/** An http(s) base URL without query or fragment; the message never quotes it (it may hold a password). */
-function baseUrlSchema(credentials: boolean) {
-  return z
-    .string({ error: (iss) => `must be an http:// or https:// URL, got ${describeValue(iss.input)}` })
-    .superRefine((written, ctx) => {
-      let problem: string | undefined;
-      if (!/^https?:\/\//i.test(written)) problem = 'must start with http:// or https://';
-      else if (!URL.canParse(written)) problem = 'is not a valid URL';
-      else if (/[?#]/.test(written)) problem = 'must be a base URL, without query or fragment';
-      else if (!credentials && /^https?:\/\/[^/]*@/i.test(written)) problem = 'must not contain a user name or password';
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-    })
-    .meta({ type: 'URL' });
-}
-
 const alertmanagerSchema = checked(
   mapping({
-    urls: prefault(v.uniqueListOf(baseUrlSchema(true), 'URL'), []).describe(
+    urls: prefault(v.uniqueListOf(v.baseUrl(true), 'URL'), []).describe(
       'Alertmanager base URLs (`http://am:9093`) the agent pushes its own ensemble alerts to (`POST /api/v2/alerts`), all of them, concurrently; empty: no push. A user and password in the URL are sent as basic auth; URLs are never logged. `--alertmanager-url` adds.',
     ),
     timeout: prefault(v.duration(), '5s').describe('Deadline of one push to one Alertmanager.'),
@@ -409,7 +377,8 @@ const alertmanagerSchema = checked(
       'Active alerts are sent again this often, each with `endsAt` three intervals ahead, so the alerts of an agent that stopped expire.',
     ),
     externalUrl: doc(
-      baseUrlSchema(false)
+      v
+        .baseUrl(false)
         .transform((url) => url.replace(/\/+$/, ''))
         .optional(),
       "This agent's base URL as people open it; each alert's `generatorURL` is `<externalUrl>/#ensemble-<name>`.",
@@ -448,12 +417,9 @@ const configObject = mapping({
   })
     .prefault({})
     .describe('Logging.'),
-  compat: v
-    .uniqueListOf(v.enumOf(['dabealu', 'dabealu-ensemble']), 'value')
-    .prefault([])
-    .describe(
-      '`dabealu`: also export the `zk_*` series of dabealu/zookeeper-exporter, for existing dashboards. `dabealu-ensemble`: the same series with an `ensemble` label too, for an agent watching several ensembles.',
-    ),
+  compat: prefault(v.uniqueListOf(v.enumOf(['dabealu', 'dabealu-ensemble']), 'value'), []).describe(
+    '`dabealu`: also export the `zk_*` series of dabealu/zookeeper-exporter, for existing dashboards. `dabealu-ensemble`: the same series with an `ensemble` label too, for an agent watching several ensembles.',
+  ),
   ensembles: prefault(v.listOf(ensembleSchema), []).describe(
     'The ensembles to watch. Ensembles from `--ensemble` or `ZK_EXPORTER_ENSEMBLES` replace file ensembles of the same name. At least one ensemble is needed in all.',
   ),
@@ -478,10 +444,7 @@ export const configSchema = checked(configObject, (config, c) => {
   if (!isMapping(config.hooks)) return;
   for (const list of ['rules', 'maintenance'] as const) {
     for (const [i, item] of cleanItems<{ ensembles?: string[] }>(config.hooks[list], c, ['hooks', list], ['ensembles'])) {
-      item.ensembles?.forEach((ensemble, j) => {
-        if (names !== undefined && !names.includes(ensemble))
-          c.report(['hooks', list, i, 'ensembles', j], unknownName('ensemble', ensemble, names));
-      });
+      item.ensembles?.forEach((ensemble, j) => checkKnown(c, ['hooks', list, i, 'ensembles', j], 'ensemble', ensemble, names));
     }
   }
   checkSelf(config, config.hooks, c);

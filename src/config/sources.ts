@@ -4,10 +4,8 @@
  * variable's name, so a problem is reported where the user wrote the value; a file value that a
  * flag or env var replaced is kept aside to be checked on its own.
  */
-import { keyPath, splitList, type Given, type parseCommandLine } from './cli.js';
-import { isMapping, joinPath, type PathSegment, type Problem } from './problems.js';
-
-type Path = readonly PathSegment[];
+import { splitList, type Given, type parseCommandLine } from './cli.js';
+import { isMapping, joinPath, type Path, type Problem } from './problems.js';
 
 /** Env vars read here rather than through a flag. */
 const ENSEMBLES_ENV = 'ZK_EXPORTER_ENSEMBLES';
@@ -49,9 +47,7 @@ export function mergeSources(file: Record<string, unknown>, hasFile: boolean, fl
   const { given, overridden } = flags;
   const raw: Record<string, unknown> = structuredClone(file);
   const labels = new Map<string, string>();
-  const shadowed: Loose[] = overridden.flatMap((g) =>
-    g.spec.key === undefined ? [] : [{ path: keyPath(g.spec), value: inputOf(g), label: g.label }],
-  );
+  const shadowed: Loose[] = overridden.filter((g) => g.spec.key).map((g) => ({ path: g.spec.path, value: inputOf(g), label: g.label }));
   const placed: Loose[] = [];
   const problems: Problem[] = [];
   const label = (path: Path): string => {
@@ -93,7 +89,7 @@ export function mergeSources(file: Record<string, unknown>, hasFile: boolean, fl
   }
 
   for (const g of given) {
-    if (g.spec.key !== undefined && !g.spec.key.startsWith('ensembles.')) put(keyPath(g.spec), inputOf(g), g.label);
+    if (g.spec.key !== undefined && !g.spec.key.startsWith('ensembles.')) put(g.spec.path, inputOf(g), g.label);
   }
   const list = (flag: string) => (given.find((g) => g.spec.flag === flag)?.value ?? []) as string[];
   list('--hook-url').forEach((url, i) => {
@@ -145,7 +141,7 @@ export function mergeSources(file: Record<string, unknown>, hasFile: boolean, fl
         const message = `"admin" needs --admin-port or ZK_EXPORTER_ADMIN_PORT for the ensembles of --ensemble and ${ENSEMBLES_ENV}`;
         problems.push({ path: g.label, message });
       } else {
-        const at = keyPath(g.spec).slice(2);
+        const at = g.spec.path.slice(2);
         mappingAt(shared, at.slice(0, -1))![at.at(-1)!] = inputOf(g);
       }
     }
@@ -177,21 +173,16 @@ export function mergeSources(file: Record<string, unknown>, hasFile: boolean, fl
       sources[at] = source;
       placed.push({ path: ['ensembles', at], value: ensemble, label: text });
       labelAt(['ensembles', at], text);
-      for (const g of perEnsemble) labelAt(['ensembles', at, ...keyPath(g.spec).slice(2)], g.label);
+      for (const g of perEnsemble) labelAt(['ensembles', at, ...g.spec.path.slice(2)], g.label);
     }
   }
 }
 
 /** The mapping at `path` below `root`, created when absent; undefined when something else is there. */
 function mappingAt(root: Record<string, unknown>, path: Path): Record<string, unknown> | undefined {
-  let node = root;
-  for (const segment of path) {
-    node[segment] ??= {};
-    const next = node[segment];
-    if (!isMapping(next)) return undefined;
-    node = next;
-  }
-  return node;
+  let node: unknown = root;
+  for (const segment of path) node = isMapping(node) ? (node[segment] ??= {}) : undefined;
+  return isMapping(node) ? node : undefined;
 }
 
 /** The config value of a flag or env text: whole numbers for numeric flags, `true`/`false` for a switch. */

@@ -15,17 +15,20 @@ import { describeValue } from './problems.js';
 /** Node.js timers overflow above 2^31-1 ms and then fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 
+/** `must be <expected>, got <what the input is>`: zod's message for a value of the wrong type. */
+export const got = (expected: string) => (iss: { input?: unknown }) => `must be ${expected}, got ${describeValue(iss.input)}`;
+type Message = ReturnType<typeof got>;
+
 /**
- * A string read by `check`, which answers the value it stands for or what is wrong with it;
- * anything but a string is `must be <expected>, got <what it is>`.
+ * A string read by `check`, which answers what is wrong with it, or the value it stands for
+ * (nothing: the string as written); anything but a string is `must be <expected>, got <…>`.
  */
-function text<T>(type: string, expected: string | ((input: unknown) => string), check: (text: string) => { value: T } | string) {
-  const wrongType = typeof expected === 'string' ? (input: unknown) => `must be ${expected}, got ${describeValue(input)}` : expected;
+function text<T = string>(type: string, expected: string | Message, check: (text: string) => { value: T } | string | undefined) {
   return z
-    .string({ error: (iss) => wrongType(iss.input) })
+    .string({ error: typeof expected === 'string' ? got(expected) : expected })
     .transform((text, ctx) => {
       const result = check(text);
-      if (typeof result !== 'string') return result.value;
+      if (typeof result !== 'string') return result === undefined ? (text as T) : result.value;
       ctx.addIssue({ code: 'custom', message: result, input: text });
       return z.NEVER;
     })
@@ -39,11 +42,11 @@ function choices(values: readonly string[]): string {
 }
 
 export function enumOf<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.enum(values, { error: (iss) => `must be ${choices(values)}, got ${describeValue(iss.input)}` });
+  return z.enum(values, { error: got(choices(values)) });
 }
 
 export function listOf<S extends z.ZodType>(element: S) {
-  return z.array(element, { error: (iss) => `must be a list, got ${describeValue(iss.input)}` });
+  return z.array(element, { error: got('a list') });
 }
 
 /** A list in which no string appears twice: `duplicate <what> "item"` at the later one. */
@@ -61,18 +64,18 @@ export function uniqueListOf<S extends z.ZodType>(element: S, what: string) {
 
 /** An integer in [min, max]; the same message for every way of missing it. */
 export function integer(min: number, max: number) {
-  const error = (iss: { input?: unknown }) => `must be an integer from ${min} to ${max}, got ${describeValue(iss.input)}`;
+  const error = got(`an integer from ${min} to ${max}`);
   const int = z.int({ error }).min(min, { error }).max(max, { error });
   return int.meta({ type: `integer ${min}–${max}` });
 }
 
 export function boolean() {
-  return z.boolean({ error: (iss) => `must be true or false, got ${describeValue(iss.input)}` }).meta({ type: 'boolean' });
+  return z.boolean({ error: got('true or false') }).meta({ type: 'boolean' });
 }
 
 /** A duration (`500ms`, `5s`, `1m30s`, `2h`) → milliseconds that fit a Node.js timer; `positive` rejects zero. */
 export function duration(positive = true) {
-  const wrongType = (input: unknown) =>
+  const wrongType: Message = ({ input }) =>
     typeof input === 'number'
       ? `${input} has no unit (ms, s, m or h); did you mean "${input}s"?`
       : `must be a duration like "500ms", "5s", "1m30s" or "2h", got ${describeValue(input)}`;
@@ -102,14 +105,12 @@ export const listenAddress = () => hostPort(0);
 export const serverStringSchema = hostPort<ServerTarget>(1);
 
 /** A hostname or IP address (IPv6 without brackets). */
-export const hostSchema = text('string', 'a hostname or IP address', (host) => checkHost(host) ?? { value: host });
+export const hostSchema = text('string', 'a hostname or IP address', checkHost);
 
 /** A name of letters, digits, `_`, `.` and `-`. */
 export function name() {
   return text('string', 'a name', (written) =>
-    /^[a-zA-Z0-9_.-]+$/.test(written)
-      ? { value: written }
-      : `must be made of letters, digits, "_", "." and "-", got ${JSON.stringify(written)}`,
+    /^[a-zA-Z0-9_.-]+$/.test(written) ? undefined : `must be made of letters, digits, "_", "." and "-", got ${JSON.stringify(written)}`,
   );
 }
 
@@ -129,54 +130,65 @@ function commandMessage(input: unknown): string {
 }
 
 /** The words to poll; duplicates rejected; `srvr` is put first (added when missing). */
-export function commands() {
-  return uniqueListOf(z.enum(ALLOWED_COMMANDS, { error: (iss) => commandMessage(iss.input) }), 'command').transform(
-    (list): CommandWord[] => ['srvr', ...list.filter((word) => word !== 'srvr')],
-  );
-}
+export const commands = uniqueListOf(z.enum(ALLOWED_COMMANDS, { error: (iss) => commandMessage(iss.input) }), 'command').transform(
+  (list): CommandWord[] => ['srvr', ...list.filter((word) => word !== 'srvr')],
+);
 
 /** A ZooKeeper path: absolute, below `/`, without empty, `.` or `..` segments. */
-export function zkPath() {
-  return text('ZooKeeper path', 'a ZooKeeper path like "/zk-ensemble-exporter/canary"', (p) =>
-    /^(\/[^/]+)+\/?$/.test(p) && !p.split('/').some((part) => part === '.' || part === '..')
-      ? { value: p }
-      : 'must be an absolute ZooKeeper path below "/" without ".", ".." or empty segments',
-  );
-}
+export const zkPath = text('ZooKeeper path', 'a ZooKeeper path like "/zk-ensemble-exporter/canary"', (p) =>
+  /^(\/[^/]+)+\/?$/.test(p) && !p.split('/').some((part) => part === '.' || part === '..')
+    ? undefined
+    : 'must be an absolute ZooKeeper path below "/" without ".", ".." or empty segments',
+);
 
 /** A file or directory path; relative paths are read from the working directory. */
 export function path(what: 'file' | 'directory') {
-  return text('path', `a ${what} path`, (written) => (written === '' ? `empty; expected a ${what} path` : { value: written }));
+  return text('path', `a ${what} path`, (written) => (written === '' ? `empty; expected a ${what} path` : undefined));
 }
 
 const HTTP_URL = 'an http:// or https:// URL';
+const NOT_BASE = 'must be a base URL, without query or fragment';
 
-/** Why `written` is not an http(s) URL. Never repeats the URL: a hook URL can hold a secret (many chat webhooks do). */
-function urlProblem(written: string, credentialsHint: string): string | undefined {
-  if (written === '') return 'empty; expected an http:// or https:// URL';
+/**
+ * Why `written` is not an http(s) URL (`sayEmpty`: an empty one is said to be empty). Never repeats
+ * the URL: a hook URL can hold a secret (many chat webhooks do), an Alertmanager URL a password.
+ */
+function urlProblem(written: string, sayEmpty = true): string | undefined {
+  if (written === '' && sayEmpty) return `empty; expected ${HTTP_URL}`;
   if (!/^https?:\/\//i.test(written)) return 'must start with http:// or https://';
-  if (!URL.canParse(written)) return 'is not a valid URL';
+  return URL.canParse(written) ? undefined : 'is not a valid URL';
+}
+
+function credentialsProblem(written: string, hint = ''): string | undefined {
   const { username, password } = new URL(written);
-  return username !== '' || password !== '' ? `must not contain a user name or password${credentialsHint}` : undefined;
+  return username !== '' || password !== '' ? `must not contain a user name or password${hint}` : undefined;
 }
 
 /** A hook target's URL, kept as written. */
-export const hookUrlSchema = text('URL', HTTP_URL, (written) => urlProblem(written, '; put credentials in headers') ?? { value: written });
+export const hookUrlSchema = text('URL', HTTP_URL, (w) => urlProblem(w) ?? credentialsProblem(w, '; put credentials in headers'));
 
 /** A peer's base URL → `scheme://host[:port][/path]` without trailing slash. */
 export const peerUrlSchema = text('URL', HTTP_URL, (written) => {
-  const problem = urlProblem(written, '') ?? (/[?#]/.test(written) ? 'must be a base URL, without query or fragment' : undefined);
+  const problem = urlProblem(written) ?? credentialsProblem(written) ?? (/[?#]/.test(written) ? NOT_BASE : undefined);
   if (problem !== undefined) return problem;
   const { protocol, host, pathname } = new URL(written);
   return { value: `${protocol}//${host}${pathname.replace(/\/+$/, '')}` };
 });
+
+/** An Alertmanager's base URL, or (without `credentials`) this agent's, kept as written. */
+export function baseUrl(credentials: boolean) {
+  return text('URL', HTTP_URL, (written) => {
+    const problem = urlProblem(written, false) ?? (/[?#]/.test(written) ? NOT_BASE : undefined);
+    return problem ?? (!credentials && /^https?:\/\/[^/]*@/i.test(written) ? 'must not contain a user name or password' : undefined);
+  });
+}
 
 /** Headers every request carries from the agent itself; a target cannot set them. */
 const AGENT_HEADERS = ['Idempotency-Key', 'X-Zk-Signature'] as const;
 
 /** Extra request headers: valid names (RFC 9110 tokens), once each ignoring case, none of the agent's own; values never echoed. */
 export const headersSchema = z
-  .record(z.string(), z.unknown(), { error: (iss) => `must be a mapping of header names to values, got ${describeValue(iss.input)}` })
+  .record(z.string(), z.unknown(), { error: got('a mapping of header names to values') })
   .superRefine((headers, ctx) => {
     const seen = new Map<string, string>();
     for (const [header, value] of Object.entries(headers)) {
@@ -196,22 +208,27 @@ export const headersSchema = z
   .transform((headers) => headers as Record<string, string>)
   .meta({ type: 'mapping of strings' });
 
-/** A JSON template, checked by rendering it (placeholders are filled with null, which cannot change its shape). */
-export const templateSchema = text('string', 'a string holding a JSON template (quote it in YAML)', (written) => {
+/** The message of what `parse` throws, if it throws. */
+function thrownBy(parse: () => unknown): string | undefined {
   try {
-    renderTemplate(written, {});
-    return { value: written };
+    parse();
+    return undefined;
   } catch (error) {
-    return (error as Error).message.replace(/^template:? /, '');
+    return (error as Error).message;
   }
-});
+}
+
+/** A JSON template, checked by rendering it (placeholders are filled with null, which cannot change its shape). */
+export const templateSchema = text('string', 'a string holding a JSON template (quote it in YAML)', (written) =>
+  thrownBy(() => renderTemplate(written, {}))?.replace(/^template:? /, ''),
+);
 
 const MATCHER_FORMS = 'label="value", label!="value", label=~"regex" or label!~"regex"';
 
 /** An Alertmanager-style matcher, parsed as the receiver parses it. */
 export const matcherSchema = text('matcher', MATCHER_FORMS, (written) => {
   const result = parseMatcher(written);
-  if (result.ok) return { value: written };
+  if (result.ok) return undefined;
   const reason = result.reason.replace(`matcher ${JSON.stringify(written)}: `, '');
   if (reason.startsWith('expected ')) return `must be ${MATCHER_FORMS}, got ${JSON.stringify(written)}`;
   return `${JSON.stringify(written)}: ${reason.replace(/Invalid regular expression: \/.*\/[a-z]*: /, '')}`;
@@ -225,28 +242,19 @@ export const cronSchema = text('cron expression', 'a cron expression like "0 2 *
   if (fields !== 5 && fields !== 6) {
     return `${JSON.stringify(written)} has ${fields} field${fields === 1 ? '' : 's'}; expected 5 (minute hour day-of-month month day-of-week) or 6 (second first)`;
   }
-  try {
-    CronExpressionParser.parse(written, { tz: 'UTC' });
-    return { value: written };
-  } catch (error) {
-    const reason = (error as Error).message.replace(/\.$/, '');
-    return `${JSON.stringify(written)}: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`;
-  }
+  const reason = thrownBy(() => CronExpressionParser.parse(written, { tz: 'UTC' }))?.replace(/\.$/, '');
+  return reason === undefined ? undefined : `${JSON.stringify(written)}: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`;
 });
 
 /** An IANA time zone name (cron-parser reads zones through Intl). */
-export const timezoneSchema = text('string', 'a time zone name like "UTC" or "Europe/Berlin"', (zone) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    if (zone !== '') return { value: zone };
-  } catch {
-    // Reported below.
-  }
-  return `${JSON.stringify(zone)} is not a known time zone; use an IANA name like "UTC" or "Europe/Berlin"`;
-});
+export const timezoneSchema = text('string', 'a time zone name like "UTC" or "Europe/Berlin"', (zone) =>
+  zone !== '' && thrownBy(() => new Intl.DateTimeFormat('en-US', { timeZone: zone })) === undefined
+    ? undefined
+    : `${JSON.stringify(zone)} is not a known time zone; use an IANA name like "UTC" or "Europe/Berlin"`,
+);
 
 /** This agent's id among peers and in payloads. */
 export const agentIdSchema = text('string', 'an id like "zk1-sidecar"', (id) => {
   if (id === '') return 'empty; expected an id like "zk1-sidecar"';
-  return /^[\x21-\x7e]+$/.test(id) ? { value: id } : `must be printable ASCII without spaces, got ${JSON.stringify(id)}`;
+  return /^[\x21-\x7e]+$/.test(id) ? undefined : `must be printable ASCII without spaces, got ${JSON.stringify(id)}`;
 });

@@ -40,6 +40,18 @@ export function membershipKey(members: readonly QuorumMember[], configVersion: s
   return `${normalVersion(configVersion)}|${roles.join(',')}`;
 }
 
+const confKeys = new WeakMap<object, string>();
+
+/**
+ * {@link membershipKey} of one conf, worked out once per conf object: a node's conf is carried from
+ * round to round between reads, so every round compares the same objects again.
+ */
+export function confKey(conf: Pick<ServerConfigRecord, 'members' | 'configVersion'>): string {
+  let key = confKeys.get(conf);
+  if (key === undefined) confKeys.set(conf, (key = membershipKey(conf.members, conf.configVersion)));
+  return key;
+}
+
 /** Every sample's conf that carries a membership (a standalone conf has none and says nothing about members). */
 export function confReports(samples: readonly NodeSample[]): ConfReport[] {
   const reports: ConfReport[] = [];
@@ -51,7 +63,7 @@ export function confReports(samples: readonly NodeSample[]): ConfReport[] {
       server: sample.server,
       conf,
       at: sample.confPolledAt ?? sample.polledAt,
-      key: membershipKey(conf.members, conf.configVersion),
+      key: confKey(conf),
     };
     if (conf.serverId !== undefined) report.serverId = conf.serverId;
     reports.push(report);
@@ -95,7 +107,7 @@ export function agreeOnConf(reports: readonly ConfReport[], remembered?: ConfMem
   for (const [key, count] of votes) if (count * 2 > electorate.length) winner = key;
   if (winner === undefined) return { agreedBy: 0 };
   if (electorate.length === 1 && remembered) {
-    const same = membershipKey(remembered.members, remembered.configVersion) === winner;
+    const same = confKey(remembered) === winner;
     if (!same && (remembered.agreedBy ?? 1) > 1) return { agreedBy: 0 };
   }
   let best: ConfReport | undefined;
@@ -105,7 +117,7 @@ export function agreeOnConf(reports: readonly ConfReport[], remembered?: ConfMem
 
 /** The nodes whose conf differs from `accepted` (all reporters when nothing is accepted), in sample order. */
 export function membershipConflicts(reports: readonly ConfReport[], accepted: ConfMembership | undefined): MembershipConflict[] {
-  const key = accepted ? membershipKey(accepted.members, accepted.configVersion) : undefined;
+  const key = accepted ? confKey(accepted) : undefined;
   return reports
     .filter((report) => report.key !== key)
     .map((report) => {

@@ -1,7 +1,7 @@
 import { serverLabel, type ServerTarget } from '../model/target.js';
 import type { QuorumMember, ServerConfigRecord } from '../parse/types.js';
 import type { NodeSample } from '../commands/index.js';
-import { agreeOnConf, confReports, membershipConflicts, membershipKey, type ConfAgreement } from './agreement.js';
+import { agreeOnConf, confKey, confReports, membershipConflicts, type ConfAgreement } from './agreement.js';
 import type {
   ConfMembership,
   DiscoveredMember,
@@ -62,9 +62,7 @@ function confMembershipOf(conf: ServerConfigRecord, agreedBy: number): ConfMembe
 function acceptedMembership(agreement: ConfAgreement, remembered: ConfMembership | undefined): ConfMembership | undefined {
   if (!agreement.conf) return remembered;
   const accepted = confMembershipOf(agreement.conf, agreement.agreedBy);
-  const same =
-    remembered !== undefined &&
-    membershipKey(remembered.members, remembered.configVersion) === membershipKey(accepted.members, accepted.configVersion);
+  const same = remembered !== undefined && confKey(remembered) === confKey(accepted);
   if (same) accepted.agreedBy = Math.max(agreement.agreedBy, remembered.agreedBy ?? 0);
   return accepted;
 }

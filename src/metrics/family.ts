@@ -65,7 +65,8 @@ function escapeText(text: string): string {
   return /[\\\n]/.test(text) ? text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n') : text;
 }
 
-function escapeLabelValue(value: string): string {
+/** A label value as written between quotes: backslash, newline and double quote escaped. */
+export function escapeLabelValue(value: string): string {
   return /[\\\n"]/.test(value) ? escapeText(value).replace(/"/g, '\\"') : value;
 }
 
@@ -76,7 +77,7 @@ export function familyHeader(name: string, help: string, type: SnapshotFamily['t
 }
 
 /** A label set as written after the metric name: `{name="value",…}` (escaped), or '' when empty. */
-export function labelsText(labels: Labels): string {
+function labelsText(labels: Labels): string {
   const parts: string[] = [];
   for (const [name, value] of Object.entries(labels)) parts.push(`${name}="${escapeLabelValue(String(value))}"`);
   return parts.length === 0 ? '' : `{${parts.join(',')}}`;

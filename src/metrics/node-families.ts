@@ -4,57 +4,101 @@ import type { FamilySet, Labels, SnapshotFamily } from './family.js';
 
 const TABLE = COMMANDS as unknown as readonly AnyCommand[];
 
-/**
- * Builds every per-node family from the latest records: `zookeeper_up`, the families each command of
- * the table describes (in table order), the agent's own poll health per node × command, then the mntr
- * series. A node that did not answer srvr keeps `zookeeper_up 0`, its reason
- * (`zookeeper_exporter_command_result`) and no data series: old values never linger. Pure.
- */
-export function addNodeFamilies(set: FamilySet, records: readonly NodeRecord[]): void {
-  const up = set.family(
-    'zookeeper_up',
-    'Whether the node answered srvr with a parsable reply in the latest round (1) or not (0).',
-    'gauge',
-  );
-  const described = TABLE.map((command) => ({
-    command,
-    families: command.families.map((descriptor) => ({ descriptor, family: set.family(descriptor.name, descriptor.help, descriptor.type) })),
-  }));
-  const result = set.family(
-    'zookeeper_exporter_command_result',
-    'Result of the latest poll of each node × command: 1 on the series whose reason is current.',
-    'gauge',
-  );
-  const duration = set.family('zookeeper_exporter_poll_duration_seconds', 'Duration of the latest poll of each node × command.', 'gauge');
-  const lastSuccess = set.family(
-    'zookeeper_exporter_poll_last_success_timestamp_seconds',
-    'Unix time of the latest successful poll of each node × command.',
-    'gauge',
-  );
-  const errors = set.family('zookeeper_exporter_poll_errors_total', 'Failed polls of each node × command by reason.', 'counter');
-  const mntrDropped = set.family(
-    'zookeeper_exporter_mntr_dropped_series_total',
-    'mntr entries of each node left out of the exposition, by reason (invalid_name, invalid_label, name_clash, over_cap).',
-    'counter',
-  );
+/** A per-node family other than mntr's. */
+export interface NodeFamilyHead {
+  name: string;
+  help: string;
+  type: SnapshotFamily['type'];
+}
 
-  for (const record of records) {
-    const labels: Labels = { ensemble: record.ensemble, server: record.server };
-    const isUp = record.sample.srvr.ok;
-    up.add(isUp ? 1 : 0, labels);
-    const facts: NodeFacts = record.serverId === undefined ? {} : { serverId: record.serverId };
-    for (const { command, families } of described) {
-      const outcome = record.sample[command.word];
-      for (const { descriptor, family } of families) {
-        if (!isUp) {
-          for (const sample of descriptor.whenDown ?? []) add(family, sample.value, labels, sample.labels);
-        } else if (outcome?.ok) {
-          for (const sample of descriptor.read(outcome.value, facts)) add(family, sample.value, labels, sample.labels);
-        }
+/** Position of each family by name: a name two commands describe is one family, at its first place. */
+const positions = new Map<string, number>();
+const heads: NodeFamilyHead[] = [];
+function position(name: string, help: string, type: SnapshotFamily['type']): number {
+  let at = positions.get(name);
+  if (at === undefined) {
+    at = heads.push({ name, help, type }) - 1;
+    positions.set(name, at);
+  }
+  return at;
+}
+
+const UP = position('zookeeper_up', 'Whether the node answered srvr with a parsable reply in the latest round (1) or not (0).', 'gauge');
+const DESCRIBED = TABLE.map((command) => ({
+  command,
+  families: command.families.map((descriptor) => ({ descriptor, at: position(descriptor.name, descriptor.help, descriptor.type) })),
+}));
+const RESULT = position(
+  'zookeeper_exporter_command_result',
+  'Result of the latest poll of each node × command: 1 on the series whose reason is current.',
+  'gauge',
+);
+const DURATION = position('zookeeper_exporter_poll_duration_seconds', 'Duration of the latest poll of each node × command.', 'gauge');
+const LAST_SUCCESS = position(
+  'zookeeper_exporter_poll_last_success_timestamp_seconds',
+  'Unix time of the latest successful poll of each node × command.',
+  'gauge',
+);
+const ERRORS = position('zookeeper_exporter_poll_errors_total', 'Failed polls of each node × command by reason.', 'counter');
+const MNTR_DROPPED = position(
+  'zookeeper_exporter_mntr_dropped_series_total',
+  'mntr entries of each node left out of the exposition, by reason (invalid_name, invalid_label, name_clash, over_cap).',
+  'counter',
+);
+
+/** The per-node families besides mntr's, in exposition order: `zookeeper_up`, the table's, then poll health. */
+export const NODE_FAMILIES: readonly NodeFamilyHead[] = heads;
+
+/**
+ * Receives one node's samples: the family's place in {@link NODE_FAMILIES}, the value, and the labels
+ * besides `ensemble` and `server` (which come first, and which these never repeat).
+ */
+export type NodeSampleSink = (family: number, value: number, labels?: Readonly<Record<string, string>>) => void;
+
+/**
+ * Hands every non-mntr sample of one node to `emit`: `zookeeper_up`, the families each command of the
+ * table describes (in table order), then the agent's own poll health per command. A node that did not
+ * answer srvr keeps `zookeeper_up 0`, its reason (`zookeeper_exporter_command_result`) and no data
+ * series: old values never linger. Pure.
+ */
+export function eachNodeSample(record: NodeRecord, emit: NodeSampleSink): void {
+  const isUp = record.sample.srvr.ok;
+  emit(UP, isUp ? 1 : 0);
+  const facts: NodeFacts = record.serverId === undefined ? {} : { serverId: record.serverId };
+  for (const { command, families } of DESCRIBED) {
+    const outcome = record.sample[command.word];
+    for (const { descriptor, at } of families) {
+      if (!isUp) {
+        for (const sample of descriptor.whenDown ?? []) emit(at, sample.value, sample.labels);
+      } else if (outcome?.ok) {
+        for (const sample of descriptor.read(outcome.value, facts)) emit(at, sample.value, sample.labels);
       }
     }
+  }
+  for (const [command, history] of Object.entries(record.commands) as Array<
+    [TrackedCommand, NonNullable<NodeRecord['commands'][TrackedCommand]>]
+  >) {
+    const labels = { command };
+    emit(RESULT, 1, { command, reason: history.lastReason });
+    emit(DURATION, history.lastDurationMs / 1000, labels);
+    if (history.lastSuccessAt !== undefined) emit(LAST_SUCCESS, history.lastSuccessAt / 1000, labels);
+    for (const [reason, count] of Object.entries(history.errors)) emit(ERRORS, count, { command, reason });
+  }
+  for (const [reason, count] of Object.entries(record.mntrDropped ?? {})) emit(MNTR_DROPPED, count, { reason });
+}
+
+/**
+ * Builds every per-node family from the latest records: those of {@link eachNodeSample}, then the mntr
+ * series. Pure.
+ */
+export function addNodeFamilies(set: FamilySet, records: readonly NodeRecord[]): void {
+  const families = NODE_FAMILIES.map((head) => set.family(head.name, head.help, head.type));
+  for (const record of records) {
+    const labels: Labels = { ensemble: record.ensemble, server: record.server };
+    // The node's label object is reused when there are no extra labels (its text is cached per scrape).
+    eachNodeSample(record, (at, value, extra) => families[at]!.add(value, extra === undefined ? labels : { ...labels, ...extra }));
     const mntr = record.mntr;
-    if (isUp && mntr) {
+    if (record.sample.srvr.ok && mntr) {
       mntr.plan.forEach((item, i) => {
         if (mntrFamilyRefused((name) => set.typeOf(name), item.family, item.type)) return;
         set
@@ -66,22 +110,7 @@ export function addNodeFamilies(set: FamilySet, records: readonly NodeRecord[]):
           );
       });
     }
-    for (const [command, history] of Object.entries(record.commands) as Array<
-      [TrackedCommand, NonNullable<NodeRecord['commands'][TrackedCommand]>]
-    >) {
-      const commandLabels = { ...labels, command };
-      result.add(1, { ...commandLabels, reason: history.lastReason });
-      duration.add(history.lastDurationMs / 1000, commandLabels);
-      if (history.lastSuccessAt !== undefined) lastSuccess.add(history.lastSuccessAt / 1000, commandLabels);
-      for (const [reason, count] of Object.entries(history.errors)) errors.add(count, { ...commandLabels, reason });
-    }
-    for (const [reason, count] of Object.entries(record.mntrDropped ?? {})) mntrDropped.add(count, { ...labels, reason });
   }
-}
-
-/** Adds one sample; the node's label object is reused when there are no extra labels (its text is cached per scrape). */
-function add(family: SnapshotFamily, value: number, node: Labels, extra: Readonly<Record<string, string>> | undefined): void {
-  family.add(value, extra === undefined ? node : { ...node, ...extra });
 }
 
 /**

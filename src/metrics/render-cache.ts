@@ -1,7 +1,7 @@
 import type { MntrPlan } from '../commands/mntr-layout.js';
 import type { NodeRecord } from '../state/store.js';
-import { FamilySet, familyHeader, formatValue, labelsText, renderFamilies, type SnapshotFamily } from './family.js';
-import { addNodeFamilies, mntrFamilyRefused, mntrHelp } from './node-families.js';
+import { escapeLabelValue, FamilySet, familyHeader, formatValue, renderFamilies, type SnapshotFamily } from './family.js';
+import { eachNodeSample, mntrFamilyRefused, mntrHelp, NODE_FAMILIES } from './node-families.js';
 
 // The per-node part of /metrics is most of its bytes (about a hundred series per node). A node's record
 // changes once per round, while Prometheus may scrape several times per round (or several Prometheus
@@ -51,11 +51,17 @@ function blockOf(texts: readonly string[], meta: readonly SegmentMeta[]): Block 
   return { bytes, meta, bounds };
 }
 
-// Nodes printing the same keys share one plan object (see mntr-layout.ts): its grouping by family and
-// the families' metadata are worked out once per plan.
-const planFamilies = new WeakMap<MntrPlan, { groups: number[][]; meta: SegmentMeta[] }>();
+// Nodes printing the same keys share one plan object (see mntr-layout.ts): its grouping by family, the
+// families' metadata and each item's labels beyond the node's are worked out once per plan.
+interface PlanFamilies {
+  groups: number[][];
+  meta: SegmentMeta[];
+  /** Per plan item: `,quantile="…"` or ''. */
+  labels: string[];
+}
+const planFamilies = new WeakMap<MntrPlan, PlanFamilies>();
 
-function familiesOf(plan: MntrPlan): { groups: number[][]; meta: SegmentMeta[] } {
+function familiesOf(plan: MntrPlan): PlanFamilies {
   let out = planFamilies.get(plan);
   if (out === undefined) {
     const byName = new Map<string, { meta: SegmentMeta; items: number[] }>();
@@ -69,52 +75,58 @@ function familiesOf(plan: MntrPlan): { groups: number[][]; meta: SegmentMeta[] }
       group.meta.lines++;
     });
     const groups = [...byName.values()];
-    out = { groups: groups.map((g) => g.items), meta: groups.map((g) => g.meta) };
+    const labels = plan.map((item) =>
+      item.labels.quantile === undefined
+        ? ''
+        : Object.entries(item.labels)
+            .map(([name, value]) => `,${name}="${escapeLabelValue(value)}"`)
+            .join(''),
+    );
+    out = { groups: groups.map((g) => g.items), meta: groups.map((g) => g.meta), labels };
     planFamilies.set(plan, out);
   }
   return out;
 }
 
-// The non-mntr families are the same few dozen for every node (each name with one help text and type).
-const ownMeta = new Map<string, SegmentMeta>();
+// The non-mntr families are the same few dozen for every node, in one order.
+const OWN_META: readonly SegmentMeta[] = NODE_FAMILIES.map((head) => ({
+  family: head.name,
+  help: head.help,
+  type: head.type,
+  mntr: false,
+  lines: 0,
+}));
 
-function ownMetaOf(family: SnapshotFamily): SegmentMeta {
-  let meta = ownMeta.get(family.name);
-  if (meta === undefined)
-    ownMeta.set(family.name, (meta = { family: family.name, help: family.help, type: family.type, mntr: false, lines: 0 }));
-  return meta;
+/** `ensemble="…",server="…"`: the labels every sample of a node starts with. */
+function nodeLabelsText(record: NodeRecord): string {
+  return `ensemble="${escapeLabelValue(record.ensemble)}",server="${escapeLabelValue(record.server)}"`;
 }
 
-/** Writes the non-mntr families of one node (record), in the order addNodeFamilies creates them. */
+/**
+ * Writes the non-mntr families of one node (record) straight to text, one string per family: this runs
+ * for every node every fast-lane round, so it builds no family objects and no label objects.
+ */
 function renderOwn(record: NodeRecord): Block {
-  // The same builder as an uncached render, so its families and lines cannot drift.
-  const set = new FamilySet();
-  const { mntr: _mntr, ...rest } = record;
-  addNodeFamilies(set, [rest]);
-  const families = set.all();
-  const texts = families.map((family) =>
-    family.values
-      .map((sample) => `${sample.metricName ?? family.name}${labelsText(sample.labels)} ${formatValue(sample.value)}\n`)
-      .join(''),
-  );
-  return blockOf(texts, families.map(ownMetaOf));
+  const node = nodeLabelsText(record);
+  const texts = new Array<string>(OWN_META.length).fill('');
+  eachNodeSample(record, (at, value, labels) => {
+    let extra = '';
+    if (labels !== undefined) for (const name in labels) extra += `,${name}="${escapeLabelValue(labels[name]!)}"`;
+    texts[at] += `${OWN_META[at]!.family}{${node}${extra}} ${formatValue(value)}\n`;
+  });
+  return blockOf(texts, OWN_META);
 }
 
 /** Writes the mntr series of one node. */
 function renderMntr(record: NodeRecord, mntr: NonNullable<NodeRecord['mntr']>): Block {
-  const node = { ensemble: record.ensemble, server: record.server };
-  const nodeLabels = labelsText(node);
-  const families = familiesOf(mntr.plan);
-  const texts = families.groups.map((items) =>
-    items
-      .map((i) => {
-        const item = mntr.plan[i]!;
-        const labels = item.labels.quantile === undefined ? nodeLabels : labelsText({ ...node, ...item.labels });
-        return `${item.sample}${labels} ${formatValue(mntr.values[i]!)}\n`;
-      })
-      .join(''),
-  );
-  return blockOf(texts, families.meta);
+  const node = nodeLabelsText(record);
+  const { groups, meta, labels } = familiesOf(mntr.plan);
+  const texts = groups.map((items) => {
+    let text = '';
+    for (const i of items) text += `${mntr.plan[i]!.sample}{${node}${labels[i]}} ${formatValue(mntr.values[i]!)}\n`;
+    return text;
+  });
+  return blockOf(texts, meta);
 }
 
 /** A family being assembled at scrape time: its header and the nodes' slices in node order. */

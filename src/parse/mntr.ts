@@ -51,6 +51,24 @@ export function mntrEntry(key: string, value: number | string): MntrEntry {
 }
 
 /**
+ * The keys of an earlier reply, in order: a node prints the same keys round after round (one list per
+ * version and role), so a reply is first matched against the lists seen lately, in place, and its
+ * entries share their keys and labels. Only a reply with a new key list pays for slicing, splitting
+ * and the duplicate check.
+ */
+interface KeyList {
+  /** Each entry's key as printed after `zk_`, labels included. */
+  printed: readonly string[];
+  /** Each entry's key and labels (shared, frozen), and whether its value was a number. */
+  shapes: ReadonlyArray<{ key: string; labels?: Readonly<Record<string, string>>; numeric: boolean }>;
+}
+
+/** Most key lists remembered, and most keys in one: a ZooKeeper 3.8 leader prints about 550. */
+const KEY_LISTS = 8;
+const KEY_LIST_MAX_KEYS = 4096;
+const keyLists: KeyList[] = [];
+
+/**
  * Parses a `mntr` reply: one `zk_<key>\t<value>` line per entry (MonitorCommand.print), kept in order.
  * The value is everything after the first tab (it may itself hold spaces or tabs). Blank lines, lines
  * without a tab and lines not starting with `zk_` are skipped; a reply with no entry at all is a ParseError.
@@ -58,6 +76,70 @@ export function mntrEntry(key: string, value: number | string): MntrEntry {
  * repeat is kept once.
  */
 export function parseMntr(text: string): MntrRecord {
+  for (let i = 0; i < keyLists.length; i++) {
+    const entries = entriesAlong(text, keyLists[i]!);
+    if (entries !== undefined) {
+      if (i > 0) keyLists.unshift(...keyLists.splice(i, 1));
+      return { entries };
+    }
+  }
+  const printed: string[] = [];
+  const record = parseMntrAfresh(text, printed);
+  if (printed.length <= KEY_LIST_MAX_KEYS) {
+    keyLists.unshift(keyListOf(record.entries, printed));
+    keyLists.length = Math.min(keyLists.length, KEY_LISTS);
+  }
+  return record;
+}
+
+/** A reply's key list, its strings copied so that they do not keep the whole reply alive. */
+function keyListOf(entries: readonly MntrEntry[], printed: readonly string[]): KeyList {
+  const copy = (text: string): string => Buffer.from(text, 'utf8').toString('utf8');
+  return {
+    printed: printed.map(copy),
+    shapes: entries.map((entry) => {
+      const key = copy(entry.key);
+      const numeric = typeof entry.value === 'number';
+      if (entry.labels === undefined) return { key, numeric };
+      const labels = Object.freeze(Object.fromEntries(Object.entries(entry.labels).map(([n, v]) => [copy(n), copy(v)])));
+      return { key, labels, numeric };
+    }),
+  };
+}
+
+/**
+ * The entries of `text` when it prints exactly the keys of `list`, in order, each value a number where
+ * the list's was and text where it was not (the kinds decide the series layout); undefined otherwise.
+ * Lines are skipped exactly as {@link parseMntrAfresh} skips them, so a match yields what it would.
+ */
+function entriesAlong(text: string, list: KeyList): MntrEntry[] | undefined {
+  const entries: MntrEntry[] = [];
+  let tab = text.indexOf('\t');
+  for (let start = 0; start < text.length;) {
+    let end = text.indexOf('\n', start);
+    let lineEnd = end;
+    if (end < 0) lineEnd = end = text.length;
+    else if (end > start && text.charCodeAt(end - 1) === 13) lineEnd = end - 1;
+    if (tab >= 0 && tab < start) tab = text.indexOf('\t', start);
+    if (tab >= 0 && tab < lineEnd && tab > start + 3 && text.startsWith('zk_', start)) {
+      const at = entries.length;
+      const printed = list.printed[at];
+      if (printed === undefined || tab !== start + 3 + printed.length || !text.startsWith(printed, start + 3)) return undefined;
+      const value = parseMntrValue(text.slice(tab + 1, lineEnd));
+      const shape = list.shapes[at]!;
+      if ((typeof value === 'number') !== shape.numeric) return undefined;
+      entries.push(shape.labels === undefined ? { key: shape.key, value } : { key: shape.key, labels: shape.labels, value });
+    }
+    start = end + 1;
+  }
+  return entries.length === list.printed.length ? entries : undefined;
+}
+
+/**
+ * Parses a reply line by line, remembering no key list (see {@link parseMntr}); each entry's key as
+ * printed is collected into `printed`.
+ */
+export function parseMntrAfresh(text: string, printed: string[] = []): MntrRecord {
   const entries: MntrEntry[] = [];
   const seen = new Map<string, string>();
   // A reply runs to ~550 lines, every poll round, on every node: lines are walked in place rather
@@ -75,7 +157,10 @@ export function parseMntr(text: string): MntrRecord {
     if (tab >= 0 && tab < lineEnd && tab > start + 3 && text.startsWith('zk_', start)) {
       const key = text.slice(start + 3, tab);
       const value = text.slice(tab + 1, lineEnd);
-      if (claimKey(seen, key, value, 'mntr', 'zk_')) entries.push(mntrEntry(key, parseMntrValue(value)));
+      if (claimKey(seen, key, value, 'mntr', 'zk_')) {
+        entries.push(mntrEntry(key, parseMntrValue(value)));
+        printed.push(key);
+      }
     }
     start = end + 1;
   }

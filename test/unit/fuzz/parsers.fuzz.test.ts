@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS, type AnyCommand } from '../../../src/commands/index.js';
 import { classifyFourLetterReply } from '../../../src/parse/classify.js';
 import { ParseError } from '../../../src/parse/errors.js';
+import { parseMntr, parseMntrAfresh } from '../../../src/parse/mntr.js';
 import { decodeAdmin, decodeFourLetter } from '../../../src/poll/decode.js';
 import { adminFixture } from '../parse/fixtures.js';
 import { capturesOf, FUZZ_TIMEOUT, hostileJson, hostileReply, runs } from './arbitraries.js';
@@ -97,6 +98,41 @@ describe('classifyFourLetterReply', () => {
           }
         },
       ),
+      { numRuns: runs(500) },
+    );
+  });
+});
+
+/** A parse's record, or its ParseError message. */
+function recordOrMessage(parse: () => unknown): unknown {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof ParseError) return err.message;
+    throw err;
+  }
+}
+
+describe('mntr replies matched against the key lists of earlier replies', () => {
+  const captures = capturesOf('mntr');
+  // Captured replies with other values: the keys stay, so these take the matching path; some values
+  // turn to text or to lines ending in CR, which must not match a list whose value was a number.
+  const revalued = fc
+    .tuple(
+      fc.constantFrom(...captures),
+      fc.array(fc.oneof(fc.double(), fc.integer(), fc.constantFrom('NaN', 'x', '1.0E-4', '-1\r')), { minLength: 1 }),
+    )
+    .map(([text, values]) => {
+      let i = 0;
+      return text.replace(/\t[^\n]*/g, (old) => (i++ % 7 === 0 ? `\t${String(values[i % values.length])}` : old));
+    });
+
+  it('gives what a line-by-line parse gives, for real, revalued and hostile replies', { timeout: FUZZ_TIMEOUT }, () => {
+    for (const text of captures) parseMntr(text);
+    fc.assert(
+      fc.property(fc.oneof(revalued, hostileReply(captures)), (text) => {
+        expect(recordOrMessage(() => parseMntr(text))).toEqual(recordOrMessage(() => parseMntrAfresh(text)));
+      }),
       { numRuns: runs(500) },
     );
   });
