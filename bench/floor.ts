@@ -2,7 +2,7 @@
  * The floor of the polling bench, in its own process so its CPU is read like the agent's: a bare
  * Node.js loop doing the agent's TCP I/O against the same fake fleet and nothing else. Every `tickMs`
  * it asks every node `srvr` (and `mntr` + `wchs` every `intervalMs`), each word on its own
- * connection (connect, send the word, read to close), at most `concurrency` nodes at once. No
+ * connection (connect, send the word, read until the node closes, close), at most `concurrency` nodes at once. No
  * parsing, no state, no metrics.
  *
  * Usage: node --import tsx bench/floor.ts <concurrency> <tickMs> <intervalMs> <port>...
@@ -13,8 +13,11 @@ import net from 'node:net';
 function ask(port: number, word: string): Promise<number> {
   return new Promise((resolve) => {
     let bytes = 0;
-    const socket = net.connect({ host: '127.0.0.1', port }, () => socket.end(word));
+    // The agent's exchange: the word written without a half-close (ZooKeeper may drop the reply to a
+    // client that sent its FIN), the socket destroyed once the node has closed its side.
+    const socket = net.connect({ host: '127.0.0.1', port }, () => socket.write(word));
     socket.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    socket.on('end', () => socket.destroy());
     socket.on('close', () => resolve(bytes));
     socket.on('error', () => undefined);
   });

@@ -115,6 +115,15 @@ const planCache = new Map<number, KnownKeys[]>();
 let planCacheLists = 0;
 let planCacheChars = 0;
 
+/** The key lists looked up last, newest first (a few: one per version and role in a fleet). */
+const recentlyUsed: KnownKeys[] = [];
+const RECENTLY_USED = 8;
+
+function useRecently(known: KnownKeys): void {
+  recentlyUsed.unshift(known);
+  if (recentlyUsed.length > RECENTLY_USED) recentlyUsed.length = RECENTLY_USED;
+}
+
 const labelsJson = (entry: MntrEntry): string | undefined => (entry.labels ? JSON.stringify(entry.labels) : undefined);
 
 /** FNV-1a over every entry's key, labels and value kind. */
@@ -143,19 +152,29 @@ function sameKeys(known: KnownKeys, entries: readonly MntrEntry[]): boolean {
 
 /** The series layout of `entries` and its dropped counts (cached by keys, labels and value kinds). Pure apart from the cache. */
 export function mntrLayout(entries: readonly MntrEntry[]): MntrLayout {
+  // Replies matched to a recent key list share its key strings, so comparing against the lists used
+  // lately is mostly pointer checks: cheaper than hashing every key's characters.
+  const recent = recentlyUsed.find((known) => sameKeys(known, entries));
+  if (recent !== undefined) return recent.layout;
   const hash = keysHash(entries);
   const found = planCache.get(hash)?.find((known) => sameKeys(known, entries));
-  if (found !== undefined) return found.layout;
+  if (found !== undefined) {
+    useRecently(found);
+    return found.layout;
+  }
   const layout = buildPlan(entries);
-  const keys = entries.map((entry) => entry.key);
+  // Copies: a key parsed from a reply is a slice of it and would keep the whole reply alive.
+  const keys = entries.map((entry) => Buffer.from(entry.key, 'utf8').toString('utf8'));
   const chars = keys.reduce((sum, key) => sum + key.length, 0);
   if (planCacheLists >= PLAN_CACHE_LIMIT || planCacheChars + chars > PLAN_CACHE_CHARS) {
     planCache.clear();
+    recentlyUsed.length = 0;
     planCacheLists = 0;
     planCacheChars = 0;
   }
   const known: KnownKeys = { keys, labels: entries.map(labelsJson), numeric: entries.map((e) => typeof e.value === 'number'), layout };
   planCache.set(hash, [...(planCache.get(hash) ?? []), known]);
+  useRecently(known);
   planCacheLists++;
   planCacheChars += chars;
   return layout;

@@ -41,13 +41,21 @@ interface NodeText {
 }
 
 function blockOf(texts: readonly string[], meta: readonly SegmentMeta[]): Block {
-  let size = 0;
-  for (const text of texts) size += Buffer.byteLength(text);
-  const bytes = Buffer.allocUnsafeSlow(size);
   const bounds = new Uint32Array(texts.length + 1);
-  texts.forEach((text, i) => {
-    bounds[i + 1] = bounds[i]! + bytes.write(text, bounds[i]!);
-  });
+  const whole = texts.join('');
+  const size = Buffer.byteLength(whole);
+  const bytes = Buffer.allocUnsafeSlow(size);
+  if (size === whole.length) {
+    // ASCII, as nearly every exposition is: string offsets are byte offsets, and one write does.
+    texts.forEach((text, i) => {
+      bounds[i + 1] = bounds[i]! + text.length;
+    });
+    bytes.write(whole, 0, 'latin1');
+  } else {
+    texts.forEach((text, i) => {
+      bounds[i + 1] = bounds[i]! + bytes.write(text, bounds[i]!);
+    });
+  }
   return { bytes, meta, bounds };
 }
 

@@ -215,10 +215,14 @@ export class PollScheduler {
     }));
     const found = discoverMembers(seeds, polled, known);
     const fresh = found.filter((member) => !polled.some((node) => node.sample.server === member.server));
-    const late = await this.pollTargets(
-      ensemble,
-      fresh.map((member) => member.target),
-    );
+    // Nearly every round finds no new member: no second wait then.
+    const late =
+      fresh.length === 0
+        ? []
+        : await this.pollTargets(
+            ensemble,
+            fresh.map((member) => member.target),
+          );
     polled.push(...late.map((sample, i) => ({ target: fresh[i]!.target, sample })));
     // The conf of a member polled late may be newer still: its members are polled from next round on.
     this.discovered.set(ensemble.name, discoverMembers(seeds, polled, found));

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { keyName, mntrSeries, type MntrSeries } from '../../../src/commands/mntr-layout.js';
 import { adminMntr } from '../../../src/parse/admin.js';
 import { parseMntr } from '../../../src/parse/mntr.js';
@@ -260,5 +260,32 @@ describe('mntrSeries on every fixture reply', () => {
     // A sample name of one family never equals the name of another family.
     const families = new Set(series.map((s) => s.family));
     expect(series.filter((s) => s.sample !== s.family && families.has(s.sample))).toStrictEqual([]);
+  });
+});
+
+describe('mntrSeries with the layout cache', () => {
+  it('follows each reply’s own keys, labels and value kinds, however replies alternate', async () => {
+    const leader = parseMntr(fixture('zookeeper-3.8.0/leader/mntr.txt')).entries;
+    const follower = parseMntr(fixture('zookeeper-3.8.0/follower/mntr.txt')).entries;
+    const numeric = leader.findIndex((e) => typeof e.value === 'number');
+    const variants: Record<string, MntrEntry[]> = {
+      leader,
+      follower,
+      // The same keys, one value now text: that key must not yield a series.
+      textValue: leader.map((e, i) => (i === numeric ? { ...e, value: 'n/a' } : e)),
+      // The same keys in another order: the series follow the order.
+      swapped: [leader[numeric + 1]!, leader[numeric]!, ...leader.filter((_, i) => i !== numeric && i !== numeric + 1)],
+      // The same keys, one with a quantile label: a summary line instead of a plain one.
+      labelled: leader.map((e, i) => (i === numeric ? { ...e, labels: { quantile: '0.5' } } : e)),
+    };
+    const order = ['leader', 'textValue', 'leader', 'swapped', 'follower', 'labelled', 'leader', 'labelled', 'textValue', 'swapped'];
+    const seen = order.map((name) => [name, mntrSeries(variants[name]!)] as const);
+    for (const [name, series] of seen) {
+      // A module instance that has never laid out anything: the reference.
+      vi.resetModules();
+      const fresh = await import('../../../src/commands/mntr-layout.js');
+      expect(series, name).toStrictEqual(fresh.mntrSeries(variants[name]!));
+    }
+    expect(seen[1]![1]).not.toStrictEqual(seen[0]![1]);
   });
 });

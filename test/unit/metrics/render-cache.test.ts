@@ -43,6 +43,17 @@ describe('NodeTextCache', () => {
     expect(text).not.toContain('zookeeper_mntr_proposal_latency');
   });
 
+  it('renders byte for byte, also when a label value is not ASCII or needs escaping', () => {
+    const store = new NodeStore();
+    const sample = capturedSample('leader', '10.0.0.1:2181', T0, 'a');
+    if (!sample.srvr.ok) throw new Error('the captured leader srvr reply did not parse');
+    sample.srvr.value.version = '3.8.0-ünïcode "quoted" back\\slash\nnew line';
+    store.record([sample, capturedSample('follower', '10.0.0.3:2181', T0, 'a')], T0);
+    const text = new NodeTextCache().render(store.all());
+    expect(text).toBe(uncached(store.all()));
+    expect(text).toContain('version="3.8.0-ünïcode \\"quoted\\" back\\\\slash\\nnew line"');
+  });
+
   it('leaves out, as the family builder does, a family another node exported with another type', () => {
     const store = new NodeStore();
     const all = records(store);
