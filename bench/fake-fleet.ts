@@ -33,6 +33,24 @@ async function main(): Promise<void> {
   for (const role of new Set(ROLES)) repliesByRole[role] = await loadCapturedReplies(role);
 
   const fleet = await startFakeEnsemble(n, repliesByRole, { roleOf: (i) => ROLES[i % ROLES.length]! });
+  // The captured conf replies describe the capture's own 4-node ensemble and its ports: each group of
+  // 5 instead gets a conf naming itself (ids 1–5, the observer last, each member's client address),
+  // so the agent's discovery, on by default, finds the members it was given and nothing else.
+  for (let first = 0; first < fleet.nodes.length; first += ROLES.length) {
+    const group = fleet.nodes.slice(first, first + ROLES.length);
+    const members = group.map(
+      (node, k) =>
+        `server.${k + 1}=127.0.0.1:${20000 + k}:${21000 + k}:${node.role === 'observer' ? 'observer' : 'participant'};127.0.0.1:${node.port}`,
+    );
+    group.forEach((node, k) => {
+      const captured = repliesByRole[node.role]!.conf!.toString('utf8');
+      const head = captured
+        .slice(0, captured.indexOf('membership:'))
+        .replace(/^clientPort=.*$/m, `clientPort=${node.port}`)
+        .replace(/^serverId=.*$/m, `serverId=${k + 1}`);
+      node.setReply('conf', `${head}membership: \n${members.join('\n')}\nversion=0`);
+    });
+  }
 
   // Edges between busy and idle, as seen from the nodes.
   let busy = false;

@@ -194,9 +194,20 @@ function askedNow(sample: NodeSample, cadence: Cadence): boolean {
   return true;
 }
 
+/** mntr outcomes without their entries, per outcome: a carried outcome is emptied once, not every round. */
+const emptiedMntr = new WeakMap<object, NonNullable<NodeSample['mntr']>>();
+
+function withoutEntries(mntr: NonNullable<NodeSample['mntr']>): NonNullable<NodeSample['mntr']> {
+  if (!mntr.ok) return mntr;
+  let emptied = emptiedMntr.get(mntr);
+  if (emptied === undefined) emptiedMntr.set(mntr, (emptied = { ...mntr, value: { entries: [] } }));
+  return emptied;
+}
+
 /** What a record keeps of its sample: no layout (the record has its values), and mntr entries only when asked to. */
 function keptSample(sample: NodeSample, keepMntrEntries: boolean): NodeSample {
+  const mntr = keepMntrEntries || sample.mntr === undefined ? sample.mntr : withoutEntries(sample.mntr);
+  if (sample.mntrLaidOut === undefined) return mntr === sample.mntr ? sample : { ...sample, mntr };
   const { mntrLaidOut: _laidOut, ...kept } = sample;
-  if (keepMntrEntries || !kept.mntr?.ok) return kept;
-  return { ...kept, mntr: { ...kept.mntr, value: { entries: [] } } };
+  return mntr === undefined ? kept : { ...kept, mntr };
 }

@@ -45,6 +45,8 @@ export interface FakeZkServer {
   readonly openConnections: number;
   /** Changes how later connections are treated (open ones keep their behaviour). */
   setBehaviour(behaviour: FakeBehaviour): void;
+  /** Replaces the reply to `word` for later connections (e.g. a `conf` naming the node's own port). */
+  setReply(word: string, reply: string | Buffer): void;
   /** Stops listening and destroys every open connection (hanging ones included). */
   close(): Promise<void>;
 }
@@ -95,6 +97,9 @@ export async function startFakeZkServer(options: FakeZkServerOptions): Promise<F
     },
     setBehaviour(next) {
       behaviour = next;
+    },
+    setReply(word, reply) {
+      replies.set(word, typeof reply === 'string' ? Buffer.from(reply, 'utf8') : reply);
     },
     close() {
       // Wait for every socket's own 'close' too: the server's close callback can fire before them.
