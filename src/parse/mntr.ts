@@ -63,8 +63,12 @@ interface KeyList {
   shapes: ReadonlyArray<{ key: string; labels?: Readonly<Record<string, string>>; numeric: boolean }>;
 }
 
-/** Most key lists remembered, and most keys in one: a ZooKeeper 3.8 leader prints about 550. */
-const KEY_LISTS = 8;
+/**
+ * Most key lists remembered (a fleet of several versions and roles, or 3.6+ nodes whose Prometheus
+ * provider prints per-namespace keys, has several), and most keys in one: a 3.8 leader prints ~550.
+ * A miss tries each list but stops at the first key that differs, usually within a few lines.
+ */
+const KEY_LISTS = 16;
 const KEY_LIST_MAX_KEYS = 4096;
 const keyLists: KeyList[] = [];
 
@@ -92,17 +96,21 @@ export function parseMntr(text: string): MntrRecord {
   return record;
 }
 
-/** A reply's key list, its strings copied so that they do not keep the whole reply alive. */
+/**
+ * A reply's key list, its strings copied so that they do not keep the whole reply alive: one joined
+ * string split again (keys hold no newline), cheap enough for a fleet whose key lists keep changing.
+ */
 function keyListOf(entries: readonly MntrEntry[], printed: readonly string[]): KeyList {
+  const keys = printed.join('\n').split('\n');
   const copy = (text: string): string => Buffer.from(text, 'utf8').toString('utf8');
   return {
-    printed: printed.map(copy),
-    shapes: entries.map((entry) => {
-      const key = copy(entry.key);
+    printed: keys,
+    shapes: entries.map((entry, i) => {
       const numeric = typeof entry.value === 'number';
-      if (entry.labels === undefined) return { key, numeric };
+      // Without labels, the entry's key is the printed one.
+      if (entry.labels === undefined) return { key: keys[i]!, numeric };
       const labels = Object.freeze(Object.fromEntries(Object.entries(entry.labels).map(([n, v]) => [copy(n), copy(v)])));
-      return { key, labels, numeric };
+      return { key: copy(entry.key), labels, numeric };
     }),
   };
 }
