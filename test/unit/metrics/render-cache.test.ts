@@ -5,6 +5,7 @@ import { AgentMetrics } from '../../../src/metrics/agent-metrics.js';
 import { FamilySet, renderFamilies } from '../../../src/metrics/family.js';
 import { addNodeFamilies } from '../../../src/metrics/node-families.js';
 import { NodeTextCache } from '../../../src/metrics/render-cache.js';
+import type { NodeSample } from '../../../src/commands/index.js';
 import { NodeStore, type NodeRecord } from '../../../src/state/store.js';
 import { capturedSample, failedSample, T0 } from './captured.js';
 
@@ -123,6 +124,58 @@ describe('NodeTextCache across fast-lane rounds', () => {
     expect(text).toContain('zookeeper_mntr_znode_count{ensemble="a",server="10.0.0.1:2181"}');
     expect(text).toContain(
       'zookeeper_exporter_poll_last_success_timestamp_seconds{ensemble="a",server="10.0.0.1:2181",command="srvr"} 1700000001',
+    );
+  });
+});
+
+describe("NodeTextCache over a node's life", () => {
+  it('renders byte for byte after every round: asked, fast-lane, down, back, failing words', () => {
+    const store = new NodeStore();
+    const cache = new NodeTextCache();
+    const servers = ['10.0.0.1:2181', '10.0.0.2:2181'];
+    const full = (server: string, at: number): NodeSample => ({ ...capturedSample('follower', server, at, 'a'), roundPolledAt: at });
+    // A fast-lane round as the scheduler makes it: srvr asked now, the other words carried (same objects).
+    const fast = (previous: NodeSample, at: number, srvr = capturedSample('follower', previous.server, at, 'a').srvr): NodeSample => ({
+      ensemble: previous.ensemble,
+      server: previous.server,
+      polledAt: at,
+      srvr,
+      mntr: previous.mntr,
+      wchs: previous.wchs,
+      conf: previous.conf,
+      roundPolledAt: previous.roundPolledAt,
+      confPolledAt: previous.confPolledAt,
+    });
+    const down = failedSample('x', 'timeout').srvr;
+    let samples = servers.map((server) => full(server, T0));
+    const rounds: Array<(previous: NodeSample, at: number, i: number) => NodeSample> = [
+      (p, at) => fast(p, at),
+      (p, at) => fast(p, at),
+      (p, at, i) => (i === 0 ? fast(p, at, down) : fast(p, at)), // the first node stops answering
+      (p, at, i) => (i === 0 ? full(p.server, at) : fast(p, at)), // it is back: every word asked again
+      (p, at) => fast(p, at),
+      // mntr and wchs asked again and failing; conf carried.
+      (p, at) => ({
+        ...fast(p, at),
+        mntr: failedSample(p.server, 'timeout').mntr,
+        wchs: failedSample(p.server, 'refused').wchs,
+        roundPolledAt: at,
+      }),
+      (p, at) => fast(p, at),
+      (p, at) => fast(p, at),
+    ];
+    const check = (at: number): void => {
+      store.record(samples, at);
+      expect(cache.render(store.all()), `round at ${at}`).toBe(uncached(store.all()));
+    };
+    check(T0);
+    rounds.forEach((round, r) => {
+      const at = T0 + (r + 1) * 1000;
+      samples = samples.map((previous, i) => round(previous, at, i));
+      check(at);
+    });
+    expect(cache.render(store.all())).toContain(
+      'zookeeper_exporter_poll_errors_total{ensemble="a",server="10.0.0.1:2181",command="mntr",reason="timeout"} 1',
     );
   });
 });
