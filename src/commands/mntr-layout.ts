@@ -1,3 +1,4 @@
+import { detachedCopies } from '../parse/text.js';
 import type { MntrEntry } from '../parse/types.js';
 import { canonicalQuantile, MNTR_SERIES_CAP, nameProblem, type MntrDropReason } from './mntr-names.js';
 
@@ -164,7 +165,7 @@ export function mntrLayout(entries: readonly MntrEntry[]): MntrLayout {
   }
   const layout = buildPlan(entries);
   // Copies: a key parsed from a reply is a slice of it and would keep the whole reply alive.
-  const keys = entries.map((entry) => Buffer.from(entry.key, 'utf8').toString('utf8'));
+  const keys = detachedCopies(entries.map((entry) => entry.key));
   const chars = keys.reduce((sum, key) => sum + key.length, 0);
   if (planCacheLists >= PLAN_CACHE_LIMIT || planCacheChars + chars > PLAN_CACHE_CHARS) {
     planCache.clear();

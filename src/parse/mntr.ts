@@ -1,5 +1,5 @@
 import { ParseError } from './errors.js';
-import { claimKey, isJavaNumber, setOwn, splitLines } from './text.js';
+import { claimKey, detachedCopies, isJavaNumber, setOwn, splitLines } from './text.js';
 import type { MntrEntry, MntrRecord } from './types.js';
 
 const LABEL_START = /^([A-Za-z_][A-Za-z0-9_]*)="/;
@@ -96,62 +96,30 @@ export function parseMntr(text: string): MntrRecord {
   return record;
 }
 
-/**
- * A reply's key list, its strings copied so that they do not keep the whole reply alive: one joined
- * string split again (keys hold no newline), cheap enough for a fleet whose key lists keep changing.
- */
+/** A reply's key list, its strings copied so that they do not keep the whole reply alive. */
 function keyListOf(entries: readonly MntrEntry[], printed: readonly string[]): KeyList {
-  const keys = printed.join('\n').split('\n');
-  const copy = (text: string): string => Buffer.from(text, 'utf8').toString('utf8');
+  const keys = detachedCopies(printed);
   return {
     printed: keys,
     shapes: entries.map((entry, i) => {
       const numeric = typeof entry.value === 'number';
       // Without labels, the entry's key is the printed one.
       if (entry.labels === undefined) return { key: keys[i]!, numeric };
-      const labels = Object.freeze(Object.fromEntries(Object.entries(entry.labels).map(([n, v]) => [copy(n), copy(v)])));
-      return { key: copy(entry.key), labels, numeric };
+      const [key, ...pairs] = detachedCopies([entry.key, ...Object.entries(entry.labels).flat()]);
+      const labels: Record<string, string> = {};
+      for (let j = 0; j < pairs.length; j += 2) setOwn(labels, pairs[j]!, pairs[j + 1]!);
+      return { key: key!, labels: Object.freeze(labels), numeric };
     }),
   };
 }
 
 /**
- * The entries of `text` when it prints exactly the keys of `list`, in order, each value a number where
- * the list's was and text where it was not (the kinds decide the series layout); undefined otherwise.
- * Lines are skipped exactly as {@link parseMntrAfresh} skips them, so a match yields what it would.
+ * Calls `visit` with each `zk_<key>\t<value>` line of a reply: where the line starts, where its first
+ * tab is and where it ends (before any CR); other lines are skipped. Stops when `visit` returns false.
+ * A reply runs to ~550 lines, every poll round, on every node: lines are walked in place rather than
+ * split into strings first.
  */
-function entriesAlong(text: string, list: KeyList): MntrEntry[] | undefined {
-  const entries: MntrEntry[] = [];
-  let tab = text.indexOf('\t');
-  for (let start = 0; start < text.length;) {
-    let end = text.indexOf('\n', start);
-    let lineEnd = end;
-    if (end < 0) lineEnd = end = text.length;
-    else if (end > start && text.charCodeAt(end - 1) === 13) lineEnd = end - 1;
-    if (tab >= 0 && tab < start) tab = text.indexOf('\t', start);
-    if (tab >= 0 && tab < lineEnd && tab > start + 3 && text.startsWith('zk_', start)) {
-      const at = entries.length;
-      const printed = list.printed[at];
-      if (printed === undefined || tab !== start + 3 + printed.length || !text.startsWith(printed, start + 3)) return undefined;
-      const value = parseMntrValue(text.slice(tab + 1, lineEnd));
-      const shape = list.shapes[at]!;
-      if ((typeof value === 'number') !== shape.numeric) return undefined;
-      entries.push(shape.labels === undefined ? { key: shape.key, value } : { key: shape.key, labels: shape.labels, value });
-    }
-    start = end + 1;
-  }
-  return entries.length === list.printed.length ? entries : undefined;
-}
-
-/**
- * Parses a reply line by line, remembering no key list (see {@link parseMntr}); each entry's key as
- * printed is collected into `printed`.
- */
-export function parseMntrAfresh(text: string, printed: string[] = []): MntrRecord {
-  const entries: MntrEntry[] = [];
-  const seen = new Map<string, string>();
-  // A reply runs to ~550 lines, every poll round, on every node: lines are walked in place rather
-  // than split into strings first, so each entry costs its key, its value and itself.
+function eachEntryLine(text: string, visit: (start: number, tab: number, lineEnd: number) => boolean): void {
   let tab = text.indexOf('\t');
   for (let start = 0; start < text.length;) {
     let end = text.indexOf('\n', start);
@@ -162,16 +130,48 @@ export function parseMntrAfresh(text: string, printed: string[] = []): MntrRecor
     // The first tab at or after the line's start, found once for the whole reply: searching afresh
     // from each line would scan a tab-less reply once per line.
     if (tab >= 0 && tab < start) tab = text.indexOf('\t', start);
-    if (tab >= 0 && tab < lineEnd && tab > start + 3 && text.startsWith('zk_', start)) {
-      const key = text.slice(start + 3, tab);
-      const value = text.slice(tab + 1, lineEnd);
-      if (claimKey(seen, key, value, 'mntr', 'zk_')) {
-        entries.push(mntrEntry(key, parseMntrValue(value)));
-        printed.push(key);
-      }
-    }
+    if (tab >= 0 && tab < lineEnd && tab > start + 3 && text.startsWith('zk_', start) && !visit(start, tab, lineEnd)) return;
     start = end + 1;
   }
+}
+
+/**
+ * The entries of `text` when it prints exactly the keys of `list`, in order, each value a number where
+ * the list's was and text where it was not (the kinds decide the series layout); undefined otherwise.
+ * Lines are skipped exactly as {@link parseMntrAfresh} skips them, so a match yields what it would.
+ */
+function entriesAlong(text: string, list: KeyList): MntrEntry[] | undefined {
+  const entries: MntrEntry[] = [];
+  let matches = true;
+  eachEntryLine(text, (start, tab, lineEnd) => {
+    const at = entries.length;
+    const printed = list.printed[at];
+    if (printed === undefined || tab !== start + 3 + printed.length || !text.startsWith(printed, start + 3)) return (matches = false);
+    const value = parseMntrValue(text.slice(tab + 1, lineEnd));
+    const shape = list.shapes[at]!;
+    if ((typeof value === 'number') !== shape.numeric) return (matches = false);
+    entries.push(shape.labels === undefined ? { key: shape.key, value } : { key: shape.key, labels: shape.labels, value });
+    return true;
+  });
+  return matches && entries.length === list.printed.length ? entries : undefined;
+}
+
+/**
+ * Parses a reply line by line, remembering no key list (see {@link parseMntr}); each entry's key as
+ * printed is collected into `printed`.
+ */
+export function parseMntrAfresh(text: string, printed: string[] = []): MntrRecord {
+  const entries: MntrEntry[] = [];
+  const seen = new Map<string, string>();
+  eachEntryLine(text, (start, tab, lineEnd) => {
+    const key = text.slice(start + 3, tab);
+    const value = text.slice(tab + 1, lineEnd);
+    if (claimKey(seen, key, value, 'mntr', 'zk_')) {
+      entries.push(mntrEntry(key, parseMntrValue(value)));
+      printed.push(key);
+    }
+    return true;
+  });
   if (entries.length === 0) {
     const first = splitLines(text)[0]!.slice(0, 80);
     throw new ParseError(`mntr reply has no zk_<key>\\t<value> line (first line: ${JSON.stringify(first)})`);

@@ -57,3 +57,11 @@ export function claimKey(seen: Map<string, string>, key: string, value: string, 
     `${what}: ${JSON.stringify((prefix + key).slice(0, 80))} appears twice with different values (${JSON.stringify(first.slice(0, 40))}, then ${JSON.stringify(value.slice(0, 40))})`,
   );
 }
+
+/**
+ * Copies of `texts` (none holding a newline) that share one new string: a slice of a reply keeps the
+ * whole reply alive, while these keep only their own characters.
+ */
+export function detachedCopies(texts: readonly string[]): string[] {
+  return texts.length === 0 ? [] : texts.join('\n').split('\n');
+}
