@@ -20,14 +20,6 @@ function settingKeys(running: AgentConfig, next: AgentConfig): string[] {
   return [...keys].filter((key) => key !== 'ensembles' && key !== 'log').sort();
 }
 
-/** Top-level settings that differ between two configs, split by whether they apply without a restart. */
-export interface GlobalChanges {
-  /** Applied by a reload (e.g. `interval`, `timeout`, `log.level`). */
-  live: string[];
-  /** Kept at their running value until the next start (e.g. `listen`, `hooks`): a reload warns about them. */
-  restart: string[];
-}
-
 /** The difference between the running config and a new one. */
 export interface ConfigDiff {
   /** Ensembles only the new config has, in its order. */
@@ -38,7 +30,11 @@ export interface ConfigDiff {
   changed: EnsembleConfig[];
   /** Names of ensembles both have with every setting equal. */
   unchanged: string[];
-  globalChanged: GlobalChanges;
+  /**
+   * Top-level settings that differ: `live` ones a reload applies (e.g. `interval`, `timeout`, `log.level`); `restart` ones keep
+   * their running value until the next start (e.g. `listen`, `hooks`), and a reload warns about them.
+   */
+  globalChanged: { live: string[]; restart: string[] };
 }
 
 /** Compares the running config with a new one. Pure. */

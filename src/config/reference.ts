@@ -5,13 +5,9 @@
 import { FLAGS } from './cli.js';
 import { configDoc, mappingOf, type DocNode } from './schema.js';
 
-type Row = [key: string, type: string, defaultValue: string, description: string];
-
 /** The config file reference as a Markdown table: key, type, default, description; one row per field, nested keys dotted. */
 export function renderConfigReference(): string {
-  const rows: Row[] = [];
-  addObject(configDoc, '', rows);
-  return table(['Key', 'Type', 'Default', 'Description'], rows);
+  return table(['Key', 'Type', 'Default', 'Description'], rowsOf(configDoc, ''));
 }
 
 /** Flags and env vars as a Markdown table: flag, env var, what it sets. */
@@ -31,16 +27,18 @@ function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n') + '\n';
 }
 
-function addObject(object: DocNode, prefix: string, rows: Row[]): void {
-  for (const [key, field] of Object.entries(object.properties ?? {})) {
+function rowsOf(object: DocNode, prefix: string): string[][] {
+  return Object.entries(object.properties ?? {}).flatMap(([key, field]) => {
     const path = `${prefix}${key}`;
     if (field.description === undefined) throw new Error(`config field ${path} has no description: .describe() it in schema.ts`);
     const defaultValue = field.shownDefault ?? defaultCell(field, object.required?.includes(key));
-    rows.push([`\`${path}\``, typeOf(field, path), defaultValue, field.description]);
-    if (field.properties) addObject(field, `${path}.`, rows);
     const item = mappingOf(field.items);
-    if (item !== undefined) addObject(item, `${path}[].`, rows);
-  }
+    return [
+      [`\`${path}\``, typeOf(field, path), defaultValue, field.description],
+      ...(field.properties ? rowsOf(field, `${path}.`) : []),
+      ...(item ? rowsOf(item, `${path}[].`) : []),
+    ];
+  });
 }
 
 function defaultCell(field: DocNode, required = false): string {

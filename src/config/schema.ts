@@ -377,10 +377,7 @@ const alertmanagerSchema = checked(
       'Active alerts are sent again this often, each with `endsAt` three intervals ahead, so the alerts of an agent that stopped expire.',
     ),
     externalUrl: doc(
-      v
-        .baseUrl(false)
-        .transform((url) => url.replace(/\/+$/, ''))
-        .optional(),
+      v.baseUrl(false).optional(),
       "This agent's base URL as people open it; each alert's `generatorURL` is `<externalUrl>/#ensemble-<name>`.",
       "`http(s)://<listen host, or this host's name for 0.0.0.0 and ::>:<listen port>`",
     ),

@@ -27,28 +27,19 @@ export interface Loose {
   label: string;
 }
 
-/** The merged input and where its parts came from. */
-export interface Merged {
-  raw: Record<string, unknown>;
-  origins: Origins;
-  /** File and env values that a higher source replaced. */
-  shadowed: Loose[];
-  /** Every value a flag or env var set. */
-  placed: Loose[];
-  /** Flag and env text that does not make a value at all (e.g. an ensemble spec without `=`). */
-  problems: Problem[];
-}
-
 /** Flag and env values as {@link parseCommandLine} found them; `overridden`: env values a flag replaced. */
 type Flags = Pick<ReturnType<typeof parseCommandLine>, 'given' | 'overridden'>;
 
-/** Merges flags and env over the file's mapping (`{}` without a file). */
-export function mergeSources(file: Record<string, unknown>, hasFile: boolean, flags: Flags, env: NodeJS.ProcessEnv): Merged {
+/** Merges flags and env over the file's mapping (`{}` without a file): the raw input and where its parts came from. */
+export function mergeSources(file: Record<string, unknown>, hasFile: boolean, flags: Flags, env: NodeJS.ProcessEnv) {
   const { given, overridden } = flags;
   const raw: Record<string, unknown> = structuredClone(file);
   const labels = new Map<string, string>();
+  // File and env values that a higher source replaced.
   const shadowed: Loose[] = overridden.filter((g) => g.spec.key).map((g) => ({ path: g.spec.path, value: inputOf(g), label: g.label }));
+  // Every value a flag or env var set.
   const placed: Loose[] = [];
+  // Flag and env text that does not make a value at all (e.g. an ensemble spec without `=`).
   const problems: Problem[] = [];
   const label = (path: Path): string => {
     for (let n = path.length; n >= 0; n--) {
@@ -117,7 +108,7 @@ export function mergeSources(file: Record<string, unknown>, hasFile: boolean, fl
     raw,
     origins: {
       label,
-      given: (path) =>
+      given: (path: Path) =>
         path.reduce<unknown>((node, s) => (isMapping(node) || Array.isArray(node) ? (node as never)[s] : undefined), raw) !== undefined,
     },
     shadowed,

@@ -35,14 +35,10 @@ function text<T = string>(type: string, expected: string | Message, check: (text
     .meta({ type });
 }
 
-/** `"a" or "b"` / `one of "a", "b", "c"` */
-function choices(values: readonly string[]): string {
-  const quoted = values.map((v) => JSON.stringify(v));
-  return quoted.length <= 2 ? quoted.join(' or ') : `one of ${quoted.join(', ')}`;
-}
-
+/** One of `values`: `must be "a" or "b", got …` / `must be one of "a", "b", "c", got …`. */
 export function enumOf<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.enum(values, { error: got(choices(values)) });
+  const quoted = values.map((v) => JSON.stringify(v));
+  return z.enum(values, { error: got(quoted.length <= 2 ? quoted.join(' or ') : `one of ${quoted.join(', ')}`) });
 }
 
 export function listOf<S extends z.ZodType>(element: S) {
@@ -175,11 +171,12 @@ export const peerUrlSchema = text('URL', HTTP_URL, (written) => {
   return { value: `${protocol}//${host}${pathname.replace(/\/+$/, '')}` };
 });
 
-/** An Alertmanager's base URL, or (without `credentials`) this agent's, kept as written. */
+/** An Alertmanager's base URL, kept as written; or (without `credentials`) this agent's, without trailing slashes. */
 export function baseUrl(credentials: boolean) {
   return text('URL', HTTP_URL, (written) => {
     const problem = urlProblem(written, false) ?? (/[?#]/.test(written) ? NOT_BASE : undefined);
-    return problem ?? (!credentials && /^https?:\/\/[^/]*@/i.test(written) ? 'must not contain a user name or password' : undefined);
+    if (problem !== undefined || credentials) return problem;
+    return /^https?:\/\/[^/]*@/i.test(written) ? 'must not contain a user name or password' : { value: written.replace(/\/+$/, '') };
   });
 }
 
