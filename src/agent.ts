@@ -339,7 +339,6 @@ export class Agent {
 
   private onEnsemble(ensemble: EnsembleConfig, samples: NodeSample[], now: number): void {
     for (const change of this.store.record(samples, now)) this.logOutcomeChange(change);
-    this.metrics.prepareNodes(this.store.ofEnsemble(ensemble.name));
     const derived = deriveEnsemble(this.states.get(ensemble.name), ensemble, samples, now);
     let { state } = derived;
     const transitions = [...derived.transitions];

@@ -31,7 +31,7 @@ export interface AgentMetricsOptions {
   runtime?: boolean;
   /**
    * The node records whose per-node families lead the scrape-time families, rendered through a
-   * {@link NodeTextCache} (each record's text written once, see {@link AgentMetrics.prepareNodes}).
+   * {@link NodeTextCache} (each record's text written once, by the first scrape that finds it new).
    * Without it, `buildFamilies` builds every scrape-time family itself.
    */
   nodes?: () => readonly NodeRecord[];
@@ -126,14 +126,6 @@ export class AgentMetrics {
       labelNames: ['version', 'nodejs'] as const,
       registers: [this.registry],
     }).set({ version: AGENT_VERSION, nodejs: process.version }, 1);
-  }
-
-  /**
-   * Writes the per-node text of records that are new since the last call (after each round), so
-   * that a scrape only copies bytes. Records a scrape finds unwritten are written then.
-   */
-  prepareNodes(records: Iterable<NodeRecord>): void {
-    this.nodeText.prepare(records);
   }
 
   /** Renders the whole exposition: accumulated self-metrics, then the scrape-time families. */

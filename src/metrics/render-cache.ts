@@ -4,9 +4,10 @@ import { escapeLabelValue, FamilySet, familyHeader, formatValue, renderFamilies,
 import { eachNodeSample, mntrFamilyRefused, mntrHelp, NODE_FAMILIES } from './node-families.js';
 
 // The per-node part of /metrics is most of its bytes (about a hundred series per node). A node's record
-// changes once per round, while Prometheus may scrape several times per round (or several Prometheus
-// servers may), so each record's sample lines are written once, when the record is new, and a scrape
-// only copies them. Families must stay grouped (all samples of a family under one header), so a scrape
+// is replaced every round (every second with the fast lane), far more often than Prometheus scrapes
+// (every 15-60 s), yet several scrapes may come within one round (a pair of Prometheus servers). So a
+// record's sample lines are written at most once, by the first scrape that finds the record new (written
+// after every round instead, most would never be scraped), and a later scrape only copies them. Families must stay grouped (all samples of a family under one header), so a scrape
 // copies each node's slice of each family in turn: at 1,000 nodes that is ~100,000 slices. They are
 // kept as UTF-8 bytes in one buffer per node and copied into one preallocated buffer, because joining
 // as many strings (and encoding the result for the socket or gzip) costs several times as much.
@@ -167,11 +168,6 @@ export class NodeTextCache {
   // Keyed by the record's mntr object, which the store carries unchanged into the fast-lane rounds that
   // do not ask mntr: those rounds write only the node's other families (a few dozen lines, not ~100).
   private readonly mntrTexts = new WeakMap<NonNullable<NodeRecord['mntr']>, Block>();
-
-  /** Renders the records not rendered yet (call after each round, so scrapes find them ready). */
-  prepare(records: Iterable<NodeRecord>): void {
-    for (const record of records) this.textOf(record);
-  }
 
   private textOf(record: NodeRecord): NodeText {
     let text = this.texts.get(record);

@@ -49,9 +49,8 @@ function fixedRound(): { store: NodeStore; agent: AgentMetrics } {
   store.record(samples, ROUND_END);
   const { state } = deriveEnsemble(undefined, config, samples, ROUND_END);
   // The same families, in the same order, as Agent's /metrics without --compat: the per-node ones
-  // through the text cache, written once per record.
+  // through the text cache, written once per record by the first scrape.
   const agent = new AgentMetrics((set) => addEnsembleFamilies(set, [state]), { nodes: () => store.all() });
-  agent.prepareNodes(store.all());
   agent.roundsTotal.inc();
   agent.roundDuration.observe(0.08);
   agent.lastRoundTimestamp.set(ROUND_END / 1000);

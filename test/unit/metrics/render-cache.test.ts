@@ -93,7 +93,6 @@ describe('NodeTextCache', () => {
     const store = new NodeStore();
     const cache = new NodeTextCache();
     const first = records(store, T0);
-    cache.prepare(first);
     const before = cache.render(first);
     expect(cache.render(first)).toBe(before);
     const next = records(store, T0 + 5000);
@@ -113,7 +112,7 @@ describe('NodeTextCache across fast-lane rounds', () => {
     const cache = new NodeTextCache();
     store.record([capturedSample('leader', '10.0.0.1:2181', T0, 'a')], T0);
     const [asked] = store.all();
-    cache.prepare([asked!]);
+    cache.render([asked!]);
     // A fast-lane round one second later: srvr asked, mntr carried from the round that asked it.
     const fast = { ...capturedSample('leader', '10.0.0.1:2181', T0 + 1000, 'a'), roundPolledAt: T0 };
     store.record([fast], T0 + 1000);
