@@ -37,18 +37,16 @@ function askAdmin(word: CommandWord, host: string, adminPort: number, limits: Li
  * whitelist refuses is asked again over the AdminServer when an admin port is known (the AdminServer
  * ignores `4lw.commands.whitelist`).
  */
-async function pollCommand<W extends CommandWord>(plan: NodePollPlan, word: W): Promise<CommandOutcome<RecordOf<W>>> {
-  const limits: Limits = { timeoutMs: plan.timeoutMs, maxBytes: plan.maxReplyBytes, ...(plan.tls ? { tls: plan.tls } : {}) };
+function pollCommand<W extends CommandWord>(plan: NodePollPlan, limits: Limits, word: W): Promise<CommandOutcome<RecordOf<W>>> {
   const { host, adminPort } = plan.target;
-  if (plan.transport === 'admin' && adminPort !== undefined) {
-    return decodeAdmin(word, await askAdmin(word, host, adminPort, limits));
-  }
-  if (!isFourLetterWord(word)) throw new TypeError(`${String(word)} is not a read-only four-letter word`);
-  const outcome = decodeFourLetter(word, await sendFourLetterWord(plan.target, word, limits));
-  if (!outcome.ok && outcome.reason === 'not_whitelisted' && adminPort !== undefined) {
-    return decodeAdmin(word, await askAdmin(word, host, adminPort, limits));
-  }
-  return outcome;
+  const overAdmin = (): Promise<CommandOutcome<RecordOf<W>>> =>
+    askAdmin(word, host, adminPort!, limits).then((raws) => decodeAdmin(word, raws));
+  if (plan.transport === 'admin' && adminPort !== undefined) return overAdmin();
+  if (!isFourLetterWord(word)) return Promise.reject(new TypeError(`${String(word)} is not a read-only four-letter word`));
+  return sendFourLetterWord(plan.target, word, limits).then((raw) => {
+    const outcome = decodeFourLetter(word, raw);
+    return !outcome.ok && outcome.reason === 'not_whitelisted' && adminPort !== undefined ? overAdmin() : outcome;
+  });
 }
 
 /**
@@ -57,7 +55,11 @@ async function pollCommand<W extends CommandWord>(plan: NodePollPlan, word: W): 
  */
 export async function pollNode(plan: NodePollPlan, now: () => number = Date.now): Promise<NodeSample> {
   const polledAt = now();
-  const [srvr, ...rest] = await Promise.all([pollCommand(plan, 'srvr'), ...plan.commands.map((word) => pollCommand(plan, word))]);
+  const limits: Limits = { timeoutMs: plan.timeoutMs, maxBytes: plan.maxReplyBytes, ...(plan.tls ? { tls: plan.tls } : {}) };
+  const [srvr, ...rest] = await Promise.all([
+    pollCommand(plan, limits, 'srvr'),
+    ...plan.commands.map((word) => pollCommand(plan, limits, word)),
+  ]);
   const sample: NodeSample = { ensemble: plan.ensemble, server: serverLabel(plan.target), polledAt, srvr };
   const outcomes = sample as Record<CommandWord, unknown>;
   plan.commands.forEach((word, i) => {

@@ -120,7 +120,14 @@ describe('mntr replies matched against the key lists of earlier replies', () => 
   const revalued = fc
     .tuple(
       fc.constantFrom(...captures),
-      fc.array(fc.oneof(fc.double(), fc.integer(), fc.constantFrom('NaN', 'x', '1.0E-4', '-1\r')), { minLength: 1 }),
+      fc.array(
+        fc.oneof(
+          fc.double(),
+          fc.integer(),
+          fc.constantFrom('NaN', 'x', '1.0E-4', '-1\r', '-0', '', '-', '007', '123456789012345', '-9007199254740993', '12345678901234567'),
+        ),
+        { minLength: 1 },
+      ),
     )
     .map(([text, values]) => {
       let i = 0;
