@@ -370,7 +370,7 @@ const hooksSchema = checked(
 const alertmanagerSchema = checked(
   mapping({
     urls: prefault(v.uniqueListOf(v.baseUrl(true), 'URL'), []).describe(
-      'Alertmanager base URLs (`http://am:9093`) the agent pushes its own ensemble alerts to (`POST /api/v2/alerts`), all of them, concurrently; empty: no push. A user and password in the URL are sent as basic auth; URLs are never logged. `--alertmanager-url` adds.',
+      'Alertmanager base URLs (`http://am:9093`) the agent pushes its own ensemble alerts to (`POST /api/v2/alerts`), all of them, concurrently; empty: no push. A user and password in the URL are sent as basic auth; URLs are never logged. `--alertmanager-url` (repeatable) replaces this list.',
     ),
     timeout: prefault(v.duration(), '5s').describe('Deadline of one push to one Alertmanager.'),
     resendInterval: prefault(v.duration(), '30s').describe(

@@ -55,4 +55,14 @@ describe('alertmanager push settings', () => {
       { path: '--external-url', message: 'must start with http:// or https://' },
     ]);
   });
+
+  it("takes the URLs of repeated --alertmanager-url flags instead of the file's list", () => {
+    const result = load('alertmanager: {urls: ["http://one:9093"]}', [
+      '--alertmanager-url',
+      'http://two:9093',
+      '--alertmanager-url',
+      'http://three:9093',
+    ]);
+    expect(result.ok && result.config.alertmanager.urls).toStrictEqual(['http://two:9093', 'http://three:9093']);
+  });
 });
