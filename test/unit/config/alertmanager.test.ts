@@ -63,6 +63,6 @@ describe('alertmanager push settings', () => {
       '--alertmanager-url',
       'http://three:9093',
     ]);
-    expect(result.ok && result.config.alertmanager.urls).toStrictEqual(['http://two:9093', 'http://three:9093']);
+    expect(result.ok && result.config.alertmanager?.urls).toStrictEqual(['http://two:9093', 'http://three:9093']);
   });
 });
