@@ -41,6 +41,22 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
+/**
+ * Gives a process and all its threads one CPU (`taskset`), when there are two or more: the fleet one
+ * core, the measured process (agent or floor) the other, so that neither is charged for the other's
+ * scheduling. Unpinned on two cores, both figures swing by a third from run to run. False when not pinned.
+ */
+function pin(pid: number, cpu: number): boolean {
+  if (os.cpus().length < 2) return false;
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+let pinned = true;
+
 /** VmRSS in MiB. */
 function rssMiB(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -83,6 +99,7 @@ async function startFleet(n: number): Promise<Fleet> {
       }
     });
   });
+  pinned &&= pin(child.pid!, 0);
   return { child, ports, accepted: () => accepted, close: () => stopChild(child) };
 }
 
@@ -153,6 +170,7 @@ async function runAgent(s: Scenario, fleet: Fleet, config: string): Promise<Figu
   let scraper: NodeJS.Timeout | undefined;
   try {
     agent = await startAgent(['--config', config, '--fast-interval', `${s.tickMs}ms`, '--log-level', 'error'], 120_000);
+    pinned &&= pin(agent.child.pid!, 1);
     const url = `${agent.url}/metrics`;
     const scrape = async (): Promise<void> => {
       const res = await fetch(url, { headers: { 'accept-encoding': 'gzip' } });
@@ -184,6 +202,7 @@ async function runFloor(s: Scenario, fleet: Fleet): Promise<Figures> {
     },
   );
   try {
+    pinned &&= pin(child.pid!, 1);
     return await measure(s.label, 'floor', child.pid!, fleet);
   } finally {
     await stopChild(child);
@@ -220,6 +239,7 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   console.log('floor = bare Node.js loop, same words, same cadence, same concurrency, same fleet (bench/floor.ts)');
+  console.log(pinned ? 'fleet pinned to CPU 0, agent and floor to CPU 1 (taskset)' : 'not pinned to CPUs (one CPU, or no taskset)');
   const header = ['scenario', 'connections', 'CPU ms/1k conn', 'floor', 'ratio', '% core', 'floor', 'RSS end MiB', 'peak', 'floor RSS'];
   const table = rows.map(({ agent, floor }) => [
     agent.scenario,
@@ -243,7 +263,7 @@ async function main(): Promise<void> {
         `${f(fast.agent.cpuMsPer1000Connections)} vs ${f(slow.agent.cpuMsPer1000Connections)} CPU ms per 1,000 connections`,
     );
   }
-  console.log(JSON.stringify({ bench: 'polling', nodes: NODES, windowS: WINDOW_MS / 1000, loadavg: os.loadavg(), rows }));
+  console.log(JSON.stringify({ bench: 'polling', nodes: NODES, windowS: WINDOW_MS / 1000, loadavg: os.loadavg(), pinned, rows }));
 }
 
 main().catch((err: unknown) => {

@@ -3,14 +3,16 @@ import type { NodeRecord } from '../state/store.js';
 import { escapeLabelValue, FamilySet, familyHeader, formatValue, renderFamilies, type SnapshotFamily } from './family.js';
 import { eachNodeSample, mntrFamilyRefused, mntrHelp, NODE_FAMILIES } from './node-families.js';
 
-// The per-node part of /metrics is most of its bytes (about a hundred series per node). A node's record
-// is replaced every round (every second with the fast lane), far more often than Prometheus scrapes
-// (every 15-60 s), yet several scrapes may come within one round (a pair of Prometheus servers). So a
-// record's sample lines are written at most once, by the first scrape that finds the record new (written
-// after every round instead, most would never be scraped), and a later scrape only copies them. Families must stay grouped (all samples of a family under one header), so a scrape
-// copies each node's slice of each family in turn: at 1,000 nodes that is ~100,000 slices. They are
-// kept as UTF-8 bytes in one buffer per node and copied into one preallocated buffer, because joining
-// as many strings (and encoding the result for the socket or gzip) costs several times as much.
+// The per-node part of /metrics is most of its bytes (about a hundred series per node). A node's
+// record is replaced every round (every second with the fast lane), far more often than Prometheus
+// scrapes (every 15-60 s), yet several scrapes may come within one round (a pair of Prometheus
+// servers). So a record's sample lines are written at most once, by the first scrape that finds the
+// record new (written after every round instead, most would never be scraped), and a later scrape
+// only copies them. Families must stay grouped (all samples of a family under one header), so a
+// scrape copies each node's slice of each family in turn: at 1,000 nodes that is ~100,000 slices.
+// They are kept as UTF-8 bytes in one buffer per node and copied into one preallocated buffer,
+// because joining as many strings (and encoding the result for the socket or gzip) costs several
+// times as much.
 
 /** What a node's sample lines of one family need at scrape time besides the bytes: shared between nodes. */
 interface SegmentMeta {
