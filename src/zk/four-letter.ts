@@ -49,23 +49,21 @@ export function sendFourLetterWord(target: FourLetterTarget, word: FourLetterWor
   const elapsed = (): number => performance.now() - started;
 
   return new Promise<RawReply>((resolvePromise) => {
-    // Let go of once settled, with the chunks: a destroyed socket can outlive its exchange long
-    // enough to reach the old generation, and through its listeners it would keep this promise's
-    // resolver, hence the reply, alive with it (about 17 KB per `mntr` reply, every poll).
+    // Undefined once settled, and the chunks let go of then too: a destroyed socket can outlive its
+    // exchange long enough to reach the old generation, and through its listeners it would keep this
+    // promise's resolver, hence the reply, alive with it (about 17 KB per `mntr` reply, every poll).
     let resolve: ((reply: RawReply) => void) | undefined = resolvePromise;
     let chunks: Buffer[] = [];
     let received = 0;
     let phase: FourLetterPhase = 'connecting';
-    let settled = false;
     let socket: net.Socket | undefined;
 
     const finish = (reply: RawReply): void => {
-      if (settled) return;
-      settled = true;
+      const settle = resolve;
+      if (settle === undefined) return;
+      resolve = undefined;
       clearTimeout(deadline);
       socket?.destroy();
-      const settle = resolve!;
-      resolve = undefined;
       chunks = [];
       settle(reply);
     };
