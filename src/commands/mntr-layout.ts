@@ -1,5 +1,6 @@
 import { detachedCopies } from '../parse/text.js';
-import type { MntrEntry } from '../parse/types.js';
+import { mntrNumbers } from '../parse/mntr.js';
+import type { MntrEntry, MntrRecord } from '../parse/types.js';
 import { canonicalQuantile, MNTR_SERIES_CAP, nameProblem, type MntrDropReason } from './mntr-names.js';
 
 /** One exposition line derived from an `mntr` entry. */
@@ -187,8 +188,22 @@ export interface MntrLaidOut {
   numbers: Float64Array;
 }
 
-/** Lays out one reply's entries (see {@link mntrLayout}) and keeps their numbers. Pure apart from the layout cache. */
-export function layOutMntr(entries: readonly MntrEntry[]): MntrLaidOut {
+/** Layouts of the key lists replies were matched to (see `mntrNumbers`), made once per list. */
+const layoutOfKeys = new WeakMap<object, MntrLayout>();
+
+/**
+ * Lays out one reply (see {@link mntrLayout}) and keeps its numbers. A reply matched to a known key
+ * list is laid out once per list and its numbers are taken as they are: its entries are never made.
+ * Pure apart from the layout caches.
+ */
+export function layOutMntr(record: MntrRecord): MntrLaidOut {
+  const matched = mntrNumbers(record);
+  if (matched !== undefined) {
+    let layout = layoutOfKeys.get(matched.keys);
+    if (layout === undefined) layoutOfKeys.set(matched.keys, (layout = mntrLayout(record.entries)));
+    return { layout, numbers: matched.numbers };
+  }
+  const { entries } = record;
   const numbers = new Float64Array(entries.length);
   entries.forEach((entry, i) => {
     numbers[i] = typeof entry.value === 'number' ? entry.value : NaN;

@@ -61,6 +61,65 @@ interface KeyList {
   printed: readonly string[];
   /** Each entry's key and labels (shared, frozen), and whether its value was a number. */
   shapes: ReadonlyArray<{ key: string; labels?: Readonly<Record<string, string>>; numeric: boolean }>;
+  /** Index of each unlabelled numeric key, made when first asked for (see {@link mntrNumber}). */
+  numericAt?: ReadonlyMap<string, number>;
+}
+
+/**
+ * A reply that matched a key list, as the poll path reads it: its numbers in place. The entries of
+ * such a reply (~550 objects) are made only if something reads them; the exposition and derivation
+ * read these numbers alone.
+ */
+export interface MntrNumbers {
+  /** The key list matched: one object for every reply with the same keys, labels and value kinds. */
+  keys: object;
+  /** Each entry's value, by position; NaN where the value is text. */
+  numbers: Float64Array;
+}
+
+/**
+ * A reply matched to a key list: numbers by position and its texts in order, entries made when first
+ * read. A class, so that every record shares one shape: a getter written in an object literal would
+ * give each record its own hidden class, kept in the old generation, holding the reply alive.
+ */
+class MatchedMntr implements MntrRecord {
+  #entries: MntrEntry[] | undefined;
+
+  constructor(
+    readonly keyList: KeyList,
+    readonly numbers: Float64Array,
+    private readonly texts: readonly string[],
+  ) {}
+
+  get entries(): MntrEntry[] {
+    if (this.#entries === undefined) {
+      let text = 0;
+      this.#entries = this.keyList.shapes.map((shape, i) => {
+        const value = shape.numeric ? this.numbers[i]! : this.texts[text++]!;
+        return shape.labels === undefined ? { key: shape.key, value } : { key: shape.key, labels: shape.labels, value };
+      });
+    }
+    return this.#entries;
+  }
+}
+
+/** The numbers of a reply that matched a known key list; undefined for one parsed afresh or built otherwise. */
+export function mntrNumbers(record: MntrRecord): MntrNumbers | undefined {
+  return record instanceof MatchedMntr ? { keys: record.keyList, numbers: record.numbers } : undefined;
+}
+
+/** The numeric value of the unlabelled entry `key`; undefined when absent or text. */
+export function mntrNumber(record: MntrRecord, key: string): number | undefined {
+  if (!(record instanceof MatchedMntr)) {
+    const value = record.entries.find((entry) => entry.key === key && entry.labels === undefined)?.value;
+    return typeof value === 'number' ? value : undefined;
+  }
+  const list = record.keyList;
+  list.numericAt ??= new Map(
+    list.shapes.flatMap((shape, i) => (shape.labels === undefined && shape.numeric ? [[shape.key, i] as const] : [])),
+  );
+  const at = list.numericAt.get(key);
+  return at === undefined ? undefined : record.numbers[at];
 }
 
 /**
@@ -81,10 +140,11 @@ const keyLists: KeyList[] = [];
  */
 export function parseMntr(text: string): MntrRecord {
   for (let i = 0; i < keyLists.length; i++) {
-    const entries = entriesAlong(text, keyLists[i]!);
-    if (entries !== undefined) {
+    const list = keyLists[i]!;
+    const values = valuesAlong(text, list);
+    if (values !== undefined) {
       if (i > 0) keyLists.unshift(...keyLists.splice(i, 1));
-      return { entries };
+      return new MatchedMntr(list, values.numbers, values.texts);
     }
   }
   const printed: string[] = [];
@@ -136,25 +196,36 @@ function eachEntryLine(text: string, visit: (start: number, tab: number, lineEnd
 }
 
 /**
- * The entries of `text` when it prints exactly the keys of `list`, in order, each value a number where
+ * The values of `text` when it prints exactly the keys of `list`, in order, each value a number where
  * the list's was and text where it was not (the kinds decide the series layout); undefined otherwise.
- * Lines are skipped exactly as {@link parseMntrAfresh} skips them, so a match yields what it would.
+ * Numbers go by position (NaN at a text value), texts in order. Lines are skipped exactly as
+ * {@link parseMntrAfresh} skips them, so a match yields what it would.
  */
-function entriesAlong(text: string, list: KeyList): MntrEntry[] | undefined {
-  const entries: MntrEntry[] = [];
+function valuesAlong(text: string, list: KeyList): { numbers: Float64Array; texts: string[] } | undefined {
+  // Read into a scratch array and copied out on a match: a reply is tried against lists that differ
+  // from it (another role's), and an array per try would cost more than the copy.
+  if (scratch.length < list.printed.length) scratch = new Float64Array(list.printed.length);
+  const numbers = scratch;
+  const texts: string[] = [];
+  let at = 0;
   let matches = true;
   eachEntryLine(text, (start, tab, lineEnd) => {
-    const at = entries.length;
     const printed = list.printed[at];
     if (printed === undefined || tab !== start + 3 + printed.length || !text.startsWith(printed, start + 3)) return (matches = false);
     const value = integerAt(text, tab + 1, lineEnd) ?? parseMntrValue(text.slice(tab + 1, lineEnd));
-    const shape = list.shapes[at]!;
-    if ((typeof value === 'number') !== shape.numeric) return (matches = false);
-    entries.push(shape.labels === undefined ? { key: shape.key, value } : { key: shape.key, labels: shape.labels, value });
+    if ((typeof value === 'number') !== list.shapes[at]!.numeric) return (matches = false);
+    if (typeof value === 'number') numbers[at] = value;
+    else {
+      numbers[at] = NaN;
+      texts.push(value);
+    }
+    at++;
     return true;
   });
-  return matches && entries.length === list.printed.length ? entries : undefined;
+  return matches && at === list.printed.length ? { numbers: numbers.slice(0, at), texts } : undefined;
 }
+
+let scratch = new Float64Array(1024);
 
 /**
  * The value of `text[start, end)` when it is a plain integer (`-`? and at most 15 digits, so exactly

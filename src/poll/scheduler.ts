@@ -1,6 +1,7 @@
 import type { AgentConfig, EnsembleConfig } from '../config/types.js';
 import { COMMANDS, type CommandWord, type NodeSample } from '../commands/index.js';
 import { layOutMntr } from '../commands/mntr-layout.js';
+import { mntrNumber } from '../parse/mntr.js';
 import type { MntrEntry } from '../parse/types.js';
 import type { DiscoveredMember } from '../ensemble/types.js';
 import { serverLabel, type ServerTarget } from '../model/target.js';
@@ -225,7 +226,8 @@ export class PollScheduler {
           );
     polled.push(...late.map((sample, i) => ({ target: fresh[i]!.target, sample })));
     // The conf of a member polled late may be newer still: its members are polled from next round on.
-    this.discovered.set(ensemble.name, discoverMembers(seeds, polled, found));
+    // With none polled late, the nodes are those `found` came from, and so is the answer.
+    this.discovered.set(ensemble.name, late.length === 0 ? found : discoverMembers(seeds, polled, found));
     const byServer = new Map(polled.map((node) => [node.sample.server, node.sample] as const));
     const discovered = found.filter((member) => {
       const sample = byServer.get(member.server);
@@ -318,15 +320,15 @@ function forPlanning(sample: NodeSample): NodeSample {
  */
 function compactMntr(sample: NodeSample, keys: readonly string[] | undefined): NodeSample {
   if (!sample.mntr?.ok) return sample;
-  const mntrLaidOut = layOutMntr(sample.mntr.value.entries);
+  const record = sample.mntr.value;
+  const mntrLaidOut = layOutMntr(record);
   if (keys === undefined) return { ...sample, mntrLaidOut };
-  const entries = sample.mntr.value.entries;
   const kept: MntrEntry[] = [];
   for (const key of keys) {
-    const entry = entries.find((e) => e.key === key && e.labels === undefined);
     // The key from the list, not the entry's, and numbers only: a key or text value is a slice of the
     // reply and would keep all of it alive. Derivation reads numbers alone.
-    if (typeof entry?.value === 'number') kept.push({ key, value: entry.value });
+    const value = mntrNumber(record, key);
+    if (value !== undefined) kept.push({ key, value });
   }
   return { ...sample, mntr: { ...sample.mntr, value: { entries: kept } }, mntrLaidOut };
 }

@@ -134,7 +134,7 @@ export class NodeStore {
       // A carried mntr was laid out (and its drops counted) when it was asked.
       if (up && previous?.mntr && !askedNow(sample, 'every_round')) record.mntr = previous.mntr;
       else if (up && sample.mntr?.ok) {
-        const { layout, numbers } = sample.mntrLaidOut ?? layOutMntr(sample.mntr.value.entries);
+        const { layout, numbers } = sample.mntrLaidOut ?? layOutMntr(sample.mntr.value);
         const { dropped } = layout;
         // Series left out by the ensemble's budget are a choice, not a drop: they are not counted.
         const plan = selectPlan(layout.plan, this.mntrSelection(sample.ensemble));

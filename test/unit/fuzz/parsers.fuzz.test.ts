@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS, type AnyCommand } from '../../../src/commands/index.js';
 import { classifyFourLetterReply } from '../../../src/parse/classify.js';
 import { ParseError } from '../../../src/parse/errors.js';
-import { parseMntr, parseMntrAfresh } from '../../../src/parse/mntr.js';
+import { layOutMntr } from '../../../src/commands/mntr-layout.js';
+import { mntrNumber, parseMntr, parseMntrAfresh } from '../../../src/parse/mntr.js';
+import type { MntrRecord } from '../../../src/parse/types.js';
 import { decodeAdmin, decodeFourLetter } from '../../../src/poll/decode.js';
 import { adminFixture } from '../parse/fixtures.js';
 import { capturesOf, FUZZ_TIMEOUT, hostileJson, hostileReply, runs } from './arbitraries.js';
@@ -40,7 +42,16 @@ function parseOrParseError<R>(parse: () => R): R | undefined {
   }
 }
 
-function checkRecord(record: unknown, inputSize: number): void {
+/**
+ * A record as plain data: an mntr reply matched to a known key list keeps its numbers in place and
+ * makes its entries when read, so its entries are what it holds.
+ */
+function plain(record: unknown): unknown {
+  return record instanceof Object && 'entries' in record ? { entries: (record as MntrRecord).entries } : record;
+}
+
+function checkRecord(parsed: unknown, inputSize: number): void {
+  const record = plain(parsed);
   expect(badNumbers(record, '', [])).toEqual([]);
   // Records keep at most what the reply said: bounded by a small multiple of its size.
   expect(sizeOf(record)).toBeLessThanOrEqual(4 * inputSize + 2000);
@@ -106,7 +117,7 @@ describe('classifyFourLetterReply', () => {
 /** A parse's record, or its ParseError message. */
 function recordOrMessage(parse: () => unknown): unknown {
   try {
-    return parse();
+    return plain(parse());
   } catch (err) {
     if (err instanceof ParseError) return err.message;
     throw err;
@@ -139,6 +150,21 @@ describe('mntr replies matched against the key lists of earlier replies', () => 
     fc.assert(
       fc.property(fc.oneof(revalued, hostileReply(captures)), (text) => {
         expect(recordOrMessage(() => parseMntr(text))).toEqual(recordOrMessage(() => parseMntrAfresh(text)));
+      }),
+      { numRuns: runs(500) },
+    );
+  });
+
+  it('lays out and reads the numbers a line-by-line parse gives, without its entries', { timeout: FUZZ_TIMEOUT }, () => {
+    for (const text of captures) parseMntr(text);
+    fc.assert(
+      fc.property(fc.oneof(revalued, hostileReply(captures)), (text) => {
+        const afresh = parseOrParseError(() => parseMntrAfresh(text));
+        // The layout is worked out before the entries are read, so it comes from the numbers alone.
+        const record = parseOrParseError(() => parseMntr(text));
+        const laidOut = record && layOutMntr(record);
+        expect(laidOut).toEqual(afresh && layOutMntr(afresh));
+        for (const { key } of afresh?.entries ?? []) expect(mntrNumber(record!, key)).toEqual(mntrNumber(afresh!, key));
       }),
       { numRuns: runs(500) },
     );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../../src/parse/errors.js';
-import { parseMntr, parseMntrValue, splitMntrKey } from '../../../src/parse/mntr.js';
+import { mntrNumber, mntrNumbers, parseMntr, parseMntrAfresh, parseMntrValue, splitMntrKey } from '../../../src/parse/mntr.js';
 import type { MntrEntry, MntrRecord } from '../../../src/parse/types.js';
 import { fixture } from './fixtures.js';
 
@@ -58,6 +58,28 @@ describe('parseMntr on captured 3.8.0 replies', () => {
     expect(value(r, 'znode_count')).toBe(11);
     expect(value(r, 'avg_1_learner_handler_qp_size')).toBe(0.1579);
     expect(r.entries.at(-1)).toStrictEqual({ key: 'p999_4_learner_handler_qp_time_ms', value: 0 });
+  });
+
+  it('reads a reply printing known keys into numbers in place, and makes its entries only when read', () => {
+    const text = fixture('zookeeper-3.8.0/leader/mntr.txt');
+    parseMntr(text);
+    const revalued = parseMntr(text.replace('zk_znode_count\t11', 'zk_znode_count\t12'));
+    const again = parseMntr(text);
+    const matched = mntrNumbers(again);
+    expect(matched).toBeDefined();
+    // One key list for both replies (their layout is worked out once), each with its own numbers.
+    expect(mntrNumbers(revalued)?.keys).toBe(matched!.keys);
+    expect(mntrNumber(revalued, 'znode_count')).toBe(12);
+    expect(matched!.numbers).toHaveLength(548);
+    expect(matched!.numbers[0]).toBeNaN(); // zk_version is text
+    expect(mntrNumber(again, 'znode_count')).toBe(11);
+    expect(mntrNumber(again, 'avg_quorum_ack_latency')).toBe(4.8571);
+    expect(mntrNumber(again, 'version')).toBeUndefined();
+    expect(mntrNumber(again, 'no_such_key')).toBeUndefined();
+    expect(again.entries).toStrictEqual(parseMntrAfresh(text).entries);
+    expect(again.entries).toBe(again.entries);
+    expect(mntrNumbers(parseMntrAfresh(text))).toBeUndefined();
+    expect(mntrNumber(parseMntrAfresh(text), 'znode_count')).toBe(11);
   });
 
   it('reads follower, observer and standalone specifics', () => {

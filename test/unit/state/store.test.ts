@@ -188,7 +188,7 @@ describe('NodeStore.record', () => {
     const whole = new NodeStore(false);
     whole.record([capturedSample('leader', S)], at(0));
     const sample = capturedSample('leader', S);
-    const laidOut = { ...sample, mntrLaidOut: layOutMntr(sample.mntr?.ok ? sample.mntr.value.entries : []) };
+    const laidOut = { ...sample, mntrLaidOut: layOutMntr(sample.mntr?.ok ? sample.mntr.value : { entries: [] }) };
     const thinned = { ...laidOut, mntr: { ...sample.mntr!, value: { entries: [] } } } as NodeSample;
     const store = new NodeStore(false);
     store.record([thinned], at(0));
