@@ -12,8 +12,8 @@
  * Prometheus would (gzip, every 15 s: the per-node text is written by the scrape that finds it new, so
  * the first two rows leave that cost out), and the floor for each cadence.
  * Per scenario: agent CPU over the window (utime + stime from /proc, all threads), connections the
- * fleet accepted, CPU per 1,000 connections, % of one core, RSS at the end of the window and its
- * peak over the window (VmRSS sampled every 250 ms). Prints a table and one JSON line; asserts nothing.
+ * fleet accepted, CPU per 1,000 connections, % of one core, RSS at the end of the window, its median
+ * and its peak over the window (VmRSS sampled every 250 ms). Prints a table and one JSON line; asserts nothing.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -121,6 +121,8 @@ interface Figures {
   cpuMsPer1000Connections: number;
   pctOfOneCore: number;
   rssEndMiB: number;
+  /** Median of VmRSS over the window: the steady figure, between the rises and falls of garbage collection. */
+  rssMedianMiB: number;
   rssPeakMiB: number;
 }
 
@@ -130,9 +132,9 @@ async function measure(label: string, kind: Scenario['kind'], pid: number, fleet
   const cpu0 = cpuSeconds(pid);
   const conn0 = fleet.accepted();
   const began = Date.now();
-  let peak = 0;
+  const rss: number[] = [];
   while (Date.now() - began < WINDOW_MS) {
-    peak = Math.max(peak, rssMiB(pid));
+    rss.push(rssMiB(pid));
     await sleep(250);
   }
   const cpu = cpuSeconds(pid) - cpu0;
@@ -147,7 +149,8 @@ async function measure(label: string, kind: Scenario['kind'], pid: number, fleet
     cpuMsPer1000Connections: (cpu * 1000 * 1000) / Math.max(1, connections),
     pctOfOneCore: (100 * cpu) / seconds,
     rssEndMiB: rssEnd,
-    rssPeakMiB: Math.max(peak, rssEnd),
+    rssMedianMiB: rss.sort((a, b) => a - b)[Math.floor(rss.length / 2)] ?? rssEnd,
+    rssPeakMiB: Math.max(...rss, rssEnd),
   };
 }
 
@@ -240,7 +243,7 @@ async function main(): Promise<void> {
   );
   console.log('floor = bare Node.js loop, same words, same cadence, same concurrency, same fleet (bench/floor.ts)');
   console.log(pinned ? 'fleet pinned to CPU 0, agent and floor to CPU 1 (taskset)' : 'not pinned to CPUs (one CPU, or no taskset)');
-  const header = ['scenario', 'connections', 'CPU ms/1k conn', 'floor', 'ratio', '% core', 'floor', 'RSS end MiB', 'peak', 'floor RSS'];
+  const header = ['scenario', 'connections', 'CPU ms/1k conn', 'floor', 'ratio', '% core', 'floor', 'RSS median MiB', 'peak', 'floor RSS'];
   const table = rows.map(({ agent, floor }) => [
     agent.scenario,
     `${agent.connections} / ${floor.connections}`,
@@ -249,9 +252,9 @@ async function main(): Promise<void> {
     `${f(agent.cpuMsPer1000Connections / floor.cpuMsPer1000Connections, 2)}×`,
     f(agent.pctOfOneCore),
     f(floor.pctOfOneCore),
-    f(agent.rssEndMiB),
+    f(agent.rssMedianMiB),
     f(agent.rssPeakMiB),
-    f(floor.rssEndMiB),
+    f(floor.rssMedianMiB),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
   for (const line of [header, ...table])
