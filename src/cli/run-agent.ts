@@ -18,7 +18,8 @@ export async function runAgent(argv: readonly string[]): Promise<void> {
   // V8 allocates straight into the old generation at sites whose objects mostly survived a young
   // collection. A round's sockets, samples and records live about a second: they survive a scavenge
   // or two, then die, so tenured at birth they only pile up in the old generation until a full
-  // collection. At 1,000 nodes this is ~50 MiB of RSS and a few % of CPU (bench/README.md).
+  // collection. At 1,000 nodes this is 40–60 MiB of RSS and a few % of CPU (README, "Sharding
+  // ensembles across agents").
   v8.setFlagsFromString('--no-allocation-site-pretenuring');
   let onHangup = (): void => undefined;
   process.on('SIGHUP', () => onHangup());
