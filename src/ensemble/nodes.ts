@@ -1,3 +1,4 @@
+import { mntrNumber as numberInMntr } from '../parse/mntr.js';
 import type { MntrRecord, QuorumMember, ServerStats, Zxid } from '../parse/types.js';
 import type { NodeSample } from '../commands/index.js';
 import type { CommandOutcome } from '../model/outcome.js';
@@ -13,8 +14,8 @@ export const DERIVED_MNTR_KEYS = { sessions: 'global_sessions', connections: 'nu
 /** A finite number from an unlabelled mntr key, else undefined (missing, text, NaN). */
 export function mntrNumber(outcome: CommandOutcome<MntrRecord> | undefined, key: string): number | undefined {
   if (!outcome?.ok) return undefined;
-  const entry = outcome.value.entries.find((e) => e.key === key && e.labels === undefined);
-  return typeof entry?.value === 'number' && Number.isFinite(entry.value) ? entry.value : undefined;
+  const value = numberInMntr(outcome.value, key);
+  return value !== undefined && Number.isFinite(value) ? value : undefined;
 }
 
 /** A parsed zxid in JSON form (bigint does not survive JSON.stringify). */
