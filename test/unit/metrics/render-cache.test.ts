@@ -106,6 +106,37 @@ describe('NodeTextCache', () => {
   });
 });
 
+describe("NodeTextCache's per-node buffers", () => {
+  it('refuses to write an exposition once the next one was assembled (its bytes may be overwritten)', () => {
+    const store = new NodeStore();
+    const cache = new NodeTextCache();
+    const first = cache.assemble(records(store, T0));
+    const next = records(store, T0 + 1000);
+    const second = cache.assemble(next);
+    expect(() => first.writeTo(Buffer.alloc(first.byteLength), 0)).toThrow(/after the next one was assembled/);
+    const out = Buffer.alloc(second.byteLength);
+    expect(second.writeTo(out, 0)).toBe(second.byteLength);
+    expect(out.toString('utf8')).toBe(uncached(next));
+  });
+
+  it('renders a node listed twice in one scrape twice, byte for byte', () => {
+    const all = records(new NodeStore());
+    const twice = [...all, all[0]!];
+    expect(new NodeTextCache().render(twice)).toBe(uncached(twice));
+  });
+
+  it("writes over a node's bytes round after round and stays byte for byte, also when a node leaves and comes back", () => {
+    const store = new NodeStore();
+    const cache = new NodeTextCache();
+    for (let round = 0; round < 4; round++) {
+      const all = records(store, T0 + round * 1000);
+      // Round 2 lists one node fewer (a reload removed it): its buffers are let go, then made anew.
+      const listed = round === 2 ? all.slice(1) : all;
+      expect(cache.render(listed), `round ${round}`).toBe(uncached(listed));
+    }
+  });
+});
+
 describe('NodeTextCache across fast-lane rounds', () => {
   it('writes a fast-lane record (mntr carried, not asked) anew with the carried mntr lines', () => {
     const store = new NodeStore();
