@@ -10,6 +10,11 @@ RUN npm run build
 # Runtime stage: production dependencies only, non-root.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# Under a container memory limit Node.js sizes V8's heap from the limit; at 512 MiB it gives the young
+# generation 1 MiB semi-spaces, and every poll round's sockets, replies and samples then pass through
+# scavenge after scavenge. 8 MiB took 13-22 % less CPU at 1,000 nodes (README, "Container").
+# Replace NODE_OPTIONS to choose otherwise.
+ENV NODE_OPTIONS="--max-semi-space-size=8"
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
+import { imageEnv } from '../harness/image.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const dockerfile = DockerfileParser.parse(fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8'));
@@ -48,6 +49,11 @@ describe('Dockerfile', () => {
     const user = runtime.filter((i) => i.keyword === 'USER').at(-1)?.args;
     expect(user).toBeDefined();
     expect(['root', '0']).not.toContain(user);
+  });
+
+  it('gives V8 a young generation of 8 MiB semi-spaces, which a container memory limit would shrink to 1 MiB', () => {
+    // bench/polling.ts runs its "as in the image" row with these NODE_OPTIONS.
+    expect(imageEnv().NODE_OPTIONS?.split(/\s+/)).toContain('--max-semi-space-size=8');
   });
 
   it('exposes 9141 and health-checks /healthz', () => {
