@@ -54,8 +54,8 @@ interface NodeText {
  * write only the node's other families, a few dozen lines rather than ~100), and the scrape that last used it.
  */
 interface NodeSlot {
-  record: NodeRecord | undefined;
-  own: Block | undefined;
+  record: NodeRecord;
+  own: Block;
   mntrFrom: NodeRecord['mntr'];
   mntr: Block | undefined;
   assembly: number;
@@ -195,29 +195,24 @@ export class NodeTextCache {
   private assembly = 0;
 
   private textOf(record: NodeRecord): NodeText {
+    const mntr = record.sample.srvr.ok ? record.mntr : undefined;
     const key = `${record.ensemble}\n${record.server}`;
     let slot = this.slots.get(key);
-    if (slot?.assembly === this.assembly) {
-      // The same node twice in one scrape (not from the store): its first text is still to be copied.
-      slot = undefined;
-    } else if (slot === undefined) {
-      slot = { record: undefined, own: undefined, mntrFrom: undefined, mntr: undefined, assembly: this.assembly };
-      this.slots.set(key, slot);
-    }
-    const own = slot?.record === record ? slot.own! : renderOwn(record, slot?.own);
-    const mntr = record.sample.srvr.ok ? record.mntr : undefined;
-    let mntrText: Block | undefined;
-    if (mntr !== undefined) mntrText = slot?.mntrFrom === mntr ? slot.mntr! : renderMntr(record, mntr, slot?.mntr);
-    if (slot !== undefined) {
-      slot.assembly = this.assembly;
+    if (slot === undefined || slot.assembly === this.assembly) {
+      const fresh: NodeSlot = { record, own: renderOwn(record, undefined), mntrFrom: undefined, mntr: undefined, assembly: this.assembly };
+      // A node listed twice in one scrape (not from the store) keeps its first slot: that text is still to be copied.
+      if (slot === undefined) this.slots.set(key, fresh);
+      slot = fresh;
+    } else if (slot.record !== record) {
+      slot.own = renderOwn(record, slot.own);
       slot.record = record;
-      slot.own = own;
-      if (mntr !== undefined) {
-        slot.mntrFrom = mntr;
-        slot.mntr = mntrText;
-      }
     }
-    return { own, mntr: mntrText };
+    if (mntr !== undefined && slot.mntrFrom !== mntr) {
+      slot.mntr = renderMntr(record, mntr, slot.mntr);
+      slot.mntrFrom = mntr;
+    }
+    slot.assembly = this.assembly;
+    return { own: slot.own, mntr: mntr === undefined ? undefined : slot.mntr };
   }
 
   /** Forgets the nodes the last assembly did not list (removed by a reload, or gone from a dynamic ensemble). */
