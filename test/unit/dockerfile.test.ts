@@ -5,17 +5,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DockerfileParser } from 'dockerfile-ast';
+import { From, type Instruction } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
-import { imageEnv } from '../harness/image.js';
+import { dockerfileStages, imageEnv } from '../harness/image.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
-const dockerfile = DockerfileParser.parse(fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8'));
-const instructions = dockerfile.getInstructions().map((i) => ({ keyword: i.getKeyword(), args: i.getArgumentsContent() ?? '' }));
-const froms = dockerfile.getFROMs();
-const lastStageStart = instructions.map((i) => i.keyword).lastIndexOf('FROM');
-const runtime = instructions.slice(lastStageStart);
-const build = instructions.slice(0, lastStageStart);
+const stages = dockerfileStages();
+const froms = [...stages.build, ...stages.runtime].filter((i): i is From => i instanceof From);
+const plain = (instructions: Instruction[]): Array<{ keyword: string; args: string }> =>
+  instructions.map((i) => ({ keyword: i.getKeyword(), args: i.getArgumentsContent() ?? '' }));
+const runtime = plain(stages.runtime);
+const build = plain(stages.build);
 
 describe('Dockerfile', () => {
   it('is multi-stage on the official Node 20 image', () => {
