@@ -173,15 +173,16 @@ async function writeConfig(file: string, ports: number[]): Promise<void> {
   await fs.writeFile(file, `${lines.join('\n')}\n`);
 }
 
+/** The environment a scenario adds for the agent and the floor alike. */
+function nodeEnv(s: Scenario): Record<string, string> {
+  return s.nodeOptions === undefined ? {} : { NODE_OPTIONS: s.nodeOptions };
+}
+
 async function runAgent(s: Scenario, fleet: Fleet, config: string): Promise<Figures> {
   let agent: AgentProcess | undefined;
   let scraper: NodeJS.Timeout | undefined;
   try {
-    agent = await startAgent(
-      ['--config', config, '--fast-interval', `${s.tickMs}ms`, '--log-level', 'error'],
-      120_000,
-      s.nodeOptions === undefined ? {} : { NODE_OPTIONS: s.nodeOptions },
-    );
+    agent = await startAgent(['--config', config, '--fast-interval', `${s.tickMs}ms`, '--log-level', 'error'], 120_000, nodeEnv(s));
     pinned &&= pin(agent.child.pid!, 1);
     const url = `${agent.url}/metrics`;
     const scrape = async (): Promise<void> => {
@@ -211,7 +212,7 @@ async function runFloor(s: Scenario, fleet: Fleet): Promise<Figures> {
     {
       cwd: REPO,
       stdio: ['pipe', 'inherit', 'inherit'],
-      env: s.nodeOptions === undefined ? process.env : { ...process.env, NODE_OPTIONS: s.nodeOptions },
+      env: { ...process.env, ...nodeEnv(s) },
     },
   );
   try {
