@@ -28,8 +28,14 @@ const RENDER_BUDGET_MS = 25_000;
 const CPU_SAMPLE_MS = 10;
 /** The window's CPU readings are taken this long after the nodes went idle, once the last replies are processed. */
 const SETTLE_MS = 25;
-/** The target this benchmark reports against. */
+/**
+ * This benchmark's own absolute budget, on whatever machine runs it. The polling target measured
+ * against a floor in the same run (the agent's CPU per node-poll beside a bare I/O loop's) is
+ * bench/polling.ts's, not this.
+ */
 const TARGET = { nodes: 1000, intervalMs: 5000, maxCorePct: 25 };
+const BUDGET_LINE =
+  'run.ts budget (absolute; the target against the floor is bench/polling.ts\'s) "1,000 nodes every 5 s on under 25 % of one core"';
 
 interface Scenario {
   label: string;
@@ -551,11 +557,11 @@ function verdict(results: Result[]): string {
   const r = results.find(
     (x) => x.scenario.nodes === TARGET.nodes && x.scenario.intervalMs === TARGET.intervalMs && !x.skipped && !x.scenario.profile,
   );
-  if (!r) return 'target "1,000 nodes every 5 s on under 25 % of one core": not measured in this run';
+  if (!r) return `${BUDGET_LINE}: not measured in this run`;
   const pct = pctOfCore(r);
   const ok = pct < TARGET.maxCorePct && r.overruns === 0;
   return (
-    `target "1,000 nodes every 5 s on under 25 % of one core": measured ${pct.toFixed(1)} % of one core ` +
+    `${BUDGET_LINE}: measured ${pct.toFixed(1)} % of one core ` +
     `(${r.roundMeanMs.toFixed(0)} ms rounds, ${r.overruns} ticks skipped) → ${ok ? 'MET' : 'NOT MET'}` +
     (ok ? `, ${(TARGET.maxCorePct / pct).toFixed(1)}× headroom` : `, ${(pct / TARGET.maxCorePct).toFixed(1)}× the budget`)
   );
