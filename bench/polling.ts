@@ -202,8 +202,8 @@ async function runAgent(s: Scenario, fleet: Fleet, config: string): Promise<Figu
     }
     return await measure(s.label, 'agent', agent.child.pid!, fleet);
   } finally {
+    // Node.js clears a timeout and an interval alike: this stops the first scrape or the later ones.
     clearTimeout(scraper);
-    clearInterval(scraper);
     await agent?.stop();
   }
 }

@@ -33,7 +33,7 @@ const SETTLE_MS = 25;
  * against a floor in the same run (the agent's CPU per node-poll beside a bare I/O loop's) is
  * bench/polling.ts's, not this.
  */
-const TARGET = { nodes: 1000, intervalMs: 5000, maxCorePct: 25 };
+const BUDGET = { nodes: 1000, intervalMs: 5000, maxCorePct: 25 };
 const BUDGET_LINE =
   'run.ts budget (absolute; the target against the floor is bench/polling.ts\'s) "1,000 nodes every 5 s on under 25 % of one core"';
 
@@ -555,15 +555,15 @@ function table(results: Result[]): string {
 
 function verdict(results: Result[]): string {
   const r = results.find(
-    (x) => x.scenario.nodes === TARGET.nodes && x.scenario.intervalMs === TARGET.intervalMs && !x.skipped && !x.scenario.profile,
+    (x) => x.scenario.nodes === BUDGET.nodes && x.scenario.intervalMs === BUDGET.intervalMs && !x.skipped && !x.scenario.profile,
   );
   if (!r) return `${BUDGET_LINE}: not measured in this run`;
   const pct = pctOfCore(r);
-  const ok = pct < TARGET.maxCorePct && r.overruns === 0;
+  const ok = pct < BUDGET.maxCorePct && r.overruns === 0;
   return (
     `${BUDGET_LINE}: measured ${pct.toFixed(1)} % of one core ` +
     `(${r.roundMeanMs.toFixed(0)} ms rounds, ${r.overruns} ticks skipped) → ${ok ? 'MET' : 'NOT MET'}` +
-    (ok ? `, ${(TARGET.maxCorePct / pct).toFixed(1)}× headroom` : `, ${(pct / TARGET.maxCorePct).toFixed(1)}× the budget`)
+    (ok ? `, ${(BUDGET.maxCorePct / pct).toFixed(1)}× headroom` : `, ${(pct / BUDGET.maxCorePct).toFixed(1)}× the budget`)
   );
 }
 
@@ -594,7 +594,7 @@ async function main(): Promise<void> {
     const results: Result[] = [];
     for (const scenario of SCENARIOS) {
       if (scenario.needsHeadroom) {
-        const base = results.find((r) => r.scenario.nodes === scenario.nodes && r.scenario.intervalMs === TARGET.intervalMs && !r.skipped);
+        const base = results.find((r) => r.scenario.nodes === scenario.nodes && r.scenario.intervalMs === BUDGET.intervalMs && !r.skipped);
         if (!base || base.roundMaxMs > 0.8 * scenario.intervalMs) {
           const why = base
             ? `rounds take up to ${base.roundMaxMs.toFixed(0)} ms at 5 s, no room for a ${scenario.intervalMs} ms interval`
